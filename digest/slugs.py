@@ -16,19 +16,21 @@ _REPLACEMENTS = [[k, v] for k, v in _KAZAKH.items()] + [[k.upper(), v] for k, v 
 MAX_SLUG_LENGTH = 80
 
 
+def slug_or_none(text: str) -> str | None:
+    """The slug of ``text``, or ``None`` when nothing of it survives transliteration."""
+    slug = _slugify(
+        str(text), max_length=MAX_SLUG_LENGTH, word_boundary=True, replacements=_REPLACEMENTS, allow_unicode=False
+    )
+    return slug or None
+
+
 def slugify(text: str, fallback: str = "") -> str:
     """Return a lowercase ASCII slug of ``[a-z0-9-]``; never empty, never a path.
 
     When nothing of ``text`` survives (emoji, punctuation only), the slug is a
     short stable hash of the text, prefixed by ``fallback`` when given.
     """
-    slug = _slugify(
-        str(text),
-        max_length=MAX_SLUG_LENGTH,
-        word_boundary=True,
-        replacements=_REPLACEMENTS,
-        allow_unicode=False,
-    )
+    slug = slug_or_none(text)
     if slug:
         return slug
     digest = hashlib.sha1(str(text).encode("utf-8", "surrogatepass")).hexdigest()[:8]

@@ -1,0 +1,280 @@
+"""The build: the one place that knows the order of the steps. It times each step."""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Sequence
+
+from digest.cache import CACHE_DIR, Cache
+from digest.config import SiteConfig, load_config
+from digest.errors import BuildFailed, DigestError, Problem
+from digest.ingest import LoadedArticle, render_all, scan_content
+from digest.model import Excluded, Site, build_site
+from digest.pages import PageJob, Planner, plan_pages
+from digest.theme import Renderer, Theme, load_theme
+from digest.writer import OutputWriter, check_output_dir
+
+# Below this many pages to render, forking workers costs more than it saves.
+PARALLEL_PAGES = 200
+
+
+@dataclass(frozen=True, slots=True)
+class BuildOptions:
+    site_dir: Path
+    output_dir: Path | None = None  # default: the config's output_dir inside the site
+    drafts: bool = False
+    future: bool = False
+    jobs: int = 0  # 0: one per CPU
+    use_cache: bool = True
+    now: datetime | None = None  # default: SOURCE_DATE_EPOCH or the clock
+    base_url: str | None = None  # override the config's
+
+
+@dataclass(slots=True)
+class BuildResult:
+    output: Path
+    articles: int = 0
+    pages: int = 0
+    written: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    rendered_markdown: int = 0
+    rendered_pages: int = 0
+    seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+    excluded: tuple[Excluded, ...] = ()
+    written_paths: list[str] = field(default_factory=list)
+
+
+def now_from_env() -> datetime:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+    return datetime.now(timezone.utc)
+
+
+def job_count(requested: int) -> int:
+    if requested > 0:
+        return requested
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+class Timer:
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.timings[name] = self.timings.get(name, 0.0) + now - self._last
+        self._last = now
+
+
+def load_site(
+    site_dir: Path, config: SiteConfig, *, cache: Cache, jobs: int, now: datetime, drafts: bool, future: bool,
+    timer: Timer | None = None,
+) -> tuple[Site, int]:
+    """Read, parse and render every article (through the cache) and build the model."""
+    timer = timer or Timer()
+    files, assets = scan_content(site_dir, config)
+    timer.lap("scan")
+    hits = cache.get_articles(f.key for f in files)
+    misses = [f for f in files if f.key not in hits]
+    timer.lap("cache")
+    results = render_all(misses, config, jobs)
+    timer.lap("markdown")
+    problems: list[Problem] = []
+    fresh: dict[str, str] = {}
+    for key, value in results:
+        if isinstance(value, Problem):
+            problems.append(value)
+        else:
+            fresh[key] = value
+    if problems:
+        raise BuildFailed(problems)
+    cache.put_articles(fresh, keep=(f.key for f in files))
+    loaded = [LoadedArticle.from_json(hits.get(f.key) or fresh[f.key]) for f in files]
+    timer.lap("cache")
+    site = build_site(loaded, config, now, drafts=drafts, future=future, assets=assets)
+    timer.lap("model")
+    return site, len(misses)
+
+
+def extra_planners() -> Sequence[Callable[[Planner], None]]:
+    """Planners of non-template outputs (feeds, sitemap) registered by other modules."""
+    planners: list[Callable[[Planner], None]] = []
+    try:
+        from digest.feeds import plan_feeds
+    except ImportError:
+        pass
+    else:
+        planners.append(plan_feeds)
+    return planners
+
+
+def page_fingerprint(job: PageJob, theme: Theme) -> str:
+    return hashlib.blake2b(f"{job.inputs}|{theme.fingerprint}".encode(), digest_size=16).hexdigest()
+
+
+def render_job(job: PageJob, renderer: Renderer) -> bytes:
+    if job.produce is not None:
+        return job.produce().encode("utf-8")
+    assert job.template is not None
+    return renderer.render(job.template, job.context).encode("utf-8")
+
+
+RenderOutcome = tuple[str, str, str, bool]  # path, fingerprint, sha, changed
+
+
+def _render_chunk(
+    jobs: list[PageJob], renderer: Renderer, writer: OutputWriter, manifest: dict[str, tuple[str, str]], theme: Theme
+) -> tuple[list[RenderOutcome], list[Problem]]:
+    outcomes: list[RenderOutcome] = []
+    problems: list[Problem] = []
+    for job in jobs:
+        try:
+            data = render_job(job, renderer)
+        except DigestError as exc:
+            problems.append(exc.problem)
+            if len(problems) > 20:  # one broken template breaks every page: report a few
+                break
+            continue
+        sha = hashlib.sha256(data).hexdigest()
+        old = manifest.get(job.path)
+        if old is not None and old[1] == sha and writer.exists(job.path):
+            changed = False
+        else:
+            changed = writer.current_bytes(job.path) != data
+        if changed:
+            writer.stage_bytes(job.path, data)
+        outcomes.append((job.path, page_fingerprint(job, theme), sha, changed))
+    return outcomes, problems
+
+
+def _render_worker(jobs: list[PageJob], renderer: Renderer, writer: OutputWriter, manifest: dict[str, tuple[str, str]],
+                   theme: Theme, conn: multiprocessing.connection.Connection) -> None:
+    try:
+        conn.send(_render_chunk(jobs, renderer, writer, manifest, theme))
+    except BaseException as exc:  # noqa: BLE001 - report any crash to the parent, which raises it
+        conn.send(exc)
+    finally:
+        conn.close()
+
+
+def render_pages(
+    jobs: list[PageJob], renderer: Renderer, writer: OutputWriter, manifest: dict[str, tuple[str, str]], theme: Theme,
+    workers: int,
+) -> list[RenderOutcome]:
+    if workers <= 1 or len(jobs) < PARALLEL_PAGES:
+        outcomes, problems = _render_chunk(jobs, renderer, writer, manifest, theme)
+    else:
+        # fork: each worker inherits the site model, so nothing big is pickled; only results come back
+        context = multiprocessing.get_context("fork")
+        chunks = [jobs[i::workers] for i in range(workers)]
+        procs = []
+        for chunk in chunks:
+            parent_end, child_end = context.Pipe(duplex=False)
+            proc = context.Process(target=_render_worker, args=(chunk, renderer, writer, manifest, theme, child_end))
+            proc.start()
+            child_end.close()
+            procs.append((proc, parent_end))
+        outcomes, problems = [], []
+        failure: BaseException | None = None
+        for proc, conn in procs:
+            try:
+                result = conn.recv()
+            except EOFError:
+                result = RuntimeError(f"a render worker died (exit code {proc.exitcode})")
+            proc.join()
+            if isinstance(result, BaseException):
+                failure = failure or result
+                continue
+            outcomes.extend(result[0])
+            problems.extend(result[1])
+        if failure is not None:
+            raise failure
+    if problems:
+        unique = list(dict.fromkeys(problems))
+        raise BuildFailed(unique)
+    return outcomes
+
+
+def build(options: BuildOptions) -> BuildResult:
+    """Build the site into its output folder; on any error the previous output is untouched."""
+    started = time.perf_counter()
+    timer = Timer()
+    site_dir = options.site_dir.resolve()
+    config = load_config(site_dir)
+    if options.base_url:
+        from dataclasses import replace
+
+        config = replace(config, base_url=options.base_url)
+    output = (options.output_dir or (site_dir / config.output_dir)).absolute()
+    check_output_dir(output, site_dir, [site_dir / config.content_dir, site_dir / "themes", site_dir / CACHE_DIR])
+    jobs_n = job_count(options.jobs)
+    now = options.now or now_from_env()
+    cache = Cache(site_dir / CACHE_DIR if options.use_cache else None)
+    timer.lap("config")
+    try:
+        theme = load_theme(site_dir, config.theme)
+        timer.lap("theme")
+        site, rendered_md = load_site(
+            site_dir, config, cache=cache, jobs=jobs_n, now=now, drafts=options.drafts, future=options.future,
+            timer=timer,
+        )
+        jobs = plan_pages(site, extra_planners())
+        timer.lap("plan")
+        manifest = cache.get_manifest()
+        writer = OutputWriter(output)
+        try:
+            to_render: list[PageJob] = []
+            kept: list[RenderOutcome] = []
+            for path, job in jobs.items():
+                old = manifest.get(path)
+                fp = page_fingerprint(job, theme)
+                if old is not None and old[0] == fp and writer.exists(path):
+                    kept.append((path, fp, old[1], False))
+                else:
+                    to_render.append(job)
+            renderer = Renderer(theme, config.base_url, config.relative_urls)
+            outcomes = render_pages(to_render, renderer, writer, manifest, theme, jobs_n)
+            timer.lap("render")
+            expected = set(jobs)
+            for rel, src in [*theme.assets.values(), *site.assets]:
+                expected.add(rel)
+                data = src.read_bytes()
+                if writer.current_bytes(rel) != data:
+                    writer.stage_bytes(rel, data)
+            timer.lap("assets")
+            stats = writer.commit(expected)
+            timer.lap("write")
+        except BaseException:
+            writer.discard()
+            raise
+        cache.put_manifest({path: (fp, sha) for path, fp, sha, _ in [*kept, *outcomes]})
+    finally:
+        cache.close()
+    result = BuildResult(
+        output=output,
+        articles=len(site.articles),
+        pages=len(jobs),
+        written=stats.written,
+        unchanged=stats.unchanged,
+        deleted=stats.deleted,
+        rendered_markdown=rendered_md,
+        rendered_pages=len(to_render),
+        seconds=time.perf_counter() - started,
+        timings=timer.timings,
+        excluded=site.excluded,
+        written_paths=stats.written_paths,
+    )
+    return result

@@ -1,0 +1,90 @@
+"""The build cache in ``.digest-cache/``: rendered articles and the last output manifest.
+
+SQLite (standard library, one file, atomic commits) holding JSON text: no
+pickle, so a cache from another version can never run code, and a damaged
+cache is dropped and rebuilt instead of failing the build.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Iterable
+
+CACHE_DIR = ".digest-cache"
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS pages (path TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, sha TEXT NOT NULL);
+"""
+
+
+class Cache:
+    """Rendered articles keyed by a hash of their bytes and the render settings."""
+
+    def __init__(self, directory: Path | None) -> None:
+        self._db: sqlite3.Connection | None = None
+        if directory is None:
+            return
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            self._db = self._open(directory / "cache.sqlite")
+        except (OSError, sqlite3.DatabaseError):
+            try:
+                (directory / "cache.sqlite").unlink(missing_ok=True)
+                self._db = self._open(directory / "cache.sqlite")
+            except (OSError, sqlite3.DatabaseError):
+                self._db = None  # an unwritable cache only costs speed
+
+    @staticmethod
+    def _open(path: Path) -> sqlite3.Connection:
+        db = sqlite3.connect(path, timeout=30)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.executescript(_SCHEMA)
+        gitignore = path.parent / ".gitignore"
+        if not gitignore.exists():
+            gitignore.write_text("*\n")
+        return db
+
+    @property
+    def enabled(self) -> bool:
+        return self._db is not None
+
+    def get_articles(self, keys: Iterable[str]) -> dict[str, str]:
+        if self._db is None:
+            return {}
+        wanted = list(keys)
+        found: dict[str, str] = {}
+        for start in range(0, len(wanted), 900):
+            chunk = wanted[start : start + 900]
+            marks = ",".join("?" * len(chunk))
+            found.update(self._db.execute(f"SELECT key, value FROM articles WHERE key IN ({marks})", chunk))
+        return found
+
+    def put_articles(self, items: dict[str, str], keep: Iterable[str]) -> None:
+        """Store new entries and drop the ones no file maps to any more."""
+        if self._db is None:
+            return
+        with self._db:
+            self._db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?)", items.items())
+            self._db.execute("CREATE TEMP TABLE IF NOT EXISTS live (key TEXT PRIMARY KEY)")
+            self._db.execute("DELETE FROM live")
+            self._db.executemany("INSERT OR IGNORE INTO live VALUES (?)", ((k,) for k in keep))
+            self._db.execute("DELETE FROM articles WHERE key NOT IN (SELECT key FROM live)")
+
+    def get_manifest(self) -> dict[str, tuple[str, str]]:
+        if self._db is None:
+            return {}
+        return {path: (fp, sha) for path, fp, sha in self._db.execute("SELECT path, fingerprint, sha FROM pages")}
+
+    def put_manifest(self, manifest: dict[str, tuple[str, str]]) -> None:
+        if self._db is None:
+            return
+        with self._db:
+            self._db.execute("DELETE FROM pages")
+            self._db.executemany("INSERT INTO pages VALUES (?, ?, ?)", ((p, f, s) for p, (f, s) in manifest.items()))
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None

@@ -1,0 +1,252 @@
+"""Site configuration: ``digest.yaml`` parsed into a frozen, validated value.
+
+Every key has a default, so a site needs no config file at all. Unknown keys
+are errors that name the key and suggest the closest valid one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import hashlib
+import json
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from digest.errors import BuildFailed, DigestError, Problem
+from digest.yamlload import YamlProblem, load_yaml
+
+CONFIG_NAME = "digest.yaml"
+
+DEFAULT_EXTENSIONS: tuple[str, ...] = (
+    "extra",  # tables, footnotes, fenced code, attribute lists, definition lists, abbreviations
+    "codehilite",
+    "toc",
+    "smarty",
+    "sane_lists",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Permalinks:
+    """URL patterns. Fields: {year} {month} {day} {slug}; every pattern ends in ``/``."""
+
+    article: str = "/{year}/{month}/{day}/{slug}/"  #: one article
+    tag: str = "/tags/{slug}/"  #: one tag's page
+    source: str = "/sources/{slug}/"  #: one source's page
+    year: str = "/{year}/"  #: a year's archive
+    month: str = "/{year}/{month}/"  #: a month's archive
+    day: str = "/{year}/{month}/{day}/"  #: a day's digest
+
+
+@dataclass(frozen=True, slots=True)
+class MarkdownConfig:
+    """How article bodies become HTML."""
+
+    engine: str = "default"  #: ``default`` (Python-Markdown) or ``fast`` (pyromark, ``pip install digest[fast]``)
+    extensions: tuple[str, ...] = DEFAULT_EXTENSIONS  #: Python-Markdown extensions
+    extension_configs: Mapping[str, Any] = field(default_factory=dict)  #: per-extension settings
+
+
+@dataclass(frozen=True, slots=True)
+class HtmlConfig:
+    """Sanitising of raw HTML inside Markdown (on by default: content comes from outside)."""
+
+    sanitize: bool = True  #: run every rendered body through nh3
+    allow_tags: tuple[str, ...] = ()  #: extra tags to keep, e.g. ``[iframe]`` for embeds
+    allow_attributes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  #: tag -> extra attributes
+    allow_url_schemes: tuple[str, ...] = ()  #: extra URL schemes beyond http, https, mailto
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    """The whole site configuration. A docstring-comment per field documents it."""
+
+    title: str = "My news digest"  #: the site's name
+    description: str = ""  #: one sentence for feeds and meta tags
+    base_url: str = "http://localhost:8000/"  #: absolute URL the site is served from (may have a sub-path)
+    language: str = "en"  #: BCP 47 language tag
+    timezone: str = "UTC"  #: IANA zone for naive dates and for day boundaries
+    theme: str = "default"  #: theme name under ``themes/``
+    per_page: int = 10  #: articles per list page
+    summary_length: int = 300  #: characters of a derived summary
+    related: int = 5  #: related articles on an article page
+    relative_urls: bool = False  #: links relative to the page, so output works from ``file://``
+    content_dir: str = "content"  #: where articles live, relative to the site
+    output_dir: str = "output"  #: where the build writes, relative to the site
+    permalinks: Permalinks = field(default_factory=Permalinks)
+    markdown: MarkdownConfig = field(default_factory=MarkdownConfig)
+    html: HtmlConfig = field(default_factory=HtmlConfig)
+    publish: Mapping[str, Any] = field(default_factory=dict)  #: publish targets (see README)
+    extra: Mapping[str, Any] = field(default_factory=dict)  #: free values for templates
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def base_path(self) -> str:
+        """The path part of ``base_url``: ``/`` or ``/sub/path/``."""
+        from urllib.parse import urlsplit
+
+        path = urlsplit(self.base_url).path or "/"
+        return path if path.endswith("/") else path + "/"
+
+    def fingerprint(self) -> str:
+        """A stable hash of every setting; caches key on it."""
+        blob = json.dumps(_plain(self), sort_keys=True, default=str)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+_SECTIONS: dict[str, type] = {"permalinks": Permalinks, "markdown": MarkdownConfig, "html": HtmlConfig}
+
+
+def parse_config(text: str, path: str = CONFIG_NAME) -> SiteConfig:
+    """Parse the text of ``digest.yaml``; raise ``BuildFailed`` listing every problem."""
+    try:
+        raw = load_yaml(text, first_line=1)
+    except YamlProblem as exc:
+        raise BuildFailed([Problem(path, exc.line, exc.message)]) from None
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise BuildFailed([Problem(path, 1, "the config must be a mapping of keys to values, like `title: My digest`")])
+    problems: list[Problem] = []
+    values = _check_section(raw, SiteConfig, "", text, path, problems)
+    if problems:
+        raise BuildFailed(problems)
+    config = SiteConfig(**values)
+    _check_values(config, text, path, problems)
+    if problems:
+        raise BuildFailed(problems)
+    return config
+
+
+def _line_of(text: str, key: str) -> int | None:
+    leaf = key.rsplit(".", 1)[-1]
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.lstrip().startswith(f"{leaf}:"):
+            return number
+    return None
+
+
+def _check_section(
+    raw: Mapping[str, Any], cls: type, prefix: str, text: str, path: str, problems: list[Problem]
+) -> dict[str, Any]:
+    known = {f.name: f for f in fields(cls)}
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        dotted = f"{prefix}{key}"
+        if key not in known:
+            close = difflib.get_close_matches(str(key), list(known), n=1, cutoff=0.6)
+            hint = f"did you mean '{prefix}{close[0]}'?" if close else f"valid keys: {', '.join(sorted(known))}"
+            problems.append(Problem(path, _line_of(text, str(key)), f"unknown key '{dotted}': {hint}"))
+            continue
+        if key in _SECTIONS and not prefix:
+            if value is None:
+                continue
+            if not isinstance(value, dict):
+                problems.append(Problem(path, _line_of(text, key), f"'{dotted}' must be a mapping"))
+                continue
+            values[key] = _SECTIONS[key](**_check_section(value, _SECTIONS[key], f"{key}.", text, path, problems))
+            continue
+        default = _default_of(known[key])
+        coerced = _coerce(value, default)
+        if coerced is _INVALID:
+            kind = type(default).__name__ if default is not None else "value"
+            kinds = {"str": "a string", "int": "a whole number", "bool": "true or false",
+                     "tuple": "a list", "dict": "a mapping"}
+            problems.append(
+                Problem(path, _line_of(text, str(key)), f"'{dotted}' must be {kinds.get(kind, kind)}, not {value!r}")
+            )
+            continue
+        values[key] = coerced
+    return values
+
+
+_INVALID = object()
+
+
+def _default_of(f: dataclasses.Field[Any]) -> Any:
+    if f.default is not dataclasses.MISSING:
+        return f.default
+    if f.default_factory is not dataclasses.MISSING:
+        return f.default_factory()
+    return None
+
+
+def _coerce(value: Any, default: Any) -> Any:
+    if isinstance(default, bool):
+        return value if isinstance(value, bool) else _INVALID
+    if isinstance(default, int):
+        return value if isinstance(value, int) and not isinstance(value, bool) else _INVALID
+    if isinstance(default, str):
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            return str(value)
+        return _INVALID
+    if isinstance(default, tuple):
+        if isinstance(value, str):
+            return (value,)
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return tuple(value)
+        return _INVALID
+    if isinstance(default, Mapping):
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            return _INVALID
+        return {k: tuple(v) if isinstance(v, list) else v for k, v in value.items()}
+    return value
+
+
+def _check_values(config: SiteConfig, text: str, path: str, problems: list[Problem]) -> None:
+    def bad(key: str, message: str) -> None:
+        problems.append(Problem(path, _line_of(text, key), message))
+
+    try:
+        ZoneInfo(config.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        bad("timezone", f"unknown timezone '{config.timezone}': use an IANA name such as 'Europe/London' or 'UTC'")
+    if not config.base_url.startswith(("http://", "https://")):
+        bad("base_url", f"base_url '{config.base_url}' must be absolute, like 'https://news.example.org/'")
+    if config.per_page < 1:
+        bad("per_page", "per_page must be at least 1")
+    if config.summary_length < 20:
+        bad("summary_length", "summary_length must be at least 20 characters")
+    if config.markdown.engine not in ("default", "fast"):
+        bad("engine", f"markdown.engine must be 'default' or 'fast', not '{config.markdown.engine}'")
+    from digest.urls import check_pattern
+
+    for f in fields(Permalinks):
+        pattern = getattr(config.permalinks, f.name)
+        message = check_pattern(f.name, pattern)
+        if message:
+            bad(f.name, f"permalinks.{f.name}: {message}")
+
+
+def load_config(site_dir: Path) -> SiteConfig:
+    """Read ``digest.yaml`` from the site folder; a missing file means all defaults."""
+    path = site_dir / CONFIG_NAME
+    if not path.exists():
+        return SiteConfig()
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise DigestError("the config is not UTF-8 text: save it as UTF-8", CONFIG_NAME, 1) from None
+    return parse_config(text, CONFIG_NAME)
+
+
+def with_overrides(config: SiteConfig, **changes: Any) -> SiteConfig:
+    return dataclasses.replace(config, **changes)

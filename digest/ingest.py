@@ -1,0 +1,177 @@
+"""Source files to rendered articles: read, hash, look up the cache, render the rest in parallel."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterator
+
+import markdown as markdown_pkg
+import nh3
+
+from digest import __version__
+from digest.config import SiteConfig
+from digest.content import ARTICLE_SUFFIXES, SourceArticle, SourceInfo, check_bytes, parse_article
+from digest.errors import DigestError, Problem
+from digest.markup import MarkdownRenderer
+
+# Below this many files to render, worker start-up costs more than it saves.
+PARALLEL_THRESHOLD = 48
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedArticle:
+    """A parsed article with its rendered body and note."""
+
+    source: SourceArticle
+    html: str
+    toc: str
+    auto_summary: str
+    note_html: str
+    key: str  # cache key: changes whenever the file or the render settings change
+
+    def to_json(self) -> str:
+        data = asdict(self.source)
+        data["body"] = ""  # the rendered HTML is what later stages need; keep the cache small
+        return json.dumps(
+            {"source": data, "html": self.html, "toc": self.toc, "auto_summary": self.auto_summary,
+             "note_html": self.note_html, "key": self.key},
+            default=_json_default,
+            ensure_ascii=False,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> LoadedArticle:
+        data = json.loads(text)
+        src = data["source"]
+        source = src["source"]
+        article = SourceArticle(
+            path=src["path"],
+            rel=src["rel"],
+            title=src["title"],
+            date=datetime.fromisoformat(src["date"]),
+            tags=tuple(src["tags"]),
+            summary=src["summary"],
+            source=None
+            if source is None
+            else SourceInfo(
+                name=source["name"],
+                url=source["url"],
+                published=datetime.fromisoformat(source["published"]) if source["published"] else None,
+            ),
+            author=src["author"],
+            slug=src["slug"],
+            draft=src["draft"],
+            updated=datetime.fromisoformat(src["updated"]) if src["updated"] else None,
+            image=src["image"],
+            note=src["note"],
+            via=src["via"],
+            extra=src["extra"],
+            body="",
+            body_line=src["body_line"],
+        )
+        return cls(article, data["html"], data["toc"], data["auto_summary"], data["note_html"], data["key"])
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot store {type(value).__name__} in the cache")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    path: str  # site-relative, for messages
+    rel: str  # content-relative
+    data: bytes
+    key: str
+
+
+@dataclass(slots=True)
+class IngestStats:
+    files: int = 0
+    cached: int = 0
+    rendered: int = 0
+    assets: list[tuple[str, Path]] = field(default_factory=list)  # (content-relative path, file)
+
+
+def render_settings_key(config: SiteConfig) -> str:
+    """Everything besides a file's bytes that changes what ``process`` makes of it."""
+    parts = {
+        "digest": __version__,
+        "markdown": markdown_pkg.__version__,
+        "nh3": getattr(nh3, "__version__", "?"),
+        "md": repr(config.markdown),
+        "html": repr(config.html),
+        "tz": config.timezone,
+        "summary": config.summary_length,
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def scan_content(site_dir: Path, config: SiteConfig) -> tuple[list[SourceFile], list[tuple[str, Path]]]:
+    """Every article file (read and hashed) and every other file under ``content/``."""
+    content = site_dir / config.content_dir
+    settings = render_settings_key(config).encode()
+    articles: list[SourceFile] = []
+    assets: list[tuple[str, Path]] = []
+    if not content.is_dir():
+        return articles, assets
+    for root, dirs, files in os.walk(content):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.startswith(".") or name.endswith("~"):
+                continue
+            full = Path(root) / name
+            rel = full.relative_to(content).as_posix()
+            if name.endswith(ARTICLE_SUFFIXES):
+                data = full.read_bytes()
+                key = hashlib.sha256(settings + rel.encode() + b"\0" + data).hexdigest()
+                articles.append(SourceFile(f"{config.content_dir}/{rel}", rel, data, key))
+            else:
+                assets.append((rel, full))
+    return articles, assets
+
+
+def process(files: list[SourceFile], config: SiteConfig) -> list[tuple[str, str | Problem]]:
+    """Parse and render files (runs in a worker): (key, LoadedArticle JSON or Problem)."""
+    renderer = MarkdownRenderer(config.markdown, config.html)
+    tz = config.tz
+    out: list[tuple[str, str | Problem]] = []
+    for item in files:
+        try:
+            text = check_bytes(item.path, item.data)
+            article = parse_article(item.path, item.rel, text, tz)
+            rendered = renderer.render(article.body, config.summary_length)
+            note_html = renderer.render_note(article.note)
+            loaded = LoadedArticle(article, rendered.html, rendered.toc, rendered.summary, note_html, item.key)
+            out.append((item.key, loaded.to_json()))
+        except DigestError as exc:
+            out.append((item.key, exc.problem))
+        except RecursionError:
+            out.append((item.key, Problem(item.path, 1, "the Markdown is nested too deeply to render")))
+    return out
+
+
+def _chunks(items: list[SourceFile], count: int) -> Iterator[list[SourceFile]]:
+    size = max(1, -(-len(items) // count))
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def render_all(files: list[SourceFile], config: SiteConfig, jobs: int) -> list[tuple[str, str | Problem]]:
+    if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
+        return process(files, config)
+    # fork: workers inherit the imported modules, so start-up is cheap; chunks keep pickling small
+    context = multiprocessing.get_context("fork")
+    results: list[tuple[str, str | Problem]] = []
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        for part in pool.map(process, _chunks(files, jobs * 4), [config] * (jobs * 4)):
+            results.extend(part)
+    return results

@@ -1,0 +1,313 @@
+"""Every page of the site as a ``PageJob``: its URL, template and context, before any rendering.
+
+Each job also carries ``inputs``: a hash of everything its context holds, so
+a later build can tell, without rendering, whether the page can change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+from digest import __version__
+from digest.config import SiteConfig
+from digest.errors import BuildFailed, Problem
+from digest.model import Article, Period, PeriodLink, Site, Taxonomy, Term
+from digest.urls import join_base, output_path
+
+RECENT_COUNT = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    title: str
+    url: str
+    type: str
+
+
+@dataclass(frozen=True, slots=True)
+class PageInfo:
+    kind: str
+    title: str
+    url: str
+    permalink: str
+    description: str
+    feeds: tuple[Feed, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PageLink:
+    number: int
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Paginator:
+    items: tuple[Article, ...]
+    number: int
+    total_pages: int
+    total_items: int
+    page_urls: tuple[PageLink, ...]
+
+    @property
+    def prev_url(self) -> str | None:
+        return self.page_urls[self.number - 2].url if self.number > 1 else None
+
+    @property
+    def next_url(self) -> str | None:
+        return self.page_urls[self.number].url if self.number < self.total_pages else None
+
+    @property
+    def first_url(self) -> str:
+        return self.page_urls[0].url
+
+    @property
+    def last_url(self) -> str:
+        return self.page_urls[-1].url
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ArticlePage:
+    """The ``article`` of an article page: the article plus its neighbours and related articles."""
+
+    article: Article
+    prev: Article | None  # older
+    next: Article | None  # newer
+    related: tuple[Article, ...]
+    period_urls: Mapping[str, str]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.article, name)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class SiteContext:
+    """The ``site`` every template sees."""
+
+    title: str
+    description: str
+    base_url: str
+    language: str
+    timezone: str
+    extra: Mapping[str, Any]
+    tags: Taxonomy
+    sources: Taxonomy
+    years: tuple[Period, ...]
+    recent: tuple[Article, ...]
+    feeds: tuple[Feed, ...]
+    article_count: int
+    generator: str = f"digest {__version__}"
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class PageJob:
+    url: str
+    path: str  # relative to the output root
+    template: str | None  # None: ``produce`` makes the bytes (feeds, sitemap)
+    context: Mapping[str, Any]
+    inputs: str  # hash of what the context holds
+    origin: str  # what asked for this page, for collision messages
+    produce: Callable[[], str] | None = field(default=None)
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def _headers(items: Iterable[Article]) -> tuple[str, ...]:
+    return tuple(a.header for a in items)
+
+
+def paginate(items: Sequence[Article], base_url: str, per_page: int) -> list[Paginator]:
+    total = max(1, -(-len(items) // per_page))
+    urls = tuple(PageLink(n, base_url if n == 1 else f"{base_url}page/{n}/") for n in range(1, total + 1))
+    return [
+        Paginator(tuple(items[(n - 1) * per_page : n * per_page]), n, total, len(items), urls)
+        for n in range(1, total + 1)
+    ]
+
+
+class Planner:
+    """Collects page jobs, refusing two pages on one URL."""
+
+    def __init__(self, site: Site, site_context: SiteContext, site_inputs: str) -> None:
+        self.site = site
+        self.config: SiteConfig = site.config
+        self.site_context = site_context
+        self.site_inputs = site_inputs
+        self.jobs: dict[str, PageJob] = {}
+        self.problems: list[Problem] = []
+
+    def add(
+        self,
+        *,
+        url: str,
+        kind: str,
+        title: str,
+        template: str | None,
+        inputs: tuple[object, ...],
+        origin: str,
+        description: str = "",
+        feeds: tuple[Feed, ...] = (),
+        produce: Callable[[], str] | None = None,
+        **context: Any,
+    ) -> None:
+        path = output_path(url)
+        if path in self.jobs:
+            other = self.jobs[path].origin
+            self.problems.append(
+                Problem(origin, None, f"URL {url} is also made by {other}: change a slug or a permalink pattern")
+            )
+            return
+        page = PageInfo(kind, title, url, join_base(self.config.base_url, url), description, feeds)
+        ctx = {"site": self.site_context, "page": page, **context}
+        self.jobs[path] = PageJob(
+            url, path, template, ctx, _digest(self.site_inputs, kind, title, url, description, feeds, inputs), origin, produce
+        )
+
+    def add_list(
+        self, *, base_url: str, kind: str, title: str, items: Sequence[Article], origin: str, extra_inputs: tuple[object, ...],
+        template: str = "list.html", description: str = "", feeds: tuple[Feed, ...] = (), **context: Any
+    ) -> None:
+        for paginator in paginate(items, base_url, self.config.per_page):
+            page_title = title if paginator.number == 1 else f"{title} (page {paginator.number})"
+            self.add(
+                url=paginator.page_urls[paginator.number - 1].url,
+                kind=kind,
+                title=page_title,
+                template=template,
+                inputs=(paginator.number, paginator.total_pages, _headers(paginator.items), extra_inputs),
+                origin=origin,
+                description=description,
+                feeds=feeds,
+                paginator=paginator,
+                **context,
+            )
+
+
+def site_context(site: Site, feeds: tuple[Feed, ...] = ()) -> tuple[SiteContext, str]:
+    config = site.config
+    recent = site.articles[:RECENT_COUNT]
+    ctx = SiteContext(
+        title=config.title,
+        description=config.description,
+        base_url=join_base(config.base_url, "/"),
+        language=config.language,
+        timezone=config.timezone,
+        extra=config.extra,
+        tags=site.tags,
+        sources=site.sources,
+        years=site.years,
+        recent=recent,
+        feeds=feeds,
+        article_count=len(site.articles),
+    )
+    inputs = _digest(
+        config.fingerprint(),
+        [(t.name, t.url, t.count) for t in site.tags.terms],
+        [(t.name, t.url, t.count) for t in site.sources.terms],
+        [(y.url, y.count, [(m.url, m.count) for m in y.months]) for y in site.years],
+        _headers(recent),
+        feeds,
+        len(site.articles),
+    )
+    return ctx, inputs
+
+
+def _term_pages(planner: Planner, taxonomy: Taxonomy, kind: str) -> None:
+    planner.add(
+        url=taxonomy.url,
+        kind=taxonomy.name,
+        title=taxonomy.title,
+        template="terms.html",
+        inputs=tuple((t.name, t.url, t.count) for t in taxonomy.terms),
+        origin=f"the {taxonomy.name} index",
+        description=f"All {taxonomy.term_count} {taxonomy.name}",
+        taxonomy=taxonomy,
+    )
+    for term in taxonomy.terms:
+        planner.add_list(
+            base_url=term.url,
+            kind=kind,
+            title=term.name,
+            items=term.articles,
+            origin=f"{kind} '{term.name}'",
+            extra_inputs=(term.name, term.count),
+            description=f"{term.count} article{'s' if term.count != 1 else ''} on {term.name}",
+            term=term,
+        )
+
+
+def _period_pages(planner: Planner, periods: Iterable[Period]) -> None:
+    def link(p: PeriodLink | None) -> object:
+        return None if p is None else (p.url, p.title, p.count)
+
+    for period in periods:
+        planner.add_list(
+            base_url=period.url,
+            kind=period.kind,
+            title=period.title,
+            items=period.articles,
+            origin=f"the {period.kind} page for {period.title}",
+            extra_inputs=(
+                period.count, link(period.prev), link(period.next),
+                tuple(link(m) for m in period.months), tuple(link(d) for d in period.days),
+            ),
+            description=f"{period.count} article{'s' if period.count != 1 else ''} from {period.title}",
+            period=period,
+        )
+
+
+def plan_pages(site: Site, extra_planners: Sequence[Callable[[Planner], None]] = ()) -> dict[str, PageJob]:
+    """All pages of the site, keyed by output path; ``BuildFailed`` on URL collisions."""
+    ctx, inputs = site_context(site)
+    planner = Planner(site, ctx, inputs)
+    config = site.config
+    planner.add_list(
+        base_url="/", kind="home", title=config.title, items=site.articles, origin="the home page",
+        extra_inputs=(), template="index.html", description=config.description,
+    )
+    for article in site.articles:
+        older, newer = site.neighbours[article.index]
+        related = site.related[article.index]
+        d = article.date
+        period_urls = {
+            "year": _period_url(config.permalinks.year, d.year, d.month, d.day),
+            "month": _period_url(config.permalinks.month, d.year, d.month, d.day),
+            "day": _period_url(config.permalinks.day, d.year, d.month, d.day),
+        }
+        planner.add(
+            url=article.url,
+            kind="article",
+            title=article.title,
+            template="article.html",
+            inputs=(article.key, article.header, _headers(x for x in (older, newer) if x), _headers(related)),
+            origin=article.path,
+            description=article.summary,
+            article=ArticlePage(article, older, newer, related, period_urls),
+        )
+    _term_pages(planner, site.tags, "tag")
+    _term_pages(planner, site.sources, "source")
+    for periods in (site.years, site.months, site.days):
+        _period_pages(planner, periods)
+    planner.add(
+        url="/archive/", kind="archive", title="Archive", template="archive.html",
+        inputs=(), origin="the archive page", description=f"Every article on {config.title}, by month",
+        years=site.years,
+    )
+    planner.add(url="/404.html", kind="404", title="Page not found", template="404.html", inputs=(), origin="the 404 page")
+    for extra in extra_planners:
+        extra(planner)
+    for rel, _src in site.assets:
+        if rel in planner.jobs:
+            planner.problems.append(Problem(f"content/{rel}", None, f"this file would overwrite the page {planner.jobs[rel].url}"))
+    if planner.problems:
+        raise BuildFailed(planner.problems)
+    return planner.jobs
+
+
+def _period_url(pattern: str, year: int, month: int, day: int) -> str:
+    from digest.urls import expand
+
+    return expand(pattern, year=f"{year:04d}", month=f"{month:02d}", day=f"{day:02d}", slug="")

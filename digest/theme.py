@@ -1,0 +1,172 @@
+"""Themes: template and asset lookup with inheritance, the Jinja environment, page rendering."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import traceback
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Mapping
+
+import jinja2
+from jinja2 import pass_context
+
+from digest.errors import DigestError
+from digest.urls import join_base, relative_link
+
+DEFAULT_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
+_FINGERPRINTED = (".css", ".js")
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    """Theme folders, most specific first: the site's theme, then the built-in default."""
+
+    folders: tuple[Path, ...]
+    assets: Mapping[str, tuple[str, Path]]  # asset name -> (output path, source file)
+    fingerprint: str  # hash of every template and asset
+
+    @property
+    def template_dirs(self) -> list[str]:
+        return [str(f / "templates") for f in self.folders if (f / "templates").is_dir()]
+
+
+def load_theme(site_dir: Path, name: str, *, fingerprint_assets: bool = True) -> Theme:
+    folders: list[Path] = []
+    own = site_dir / "themes" / name
+    if own.is_dir() and own.resolve() != DEFAULT_THEME.resolve():
+        folders.append(own)
+    elif name != "default":
+        raise DigestError(f"theme '{name}' not found: create themes/{name}/ or set 'theme: default'", "digest.yaml")
+    if not DEFAULT_THEME.is_dir():
+        raise DigestError(f"the default theme is missing at {DEFAULT_THEME}: reinstall digest")
+    folders.append(DEFAULT_THEME)
+    hasher = hashlib.sha256()
+    assets: dict[str, tuple[str, Path]] = {}
+    for folder in reversed(folders):  # default first, so the site's files override
+        for kind in ("templates", "static"):
+            base = folder / kind
+            if not base.is_dir():
+                continue
+            for root, dirs, files in os.walk(base):
+                dirs.sort()
+                for file in sorted(files):
+                    if file.startswith(".") or file.endswith("~"):
+                        continue
+                    path = Path(root) / file
+                    rel = path.relative_to(base).as_posix()
+                    data = path.read_bytes()
+                    hasher.update(f"{kind}/{rel}\0".encode() + hashlib.sha256(data).digest())
+                    if kind == "static":
+                        out = f"static/{rel}"
+                        if fingerprint_assets and path.suffix in _FINGERPRINTED:
+                            short = hashlib.sha256(data).hexdigest()[:10]
+                            out = f"static/{rel[: -len(path.suffix)]}.{short}{path.suffix}"
+                        assets[rel] = (out, path)
+    return Theme(tuple(folders), assets, hasher.hexdigest()[:16])
+
+
+def _fmt_date(value: Any, fmt: str = "%-d %B %Y") -> str:
+    if isinstance(value, (datetime, date)):
+        return value.strftime(fmt)
+    return str(value)
+
+
+def _isodate(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+class Renderer:
+    """The Jinja environment for one theme and config; ``render`` turns a page's context into HTML."""
+
+    def __init__(self, theme: Theme, base_url: str, relative_urls: bool, *, serve: bool = False) -> None:
+        self.theme = theme
+        self.serve = serve
+        loader = jinja2.FileSystemLoader(theme.template_dirs)
+        self.env = jinja2.Environment(
+            loader=loader,
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            auto_reload=False,
+        )
+        base_path = join_base(base_url, "/")
+        from urllib.parse import urlsplit
+
+        prefix = urlsplit(base_path).path.rstrip("/")
+
+        def link(page_url: str, path: str) -> str:
+            if "://" in path or path.startswith(("#", "mailto:")):
+                return path
+            if not path.startswith("/"):
+                return path
+            if relative_urls:
+                return relative_link(page_url, path)
+            return prefix + path
+
+        @pass_context
+        def url(ctx: jinja2.runtime.Context, path: str) -> str:
+            return link(ctx["page"].url, str(path))
+
+        @pass_context
+        def static(ctx: jinja2.runtime.Context, name: str) -> str:
+            entry = theme.assets.get(str(name))
+            if entry is None:
+                raise DigestError(f"static('{name}'): no such file in the theme's static/ folder")
+            return link(ctx["page"].url, "/" + entry[0])
+
+        def abs_url(path: str) -> str:
+            return join_base(base_url, str(path))
+
+        self.env.globals.update(url=url, static=static, abs_url=abs_url, serve=serve)
+        self.env.filters.update(date=_fmt_date, isodate=_isodate, abs_url=abs_url)
+
+    def render(self, template: str, context: Mapping[str, Any]) -> str:
+        try:
+            return self.env.get_template(template).render(context)
+        except jinja2.TemplateSyntaxError as exc:
+            raise DigestError(f"template error: {exc.message}", self._where(exc.filename, exc.name), exc.lineno) from None
+        except jinja2.TemplateNotFound as exc:
+            raise DigestError(
+                f"template '{exc.name}' not found in {', '.join(self.theme.template_dirs)}",
+                "themes",
+            ) from None
+        except DigestError as exc:
+            if exc.path is None:
+                file, line = self._template_frame(exc)
+                raise DigestError(exc.message, file, line) from None
+            raise
+        except Exception as exc:  # noqa: BLE001 - any error inside a template is the template's
+            file, line = self._template_frame(exc)
+            if file is None:
+                raise
+            page = context.get("page")
+            where = f" (rendering {page.url})" if page is not None else ""
+            raise DigestError(f"template error: {type(exc).__name__}: {exc}{where}", file, line) from None
+
+    def _where(self, filename: str | None, name: str | None) -> str:
+        if filename:
+            try:
+                return os.path.relpath(filename)
+            except ValueError:
+                return filename
+        return name or "template"
+
+    def _template_frame(self, exc: BaseException) -> tuple[str | None, int | None]:
+        dirs = [os.path.abspath(d) for d in self.theme.template_dirs]
+        found: tuple[str | None, int | None] = (None, None)
+        for frame in traceback.extract_tb(exc.__traceback__):
+            if frame.filename.endswith(".html") and any(os.path.abspath(frame.filename).startswith(d) for d in dirs):
+                found = (self._where(frame.filename, None), frame.lineno)
+        return found
+
+
+_SAFE_NAME = re.compile(r"^[\w./-]+$")

@@ -1,0 +1,103 @@
+"""Site paths (URLs) and the output files they map to; nothing escapes the output root."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+_FIELDS = {"year", "month", "day", "slug"}
+_FIELD_RE = re.compile(r"\{([^{}]*)\}")
+# One URL segment: what slugify produces plus dots and underscores; no '..', no leading dot.
+_SEGMENT_RE = re.compile(r"^[A-Za-z0-9_~-][A-Za-z0-9._~-]*$")
+
+_REQUIRED = {
+    "article": {"slug"},
+    "tag": {"slug"},
+    "source": {"slug"},
+    "year": {"year"},
+    "month": {"year", "month"},
+    "day": {"year", "month", "day"},
+}
+
+
+class UnsafePath(ValueError):
+    """A URL or path that would leave the output folder or is not URL-safe."""
+
+
+def check_pattern(kind: str, pattern: str) -> str | None:
+    """Return what is wrong with a permalink pattern, or ``None``."""
+    if not pattern.startswith("/") or not pattern.endswith("/"):
+        return f"'{pattern}' must start and end with '/'"
+    used = set(_FIELD_RE.findall(pattern))
+    unknown = used - _FIELDS
+    if unknown:
+        return f"unknown field {{{sorted(unknown)[0]}}} in '{pattern}': use {{year}} {{month}} {{day}} {{slug}}"
+    missing = _REQUIRED.get(kind, set()) - used
+    if missing:
+        return f"'{pattern}' needs {{{sorted(missing)[0]}}} so that each page gets its own URL"
+    literal = _FIELD_RE.sub("x", pattern)
+    for segment in literal.strip("/").split("/"):
+        if segment and not _SEGMENT_RE.match(segment):
+            return f"'{pattern}' has an unsafe path segment '{segment}'"
+    return None
+
+
+def expand(pattern: str, **values: str) -> str:
+    url = _FIELD_RE.sub(lambda m: values[m.group(1)], pattern)
+    return check_site_path(url)
+
+
+def is_safe_segment(segment: str) -> bool:
+    return bool(_SEGMENT_RE.match(segment)) and segment not in (".", "..")
+
+
+def check_site_path(url: str) -> str:
+    """Validate a site path such as ``/2022/01/10/slug/`` or ``/feed.xml``."""
+    if not url.startswith("/") or "\\" in url or "//" in url:
+        raise UnsafePath(f"'{url}' is not a site path")
+    for segment in url.strip("/").split("/"):
+        if segment and not is_safe_segment(segment):
+            raise UnsafePath(f"'{url}' has an unsafe segment '{segment}'")
+    return url
+
+
+def output_path(url: str) -> str:
+    """The file a site path is written to, relative to the output root (pretty URLs)."""
+    check_site_path(url)
+    rel = url.lstrip("/")
+    if not rel or rel.endswith("/"):
+        rel += "index.html"
+    return rel
+
+
+def safe_join(root: Path, rel: str) -> Path:
+    """Join ``rel`` under ``root``, refusing anything that would land outside it."""
+    if not rel or "\x00" in rel or "\\" in rel or rel.startswith("/") or re.match(r"^[A-Za-z]:", rel):
+        raise UnsafePath(f"'{rel}' is not a relative path inside the output")
+    parts = rel.split("/")
+    if any(p in ("", ".", "..") for p in parts):
+        raise UnsafePath(f"'{rel}' is not a normalised relative path")
+    target = root.joinpath(*parts)
+    resolved_root = root.resolve()
+    if not target.resolve().is_relative_to(resolved_root):
+        raise UnsafePath(f"'{rel}' resolves outside the output folder")
+    return target
+
+
+def relative_link(from_url: str, to_url: str) -> str:
+    """A link from page ``from_url`` to site path ``to_url`` that works from ``file://``."""
+    target = to_url
+    if target.endswith("/"):
+        target += "index.html"
+    base = from_url if from_url.endswith("/") else posixpath.dirname(from_url) + "/"
+    rel = posixpath.relpath(target, base)
+    return rel
+
+
+def join_base(base_url: str, path: str) -> str:
+    """The absolute URL of a site path under ``base_url`` (which may carry a sub-path)."""
+    parts = urlsplit(base_url)
+    base_path = parts.path if parts.path.endswith("/") else parts.path + "/"
+    return f"{parts.scheme}://{parts.netloc}{base_path}{path.lstrip('/')}"
