@@ -1,0 +1,57 @@
+"""Shared fixtures: tiny sites written into a temporary folder from a dict of files."""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from digest.build import BuildOptions, BuildResult, build
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
+def write_files(root: Path, files: dict[str, str | bytes]) -> None:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+
+
+def article(title: str, date: str, body: str = "Body text.", **fields: object) -> str:
+    """An article file's text with the given front matter fields (values written as YAML)."""
+    import yaml
+
+    meta = {"title": title, "date": date, **fields}
+    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n" + body + "\n"
+
+
+@pytest.fixture
+def make_site(tmp_path: Path) -> Callable[..., Path]:
+    def make(files: dict[str, str | bytes], config: str | None = None) -> Path:
+        site = tmp_path / "site"
+        site.mkdir(exist_ok=True)
+        if config is not None:
+            write_files(site, {"digest.yaml": config})
+        write_files(site, files)
+        return site
+
+    return make
+
+
+@pytest.fixture
+def run_build() -> Callable[..., BuildResult]:
+    def run(site: Path, **options: object) -> BuildResult:
+        options.setdefault("now", NOW)
+        options.setdefault("jobs", 1)
+        return build(BuildOptions(site_dir=site, **options))  # type: ignore[arg-type]
+
+    return run
