@@ -9,12 +9,12 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 from digest.cache import CACHE_DIR, Cache
 from digest.config import SiteConfig, load_config
 from digest.errors import BuildFailed, DigestError, Problem
-from digest.ingest import LoadedArticle, render_all, scan_content
+from digest.ingest import LoadedArticle, SourceFile, render_all, scan_content
 from digest.model import Excluded, Site, build_site
 from digest.pages import PageJob, Planner, plan_pages
 from digest.theme import Renderer, Theme, load_theme
@@ -79,16 +79,19 @@ class Timer:
         self._last = now
 
 
-def load_site(
-    site_dir: Path, config: SiteConfig, *, cache: Cache, jobs: int, now: datetime, drafts: bool, future: bool,
-    timer: Timer | None = None,
-) -> tuple[Site, int]:
-    """Read, parse and render every article (through the cache) and build the model."""
+def load_articles(
+    files: Sequence[SourceFile], config: SiteConfig, *, cache: Cache, jobs: int,
+    memo: Mapping[str, LoadedArticle] | None = None, timer: Timer | None = None,
+) -> tuple[list[LoadedArticle], int]:
+    """Every file as a ``LoadedArticle``: from ``memo`` (a long-lived process), the cache, or parsed and rendered.
+
+    Returns the articles in the order of ``files`` and how many were rendered; ``BuildFailed`` lists every bad file.
+    """
     timer = timer or Timer()
-    files, assets = scan_content(site_dir, config)
-    timer.lap("scan")
-    hits = cache.get_articles(f.key for f in files)
-    misses = [f for f in files if f.key not in hits]
+    memo = memo or {}
+    wanted = [f for f in files if f.key not in memo]
+    hits = cache.get_articles(f.key for f in wanted)
+    misses = [f for f in wanted if f.key not in hits]
     timer.lap("cache")
     results = render_all(misses, config, jobs)
     timer.lap("markdown")
@@ -102,11 +105,23 @@ def load_site(
     if problems:
         raise BuildFailed(problems)
     cache.put_articles(fresh, keep=(f.key for f in files))
-    loaded = [LoadedArticle.from_json(hits.get(f.key) or fresh[f.key]) for f in files]
+    loaded = [memo.get(f.key) or LoadedArticle.from_json(hits.get(f.key) or fresh[f.key]) for f in files]
     timer.lap("cache")
+    return loaded, len(misses)
+
+
+def load_site(
+    site_dir: Path, config: SiteConfig, *, cache: Cache, jobs: int, now: datetime, drafts: bool, future: bool,
+    timer: Timer | None = None,
+) -> tuple[Site, int]:
+    """Read, parse and render every article (through the cache) and build the model."""
+    timer = timer or Timer()
+    files, assets = scan_content(site_dir, config)
+    timer.lap("scan")
+    loaded, rendered = load_articles(files, config, cache=cache, jobs=jobs, timer=timer)
     site = build_site(loaded, config, now, drafts=drafts, future=future, assets=assets)
     timer.lap("model")
-    return site, len(misses)
+    return site, rendered
 
 
 def extra_planners() -> Sequence[Callable[[Planner], None]]:
