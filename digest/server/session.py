@@ -1,0 +1,432 @@
+"""The site as the dev server holds it: built in memory, rebuilt on change, rendered page by page on request.
+
+A rebuild re-reads only the files whose stat changed, parses only the articles whose bytes
+changed (the others come from memory or the cache), then builds the whole model and page
+plan again: the full model is the reference, so there is no partial-update logic to get
+wrong. Pages are rendered when a browser asks for them and kept, by fingerprint, in an LRU.
+Nothing is written to the site's output folder.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Callable, Iterable, Mapping
+
+from markupsafe import Markup
+
+from digest.build import Timer, extra_planners, job_count, load_articles, now_from_env, page_fingerprint, render_job
+from digest.cache import CACHE_DIR, Cache
+from digest.config import CONFIG_NAME, SiteConfig, load_config
+from digest.errors import DigestError
+from digest.ingest import LoadedArticle
+from digest.model import Site, build_site
+from digest.pages import PageJob, plan_pages
+from digest.server.mime import content_type
+from digest.server.scan import ContentScanner
+from digest.server.status import CssSwap, ServeError, Status
+from digest.theme import DEFAULT_THEME, Renderer, Theme, load_theme
+from digest.urls import join_base
+
+RENDERED_BUDGET = 64 * 1024 * 1024  # bytes of rendered pages kept for repeat requests
+NO_SITE_PAGE = b'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>digest</title></head><body></body></html>\n'
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    status: int
+    content_type: str
+    body: bytes
+    location: str | None = None  # for redirects
+    html: bool = False  # a page: gets the live-reload snippet
+    live: Status | None = None  # the server's status when the page was made (its epoch, any error)
+
+
+@dataclass(frozen=True, slots=True)
+class RebuildReport:
+    ok: bool
+    seconds: float
+    reparsed: int = 0  # article files parsed and rendered from Markdown
+    read: int = 0  # article files read from disk
+    articles: int = 0
+    pages: int = 0
+    changed: bool = False  # the site differs from the last one shown: pages reload
+    css_only: bool = False
+    error: ServeError | None = None
+    timings: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class BuildState:
+    """One consistent site: what every request between two rebuilds sees."""
+
+    config: SiteConfig
+    theme: Theme
+    renderer: Renderer
+    site: Site
+    jobs: Mapping[str, PageJob]  # output path -> job
+    files: Mapping[str, Path]  # output path -> source file (theme and content assets)
+    roots: tuple[Path, ...]  # resolved folders files may be served from
+    signature: str  # equal signatures: nothing a page shows has changed
+
+    @property
+    def prefix(self) -> str:
+        """The base URL's path without its final slash: ``""`` or ``/sub``."""
+        return self.config.base_path.rstrip("/")
+
+
+class RenderedPages:
+    """Rendered page bytes by page fingerprint, least recently used dropped first."""
+
+    def __init__(self, budget: int = RENDERED_BUDGET) -> None:
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._size = 0
+        self._budget = budget
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            data = self._items.get(key)
+            if data is not None:
+                self._items.move_to_end(key)
+            return data
+
+    def put(self, key: str, data: bytes) -> None:
+        with self._lock:
+            if key in self._items:
+                return
+            self._items[key] = data
+            self._size += len(data)
+            while self._size > self._budget and len(self._items) > 1:
+                _, old = self._items.popitem(last=False)
+                self._size -= len(old)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionOptions:
+    site_dir: Path
+    base_url: str | None = None  # where the server is reachable; replaces the config's for links
+    drafts: bool = False
+    future: bool = False
+    jobs: int = 0
+    use_cache: bool = True
+    clock: Callable[[], datetime] = now_from_env
+
+
+class SiteSession:
+    """Holds config, theme, model, plan and caches; ``rebuild`` after changes, ``lookup`` per request.
+
+    Requests wait while a rebuild runs, so nobody sees a half-built site; a failed rebuild
+    keeps the last good site and records the error for the overlay.
+    """
+
+    def __init__(self, options: SessionOptions, on_status: Callable[[Status], None] | None = None) -> None:
+        self.options = options
+        self.site_dir = options.site_dir.absolute()
+        self._on_status = on_status
+        self._cond = threading.Condition()
+        self._rebuild_lock = threading.Lock()
+        self._building = False
+        self._state: BuildState | None = None
+        self._error: ServeError | None = None
+        self._token = secrets.token_hex(3)  # epochs of another server run never look current
+        self._epoch_n = 0
+        self._css: CssSwap | None = None
+        # what the next rebuild starts from; reloaded when their files change or after they failed
+        self._config: SiteConfig | None = None
+        self._config_stale = False
+        self._theme: Theme | None = None
+        self._renderer: Renderer | None = None
+        self._memo: dict[str, LoadedArticle] = {}
+        self._scanner = ContentScanner()
+        self._pages = RenderedPages()
+
+    # -- state ---------------------------------------------------------------------------------
+    @property
+    def epoch(self) -> str:
+        return f"{self._token}.{self._epoch_n}"
+
+    def status(self) -> Status:
+        with self._cond:
+            return Status(self.epoch, self._error, self._css)
+
+    @property
+    def error(self) -> ServeError | None:
+        return self._error
+
+    @property
+    def state(self) -> BuildState | None:
+        return self._state
+
+    def watch_roots(self) -> list[tuple[Path, bool]]:
+        """(folder, recursive) to watch: the site folder itself only for digest.yaml."""
+        content = self._config.content_dir if self._config else "content"
+        roots = [(self.site_dir, False), (self.site_dir / content, True), (self.site_dir / "themes", True),
+                 (self.site_dir / "static", True), (DEFAULT_THEME, True)]
+        return roots
+
+    def _publish(self) -> None:
+        if self._on_status is not None:
+            self._on_status(self.status())
+
+    # -- rebuilding ----------------------------------------------------------------------------
+    def rebuild(self, changed: Iterable[str | Path] = ()) -> RebuildReport:
+        """Bring the site up to date with the files on disk; ``changed`` names what the watcher saw."""
+        with self._rebuild_lock:
+            with self._cond:
+                self._building = True
+            try:
+                report = self._rebuild({os.path.normpath(os.path.abspath(p)) for p in changed})
+            finally:
+                with self._cond:
+                    self._building = False
+                    self._cond.notify_all()
+            self._publish()
+            return report
+
+    def _classify(self, changed: set[str]) -> set[str]:
+        kinds: set[str] = set()
+        config_file = str(self.site_dir / CONFIG_NAME)
+        theme_dirs = [str(self.site_dir / "themes"), str(DEFAULT_THEME)]
+        for path in changed:
+            if path == config_file:
+                kinds.add("config")
+            elif any(path == d or path.startswith(d + os.sep) for d in theme_dirs):
+                css = path.endswith(".css") and f"{os.sep}static{os.sep}" in path
+                kinds.add("css" if css else "theme")
+            else:
+                kinds.add("content")
+        return kinds
+
+    def _rebuild(self, changed: set[str]) -> RebuildReport:
+        started = time.perf_counter()
+        timer = Timer()
+        kinds = self._classify(changed)
+        old = self._state
+        try:
+            if self._config is None or self._config_stale or "config" in kinds:
+                # a broken digest.yaml is read again on every rebuild until it loads
+                self._config_stale = True
+                config = load_config(self.site_dir)
+                if self.options.base_url:
+                    config = dataclasses.replace(config, base_url=join_base(self.options.base_url, config.base_path))
+                if self._config is None or config.fingerprint() != self._config.fingerprint():
+                    self._theme = None  # the theme name may have changed
+                self._config = config
+                self._config_stale = False
+                timer.lap("config")
+            config = self._config
+            assert config is not None
+            if self._theme is None or kinds & {"theme", "css"}:
+                theme = load_theme(self.site_dir, config.theme)
+                if self._theme is None or theme.fingerprint != self._theme.fingerprint:
+                    self._theme = theme
+                    self._renderer = Renderer(theme, config.base_url, config.relative_urls, serve=True)
+                timer.lap("theme")
+            theme, renderer = self._theme, self._renderer
+            assert theme is not None and renderer is not None
+            if old is not None and self._error is None and kinds == {"css"} and old.config is config:
+                return self._commit_css(old, theme, renderer, started)
+            state, read, reparsed = self._build(config, theme, renderer, changed, timer)
+        except Exception as exc:  # noqa: BLE001 - the user's mistake or our bug: both go to the overlay
+            error = ServeError.from_exception(exc)
+            with self._cond:
+                self._error = error
+            return RebuildReport(False, time.perf_counter() - started, error=error, timings=timer.timings)
+        probe_error = self._probe(state) if old is None or old.theme is not state.theme else None
+        with self._cond:
+            changed_site = old is None or state.signature != old.signature
+            self._state = state
+            self._error = probe_error
+            if changed_site:
+                self._epoch_n += 1
+                self._css = None
+        return RebuildReport(
+            probe_error is None, time.perf_counter() - started, reparsed=reparsed, read=read,
+            articles=len(state.site.articles), pages=len(state.jobs), changed=changed_site, error=probe_error,
+            timings=timer.timings,
+        )
+
+    def _build(
+        self, config: SiteConfig, theme: Theme, renderer: Renderer, changed: set[str], timer: Timer
+    ) -> tuple[BuildState, int, int]:
+        scan = self._scanner.scan(self.site_dir, config, have=self._memo, force=changed)
+        timer.lap("scan")
+        cache = Cache(self.site_dir / CACHE_DIR if self.options.use_cache else None)
+        try:
+            loaded, reparsed = load_articles(
+                scan.files, config, cache=cache, jobs=job_count(self.options.jobs), memo=self._memo, timer=timer
+            )
+        finally:
+            cache.close()
+        # the model wraps each body in Markup; doing it once here spares copying every body on every rebuild
+        self._memo = {a.key: a if isinstance(a.html, Markup) else _as_markup(a) for a in loaded}
+        loaded = [self._memo[a.key] for a in loaded]
+        timer.lap("memo")
+        site = build_site(
+            loaded, config, self.options.clock(), drafts=self.options.drafts, future=self.options.future,
+            assets=scan.assets,
+        )
+        timer.lap("model")
+        jobs = plan_pages(site, extra_planners())
+        timer.lap("plan")
+        state = self._state_for(config, theme, renderer, site, jobs)
+        timer.lap("state")
+        return state, scan.read, reparsed
+
+    def _state_for(
+        self, config: SiteConfig, theme: Theme, renderer: Renderer, site: Site, jobs: Mapping[str, PageJob]
+    ) -> BuildState:
+        files: dict[str, Path] = {}
+        for out, src in [*theme.assets.values(), *site.assets]:
+            if out not in jobs:
+                files[out] = src
+        roots = tuple(p.resolve() for p in (self.site_dir / config.content_dir, *theme.folders))
+        sig = hashlib.blake2b(digest_size=16)
+        sig.update(f"{config.fingerprint()}|{theme.fingerprint}|{len(jobs)}\n".encode())
+        sig.update("\n".join(a.key for a in site.articles).encode())
+        for out, src in site.assets:
+            try:
+                st = src.stat()
+                sig.update(f"\n{out}|{src}|{st.st_mtime_ns}|{st.st_size}".encode())
+            except OSError:
+                sig.update(f"\n{out}|gone".encode())
+        return BuildState(config, theme, renderer, site, jobs, files, roots, sig.hexdigest())
+
+    def _commit_css(self, old: BuildState, theme: Theme, renderer: Renderer, started: float) -> RebuildReport:
+        """Only stylesheets changed: same model and plan, new asset names; pages swap their links."""
+        state = self._state_for(old.config, theme, renderer, old.site, old.jobs)
+        prefix = old.prefix
+        hrefs = {
+            f"{prefix}/{old.theme.assets[name][0]}": f"{prefix}/{entry[0]}"
+            for name, entry in theme.assets.items()
+            if name in old.theme.assets and old.theme.assets[name][0] != entry[0] and name.endswith(".css")
+        }
+        changed = state.signature != old.signature
+        with self._cond:
+            since = self.epoch
+            self._state = state
+            if changed:
+                self._epoch_n += 1
+                self._css = CssSwap(since, hrefs) if hrefs else None
+        return RebuildReport(
+            True, time.perf_counter() - started, articles=len(state.site.articles), pages=len(state.jobs),
+            changed=changed, css_only=True,
+        )
+
+    def _probe(self, state: BuildState) -> ServeError | None:
+        """After a theme change, render one page of each template, so a broken template shows at once."""
+        seen: set[str | None] = set()
+        for job in state.jobs.values():
+            if job.template in seen:
+                continue
+            seen.add(job.template)
+            try:
+                self._render(state, job)
+            except DigestError as exc:
+                return ServeError.from_exception(exc)
+        return None
+
+    # -- serving -------------------------------------------------------------------------------
+    def _current(self) -> tuple[BuildState | None, Status]:
+        with self._cond:
+            while self._building:
+                self._cond.wait()
+            return self._state, Status(self.epoch, self._error, self._css)
+
+    def lookup(self, path: str) -> Response:
+        """The response for a decoded, normalised URL path (the HTTP layer has refused traversal)."""
+        state, status = self._current()
+        response = self._lookup(state, path)
+        if response.html:
+            live = self.status() if response.status == 500 else status  # a render error just changed it
+            response = dataclasses.replace(response, live=live)
+        return response
+
+    def _lookup(self, state: BuildState | None, path: str) -> Response:
+        if state is None:
+            return Response(500, content_type(".html"), NO_SITE_PAGE, html=True)
+        prefix = state.prefix
+        if prefix and not (path == prefix or path.startswith(prefix + "/")):
+            if path == "/":
+                return _redirect(prefix + "/")
+            return self._not_found(state)
+        if path == prefix:
+            return _redirect(prefix + "/")
+        rel = path[len(prefix) + 1 :]
+        if rel == "" or rel.endswith("/"):
+            rel += "index.html"
+        job = state.jobs.get(rel)
+        if job is not None:
+            return self._page(state, job, 200)
+        source = state.files.get(rel)
+        if source is not None:
+            data = _read_inside(source, state.roots)
+            if data is not None:
+                return Response(200, content_type(rel), data)
+        elif not path.endswith("/") and f"{rel}/index.html" in state.jobs:
+            return _redirect(path + "/")
+        return self._not_found(state)
+
+    def _not_found(self, state: BuildState) -> Response:
+        job = state.jobs.get("404.html")
+        if job is None:
+            return Response(404, content_type(".txt"), b"404 not found\n")
+        return self._page(state, job, 404)
+
+    def _render(self, state: BuildState, job: PageJob) -> bytes:
+        key = page_fingerprint(job, state.theme)
+        data = self._pages.get(key)
+        if data is None:
+            data = render_job(job, state.renderer)
+            self._pages.put(key, data)
+        return data
+
+    def _page(self, state: BuildState, job: PageJob, status: int) -> Response:
+        try:
+            data = self._render(state, job)
+        except DigestError as exc:
+            error = ServeError.from_exception(exc)
+            with self._cond:
+                fresh = self._error != error
+                self._error = error
+            if fresh:
+                self._publish()
+            return Response(500, content_type(".html"), NO_SITE_PAGE, html=True)
+        ctype = content_type(job.path)
+        return Response(status, ctype, data, html=ctype.startswith("text/html"))
+
+
+def _as_markup(article: LoadedArticle) -> LoadedArticle:
+    return dataclasses.replace(
+        article, html=Markup(article.html), note_html=Markup(article.note_html), toc=Markup(article.toc)
+    )
+
+
+def _redirect(location: str) -> Response:
+    return Response(301, content_type(".txt"), f"moved to {location}\n".encode(), location=location)
+
+
+def _read_inside(source: Path, roots: tuple[Path, ...]) -> bytes | None:
+    """The file's bytes if it really lies inside one of ``roots`` (a symlink out of the site is refused)."""
+    try:
+        real = source.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    if not any(real.is_relative_to(root) for root in roots):
+        return None
+    try:
+        return real.read_bytes()
+    except OSError:
+        return None
