@@ -6,7 +6,7 @@
   "use strict";
   var script = document.currentScript;
   if (!script || window.__digestLiveReload) return;
-  window.__digestLiveReload = true;
+  window.__digestLiveReload = "connecting"; // "connected" once the first state arrived
   var epoch = script.getAttribute("data-epoch");
   var eventsUrl = script.getAttribute("data-events");
   var workerUrl = script.getAttribute("data-worker");
@@ -88,6 +88,7 @@
   }
 
   function onState(state) {
+    window.__digestLiveReload = "connected";
     if (state.error) {
       showError(state.error);
       return;
