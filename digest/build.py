@@ -81,11 +81,13 @@ class Timer:
 
 def load_articles(
     files: Sequence[SourceFile], config: SiteConfig, *, cache: Cache, jobs: int,
-    memo: Mapping[str, LoadedArticle] | None = None, timer: Timer | None = None,
+    memo: Mapping[str, LoadedArticle] | None = None, timer: Timer | None = None, prune: bool = True,
 ) -> tuple[list[LoadedArticle], int]:
     """Every file as a ``LoadedArticle``: from ``memo`` (a long-lived process), the cache, or parsed and rendered.
 
     Returns the articles in the order of ``files`` and how many were rendered; ``BuildFailed`` lists every bad file.
+    ``prune`` drops cache entries of files that are gone (a dev server leaves that to the next build: it costs
+    more than the rest of a one-file rebuild).
     """
     timer = timer or Timer()
     memo = memo or {}
@@ -104,7 +106,7 @@ def load_articles(
             fresh[key] = value
     if problems:
         raise BuildFailed(problems)
-    cache.put_articles(fresh, keep=(f.key for f in files))
+    cache.put_articles(fresh, keep=(f.key for f in files) if prune else None)
     loaded = [memo.get(f.key) or LoadedArticle.from_json(hits.get(f.key) or fresh[f.key]) for f in files]
     timer.lap("cache")
     return loaded, len(misses)

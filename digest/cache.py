@@ -61,12 +61,14 @@ class Cache:
             found.update(self._db.execute(f"SELECT key, value FROM articles WHERE key IN ({marks})", chunk))
         return found
 
-    def put_articles(self, items: dict[str, str], keep: Iterable[str]) -> None:
-        """Store new entries and drop the ones no file maps to any more."""
-        if self._db is None:
+    def put_articles(self, items: dict[str, str], keep: Iterable[str] | None) -> None:
+        """Store new entries and drop the ones no file maps to any more (all but ``keep``; ``None``: drop none)."""
+        if self._db is None or (not items and keep is None):
             return
         with self._db:
             self._db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?)", items.items())
+            if keep is None:
+                return
             self._db.execute("CREATE TEMP TABLE IF NOT EXISTS live (key TEXT PRIMARY KEY)")
             self._db.execute("DELETE FROM live")
             self._db.executemany("INSERT OR IGNORE INTO live VALUES (?)", ((k,) for k in keep))

@@ -120,16 +120,19 @@ def file_key(settings: bytes, rel: str, data: bytes) -> str:
     return hashlib.sha256(settings + rel.encode() + b"\0" + data).hexdigest()
 
 
-def walk_content(content: Path) -> Iterator[tuple[str, Path, bool]]:
-    """(content-relative path, file, is an article) for every file under ``content/``, sorted.
+def is_skipped(name: str) -> bool:
+    """Hidden files and folders and ``~`` backups are no part of the site (editors leave them behind)."""
+    return name.startswith(".") or name.endswith("~")
 
-    Hidden files and folders and ``~`` backups are skipped (editors leave them behind)."""
+
+def walk_content(content: Path) -> Iterator[tuple[str, Path, bool]]:
+    """(content-relative path, file, is an article) for every file under ``content/``, sorted."""
     if not content.is_dir():
         return
     for root, dirs, files in os.walk(content):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
-            if name.startswith(".") or name.endswith("~"):
+            if is_skipped(name):
                 continue
             full = Path(root) / name
             yield full.relative_to(content).as_posix(), full, name.endswith(ARTICLE_SUFFIXES)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from functools import cached_property, partial
+from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 from digest import __version__
 from digest.config import SiteConfig
@@ -74,8 +75,12 @@ class ArticlePage:
     article: Article
     prev: Article | None  # older
     next: Article | None  # newer
-    related: tuple[Article, ...]
+    related_by_index: Mapping[int, tuple[Article, ...]]  # the site's, worked out when first asked
     period_urls: Mapping[str, str]
+
+    @property
+    def related(self) -> tuple[Article, ...]:
+        return self.related_by_index[self.article.index]
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.article, name)
@@ -100,15 +105,24 @@ class SiteContext:
     generator: str = f"digest {__version__}"
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, eq=False)  # no slots: ``inputs`` is worked out on first use and kept
 class PageJob:
     url: str
     path: str  # relative to the output root
     template: str | None  # None: ``produce`` makes the bytes (feeds, sitemap)
     context: Mapping[str, Any]
-    inputs: str  # hash of what the context holds
+    inputs_of: str | Callable[[], str]  # the hash of what the context holds, or how to work it out
     origin: str  # what asked for this page, for collision messages
     produce: Callable[[], str] | None = field(default=None)
+
+    @cached_property
+    def inputs(self) -> str:
+        """A hash of everything the page shows: equal inputs (and theme) mean equal bytes.
+
+        Lazy, because a dev server plans every page on each rebuild but renders only the few
+        a browser asks for; a build asks for every one.
+        """
+        return self.inputs_of if isinstance(self.inputs_of, str) else self.inputs_of()
 
 
 def _digest(*parts: object) -> str:
@@ -117,6 +131,20 @@ def _digest(*parts: object) -> str:
 
 def _headers(items: Iterable[Article]) -> tuple[str, ...]:
     return tuple(a.header for a in items)
+
+
+def _page_inputs(site_inputs: str, kind: str, title: str, url: str, description: str, feeds: tuple[Feed, ...],
+                 inputs: tuple[object, ...] | Callable[[], tuple[object, ...]]) -> str:
+    return _digest(site_inputs, kind, title, url, description, feeds, inputs() if callable(inputs) else inputs)
+
+
+def _list_inputs(paginator: Paginator, extra: tuple[object, ...]) -> tuple[object, ...]:
+    return (paginator.number, paginator.total_pages, _headers(paginator.items), extra)
+
+
+def _article_inputs(article: Article, older: Article | None, newer: Article | None,
+                    related: Mapping[int, tuple[Article, ...]]) -> tuple[object, ...]:
+    return (article.key, article.header, _headers(x for x in (older, newer) if x), _headers(related[article.index]))
 
 
 def paginate(items: Sequence[Article], base_url: str, per_page: int) -> list[Paginator]:
@@ -128,6 +156,56 @@ def paginate(items: Sequence[Article], base_url: str, per_page: int) -> list[Pag
     ]
 
 
+class PageSpec(NamedTuple):
+    """What ``Planner.add`` was told about one page: enough to make its ``PageJob`` later."""
+
+    url: str
+    kind: str
+    title: str
+    template: str | None
+    inputs: tuple[object, ...] | Callable[[], tuple[object, ...]]
+    origin: str
+    description: str
+    feeds: tuple[Feed, ...]
+    produce: Callable[[], str] | None
+    context: dict[str, Any]
+
+
+class PlannedPages(Mapping[str, PageJob]):
+    """Output path -> ``PageJob``, each job made on first access.
+
+    Planning decides which pages exist (and finds URL collisions) for the whole site;
+    making the jobs' contexts can wait. A build takes every job, a dev server the few
+    pages a browser asks for between two rebuilds.
+    """
+
+    def __init__(self, make: Callable[[str, PageSpec], PageJob]) -> None:
+        self._make = make
+        self._specs: dict[str, PageSpec] = {}
+        self._made: dict[str, PageJob] = {}
+
+    def plan(self, path: str, spec: PageSpec) -> None:
+        self._specs[path] = spec
+
+    def spec(self, path: str) -> PageSpec:
+        return self._specs[path]
+
+    def __getitem__(self, path: str) -> PageJob:
+        job = self._made.get(path)
+        if job is None:
+            job = self._made[path] = self._make(path, self._specs[path])
+        return job
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._specs
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._specs)
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+
 class Planner:
     """Collects page jobs, refusing two pages on one URL."""
 
@@ -136,8 +214,9 @@ class Planner:
         self.config: SiteConfig = site.config
         self.site_context = site_context
         self.site_inputs = site_inputs
-        self.jobs: dict[str, PageJob] = {}
+        self.jobs = PlannedPages(self._job)
         self.problems: list[Problem] = []
+        self._root = join_base(self.config.base_url, "/")  # permalinks are this plus the path
 
     def add(
         self,
@@ -146,7 +225,7 @@ class Planner:
         kind: str,
         title: str,
         template: str | None,
-        inputs: tuple[object, ...],
+        inputs: tuple[object, ...] | Callable[[], tuple[object, ...]],
         origin: str,
         description: str = "",
         feeds: tuple[Feed, ...] = (),
@@ -160,11 +239,14 @@ class Planner:
                 Problem(origin, None, f"URL {url} is also made by {other}: change a slug or a permalink pattern")
             )
             return
-        page = PageInfo(kind, title, url, join_base(self.config.base_url, url), description, feeds)
+        self.jobs.plan(path, PageSpec(url, kind, title, template, inputs, origin, description, feeds, produce, context))
+
+    def _job(self, path: str, spec: PageSpec) -> PageJob:
+        url, kind, title, template, inputs, origin, description, feeds, produce, context = spec
+        page = PageInfo(kind, title, url, self._root + url.lstrip("/"), description, feeds)
         ctx = {"site": self.site_context, "page": page, **context}
-        self.jobs[path] = PageJob(
-            url, path, template, ctx, _digest(self.site_inputs, kind, title, url, description, feeds, inputs), origin, produce
-        )
+        inputs_of = partial(_page_inputs, self.site_inputs, kind, title, url, description, feeds, inputs)
+        return PageJob(url, path, template, ctx, inputs_of, origin, produce)
 
     def add_list(
         self, *, base_url: str, kind: str, title: str, items: Sequence[Article], origin: str, extra_inputs: tuple[object, ...],
@@ -177,7 +259,7 @@ class Planner:
                 kind=kind,
                 title=page_title,
                 template=template,
-                inputs=(paginator.number, paginator.total_pages, _headers(paginator.items), extra_inputs),
+                inputs=partial(_list_inputs, paginator, extra_inputs),
                 origin=origin,
                 description=description,
                 feeds=feeds,
@@ -259,7 +341,7 @@ def _period_pages(planner: Planner, periods: Iterable[Period]) -> None:
         )
 
 
-def plan_pages(site: Site, extra_planners: Sequence[Callable[[Planner], None]] = ()) -> dict[str, PageJob]:
+def plan_pages(site: Site, extra_planners: Sequence[Callable[[Planner], None]] = ()) -> Mapping[str, PageJob]:
     """All pages of the site, keyed by output path; ``BuildFailed`` on URL collisions."""
     ctx, inputs = site_context(site)
     planner = Planner(site, ctx, inputs)
@@ -268,24 +350,26 @@ def plan_pages(site: Site, extra_planners: Sequence[Callable[[Planner], None]] =
         base_url="/", kind="home", title=config.title, items=site.articles, origin="the home page",
         extra_inputs=(), template="index.html", description=config.description,
     )
+    period_urls_of: dict[tuple[int, int, int], dict[str, str]] = {}  # one per day, shared by its articles
     for article in site.articles:
         older, newer = site.neighbours[article.index]
-        related = site.related[article.index]
         d = article.date
-        period_urls = {
-            "year": _period_url(config.permalinks.year, d.year, d.month, d.day),
-            "month": _period_url(config.permalinks.month, d.year, d.month, d.day),
-            "day": _period_url(config.permalinks.day, d.year, d.month, d.day),
-        }
+        period_urls = period_urls_of.get((d.year, d.month, d.day))
+        if period_urls is None:
+            period_urls = period_urls_of[(d.year, d.month, d.day)] = {
+                "year": _period_url(config.permalinks.year, d.year, d.month, d.day),
+                "month": _period_url(config.permalinks.month, d.year, d.month, d.day),
+                "day": _period_url(config.permalinks.day, d.year, d.month, d.day),
+            }
         planner.add(
             url=article.url,
             kind="article",
             title=article.title,
             template="article.html",
-            inputs=(article.key, article.header, _headers(x for x in (older, newer) if x), _headers(related)),
+            inputs=partial(_article_inputs, article, older, newer, site.related),
             origin=article.path,
             description=article.summary,
-            article=ArticlePage(article, older, newer, related, period_urls),
+            article=ArticlePage(article, older, newer, site.related, period_urls),
         )
     _term_pages(planner, site.tags, "tag")
     _term_pages(planner, site.sources, "source")
