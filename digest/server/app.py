@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import signal
 import threading
 import webbrowser
@@ -16,6 +17,10 @@ from digest.server.status import ServeError, Status
 from digest.server.watch import ChangeBatcher, Watcher
 
 
+VERIFY_AFTER = 1.0  # seconds of quiet before checking that the watcher missed nothing
+COLLECT_AFTER = 30.0  # seconds of quiet before a full garbage collection
+
+
 @dataclass(frozen=True, slots=True)
 class ServeOptions:
     site_dir: Path
@@ -28,6 +33,7 @@ class ServeOptions:
     debounce: float = 0.05  # seconds without events before a rebuild
     jobs: int = 0
     heartbeat: float = HEARTBEAT
+    manage_gc: bool = False  # see SessionOptions; ``serve`` (a process of its own) turns it on
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +86,7 @@ class DevServer:
         self.url = f"http://{url_host(options.host)}:{port}/"
         self.session = SiteSession(
             SessionOptions(site_dir=options.site_dir, base_url=self.url, drafts=options.drafts, future=options.future,
-                           jobs=options.jobs),
+                           jobs=options.jobs, manage_gc=options.manage_gc),
             on_status=self._on_status,
         )
         self.httpd.session = self.session
@@ -123,11 +129,26 @@ class DevServer:
         self.httpd.serve_forever(poll_interval=0.2)
 
     def _rebuild_loop(self) -> None:
+        check = collect = False  # idle chores owed since the last rebuild
         while True:
-            batch = self._batcher.wait()
+            idle = VERIFY_AFTER if check else COLLECT_AFTER if collect else None
+            batch = self._batcher.wait(idle)
             if batch is None:
                 return
+            if not batch:
+                if check:
+                    # a rebuild trusts the watcher's list of changed files; when all is quiet, make sure
+                    # nothing slipped past it (a full event queue, a network file system)
+                    check = False
+                    missed = self.session.stale_paths()
+                    if missed:
+                        self._batcher.add(missed)
+                elif collect:
+                    collect = False
+                    self.session.collect_garbage()
+                continue
             report = self.session.rebuild(batch)
+            check = collect = True
             self._watcher.watch(self.session.watch_roots())  # content/ may have appeared, or moved with the config
             self._report(Rebuilt(report))
 
@@ -164,7 +185,7 @@ def serve(options: ServeOptions, report: Callable[[ServeEvent], None]) -> None:
     in_main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _interrupt) if in_main else None
     try:
-        with DevServer(options, report) as server:
+        with DevServer(dataclasses.replace(options, manage_gc=True), report) as server:
             server.start()
             if options.open_browser:
                 webbrowser.open(server.site_url)

@@ -10,6 +10,7 @@ Nothing is written to the site's output folder.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 import os
 import secrets
@@ -29,7 +30,7 @@ from digest.config import CONFIG_NAME, SiteConfig, load_config
 from digest.errors import DigestError
 from digest.ingest import LoadedArticle
 from digest.model import Site, build_site
-from digest.pages import PageJob, plan_pages
+from digest.pages import PageJob, PlannedPages, plan_pages
 from digest.server.mime import content_type
 from digest.server.scan import ContentScanner
 from digest.server.status import CssSwap, ServeError, Status
@@ -122,6 +123,9 @@ class SessionOptions:
     jobs: int = 0
     use_cache: bool = True
     clock: Callable[[], datetime] = now_from_env
+    # Pause the cyclic garbage collector during rebuilds and freeze what they leave: for a process that
+    # is the dev server and nothing else (the CLI), not for one that hosts it among other things (tests).
+    manage_gc: bool = False
 
 
 class SiteSession:
@@ -133,7 +137,7 @@ class SiteSession:
 
     def __init__(self, options: SessionOptions, on_status: Callable[[Status], None] | None = None) -> None:
         self.options = options
-        self.site_dir = options.site_dir.absolute()
+        self.site_dir = Path(os.path.normpath(options.site_dir.absolute()))
         self._on_status = on_status
         self._cond = threading.Condition()
         self._rebuild_lock = threading.Lock()
@@ -146,6 +150,8 @@ class SiteSession:
         # what the next rebuild starts from; reloaded when their files change or after they failed
         self._config: SiteConfig | None = None
         self._config_stale = False
+        self._theme_stale = False
+        self._unscanned: set[str] = set()  # changed paths a failed rebuild never got to look at
         self._theme: Theme | None = None
         self._renderer: Renderer | None = None
         self._memo: dict[str, LoadedArticle] = {}
@@ -186,14 +192,34 @@ class SiteSession:
         with self._rebuild_lock:
             with self._cond:
                 self._building = True
+            paused = self.options.manage_gc and gc.isenabled()
+            if paused:
+                gc.disable()
             try:
                 report = self._rebuild({os.path.normpath(os.path.abspath(p)) for p in changed})
             finally:
+                if paused:
+                    _settle_gc()
                 with self._cond:
                     self._building = False
                     self._cond.notify_all()
             self._publish()
             return report
+
+    def stale_paths(self) -> set[str]:
+        """Content paths that changed since the last rebuild without the watcher saying so (for idle checks)."""
+        with self._rebuild_lock:
+            if self._config is None or self._config_stale:
+                return set()
+            return self._scanner.stale(self.site_dir, self._config)
+
+    def collect_garbage(self) -> None:
+        """A full cyclic collection, for idle moments (see ``manage_gc``)."""
+        if self.options.manage_gc:
+            with self._rebuild_lock:
+                gc.unfreeze()
+                gc.collect()
+                gc.freeze()
 
     def _classify(self, changed: set[str]) -> set[str]:
         kinds: set[str] = set()
@@ -213,6 +239,7 @@ class SiteSession:
         started = time.perf_counter()
         timer = Timer()
         kinds = self._classify(changed)
+        self._unscanned |= changed  # until a scan has looked at them: a rebuild may fail before it gets there
         old = self._state
         try:
             if self._config is None or self._config_stale or "config" in kinds:
@@ -228,11 +255,13 @@ class SiteSession:
                 timer.lap("config")
             config = self._config
             assert config is not None
-            if self._theme is None or kinds & {"theme", "css"}:
+            if self._theme is None or self._theme_stale or kinds & {"theme", "css"}:
+                self._theme_stale = True  # until it loads
                 theme = load_theme(self.site_dir, config.theme)
                 if self._theme is None or theme.fingerprint != self._theme.fingerprint:
                     self._theme = theme
                     self._renderer = Renderer(theme, config.base_url, config.relative_urls, serve=True)
+                self._theme_stale = False
                 timer.lap("theme")
             theme, renderer = self._theme, self._renderer
             assert theme is not None and renderer is not None
@@ -261,12 +290,14 @@ class SiteSession:
     def _build(
         self, config: SiteConfig, theme: Theme, renderer: Renderer, changed: set[str], timer: Timer
     ) -> tuple[BuildState, int, int]:
-        scan = self._scanner.scan(self.site_dir, config, have=self._memo, force=changed)
+        scan = self._scanner.scan(self.site_dir, config, have=self._memo, changed=self._unscanned or None)
+        self._unscanned = set()
         timer.lap("scan")
         cache = Cache(self.site_dir / CACHE_DIR if self.options.use_cache else None)
         try:
             loaded, reparsed = load_articles(
-                scan.files, config, cache=cache, jobs=job_count(self.options.jobs), memo=self._memo, timer=timer
+                scan.files, config, cache=cache, jobs=job_count(self.options.jobs), memo=self._memo, timer=timer,
+                prune=self._state is None,  # pruning the cache costs more than the rest of a one-file rebuild
             )
         finally:
             cache.close()
@@ -276,7 +307,7 @@ class SiteSession:
         timer.lap("memo")
         site = build_site(
             loaded, config, self.options.clock(), drafts=self.options.drafts, future=self.options.future,
-            assets=scan.assets,
+            assets=scan.assets, reuse=self._state.site if self._state else None,
         )
         timer.lap("model")
         jobs = plan_pages(site, extra_planners())
@@ -328,12 +359,14 @@ class SiteSession:
     def _probe(self, state: BuildState) -> ServeError | None:
         """After a theme change, render one page of each template, so a broken template shows at once."""
         seen: set[str | None] = set()
-        for job in state.jobs.values():
-            if job.template in seen:
+        jobs = state.jobs
+        for path in jobs:
+            template = jobs.spec(path).template if isinstance(jobs, PlannedPages) else jobs[path].template
+            if template in seen:
                 continue
-            seen.add(job.template)
+            seen.add(template)
             try:
-                self._render(state, job)
+                self._render(state, jobs[path])
             except DigestError as exc:
                 return ServeError.from_exception(exc)
         return None
@@ -406,6 +439,14 @@ class SiteSession:
             return Response(500, content_type(".html"), NO_SITE_PAGE, html=True)
         ctype = content_type(job.path)
         return Response(status, ctype, data, html=ctype.startswith("text/html"))
+
+
+def _settle_gc() -> None:
+    # Everything alive now (the site, the plan, the parsed articles) lives until the next rebuild replaces it,
+    # and is freed then by reference counting: it has no cycles. Frozen, the cyclic collector stops walking
+    # it over and over: at 10,000 articles those walks cost more than the rebuild itself.
+    gc.freeze()
+    gc.enable()
 
 
 def _as_markup(article: LoadedArticle) -> LoadedArticle:

@@ -69,14 +69,22 @@ class ChangeBatcher:
             self._closed = True
             self._cond.notify_all()
 
-    def wait(self) -> set[str] | None:
-        """Block until a batch is ready and return it; ``None`` once closed."""
+    def wait(self, idle: float | None = None) -> set[str] | None:
+        """Block until a batch is ready and return it; ``None`` once closed; an empty set after ``idle``
+        seconds without any event."""
+        deadline = None if idle is None else time.monotonic() + idle
         with self._cond:
             while True:
                 if self._closed:
                     return None
                 if not self._paths:
-                    self._cond.wait()
+                    if deadline is None:
+                        self._cond.wait()
+                        continue
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        return set()
+                    self._cond.wait(left)
                     continue
                 now = time.monotonic()
                 due = min(self._last + self.quiet, self._first + self.max_wait)
