@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from markupsafe import Markup
 
@@ -179,17 +179,19 @@ def build_site(
     now = now.astimezone(tz)
     problems: list[Problem] = []
     excluded: list[Excluded] = []
-    kept: list[LoadedArticle] = []
+    kept: list[tuple[float, str, LoadedArticle]] = []
+    now_ts = now.timestamp()
     for item in loaded:
         src = item.source
+        when = src.date.timestamp()  # compares far faster than aware datetimes in different zones, same order
         if src.draft and not drafts:
             excluded.append(Excluded(src.path, src.title, "draft", src.date.astimezone(tz)))
-        elif src.date > now and not future:
+        elif when > now_ts and not future:
             excluded.append(Excluded(src.path, src.title, "future", src.date.astimezone(tz)))
         else:
-            kept.append(item)
-    # a timestamp compares far faster than aware datetimes in different zones, and orders them the same
-    kept.sort(key=lambda a: (a.source.date.timestamp(), a.source.path), reverse=True)
+            kept.append((when, src.path, item))
+    kept.sort(reverse=True)  # newest first; paths are unique, so items are never compared
+    items = [item for _, _, item in kept]
 
     keys: dict[str, str] = {}  # spelling -> term key: a few hundred spellings over tens of thousands of uses
 
@@ -199,15 +201,18 @@ def build_site(
             key = keys[name] = term_key(name)
         return key
 
+    source_name = [
+        _source_name(item.source.source.name, item.source.source.url) if item.source.source is not None else ""
+        for item in items
+    ]
     tag_names: dict[str, Counter[str]] = defaultdict(Counter)
     source_names: dict[str, Counter[str]] = defaultdict(Counter)
-    for item in kept:
-        for tag in item.source.tags:
-            tag_names[key_of(tag)][tag] += 1
-        if item.source.source is not None:
-            name = _source_name(item.source.source.name, item.source.source.url)
-            if name:
-                source_names[key_of(name)][name] += 1
+    # count spellings in C first, then group the few hundred distinct ones by term key
+    for spelling, uses in Counter([tag for item in items for tag in item.source.tags]).items():
+        tag_names[key_of(spelling)][spelling] += uses
+    for spelling, uses in Counter(source_name).items():
+        if spelling:
+            source_names[key_of(spelling)][spelling] += uses
 
     tag_refs = _term_refs(tag_names, config.permalinks.tag, "tag", problems)
     source_refs = _term_refs(source_names, config.permalinks.source, "source", problems)
@@ -218,7 +223,7 @@ def build_site(
     earlier: Mapping[str, Article] = {}
     if reuse is not None and reuse.config == config and reuse.term_refs == (tag_refs, source_refs):
         earlier = {a.key: a for a in reuse.articles}
-    for index, item in enumerate(kept):
+    for index, item in enumerate(items):
         same = earlier.get(item.key)
         if same is not None and same.index == len(articles) and same.url not in owners:
             owners[same.url] = same.path
@@ -249,7 +254,7 @@ def build_site(
         tags = tuple(dict.fromkeys(tag_refs[key_of(t)] for t in src.tags))
         source = None
         if src.source is not None:
-            name = _source_name(src.source.name, src.source.url)
+            name = source_name[index]
             term = source_refs.get(key_of(name)) if name else None
             source = SourceRef(name or "", src.source.url, src.source.published, term.url if term else None)
         summary = src.summary or item.auto_summary
@@ -289,11 +294,17 @@ def build_site(
     if problems:
         raise BuildFailed(problems)
 
-    tags_tax = _taxonomy("tags", "Tags", "/tags/", tag_refs, articles, lambda a: [t.url for t in a.tags])
-    sources_tax = _taxonomy(
-        "sources", "Sources", "/sources/", source_refs, articles, lambda a: [a.source.term_url] if a.source and a.source.term_url else []
-    )
-    years, months, days = _periods(articles, config)
+    tag_members: dict[str, list[Article]] = defaultdict(list)
+    source_members: dict[str, list[Article]] = defaultdict(list)
+    for article in articles:  # newest first, so each term's list is too
+        for ref in article.tags:
+            tag_members[ref.url].append(article)
+        if article.source is not None and article.source.term_url:
+            source_members[article.source.term_url].append(article)
+    tags_tax = _taxonomy("tags", "Tags", "/tags/", tag_refs, tag_members)
+    sources_tax = _taxonomy("sources", "Sources", "/sources/", source_refs, source_members)
+    all_articles = tuple(articles)
+    years, months, days = _periods(all_articles, config)
     neighbours = {
         a.index: (articles[i + 1] if i + 1 < len(articles) else None, articles[i - 1] if i > 0 else None)
         for i, a in enumerate(articles)
@@ -303,7 +314,7 @@ def build_site(
         raise BuildFailed(problems)
     return Site(
         config=config,
-        articles=tuple(articles),
+        articles=all_articles,
         by_url={a.url: a for a in articles},
         tags=tags_tax,
         sources=sources_tax,
@@ -311,7 +322,7 @@ def build_site(
         months=months,
         days=days,
         neighbours=neighbours,
-        related=RelatedArticles(tuple(articles), tags_tax, config.related),
+        related=RelatedArticles(all_articles, tags_tax, config.related),
         assets=tuple(asset_copies),
         excluded=tuple(sorted(excluded, key=lambda e: (e.date, e.path))),
         term_refs=(tag_refs, source_refs),
@@ -355,12 +366,8 @@ def _term_refs(
 
 
 def _taxonomy(
-    name: str, title: str, url: str, refs: Mapping[str, TermRef], articles: list[Article], urls_of: Any
+    name: str, title: str, url: str, refs: Mapping[str, TermRef], members: Mapping[str, list[Article]]
 ) -> Taxonomy:
-    members: dict[str, list[Article]] = defaultdict(list)
-    for article in articles:  # newest first, so each term's list is too
-        for term_url in urls_of(article):
-            members[term_url].append(article)
     terms = [
         Term(ref.name, ref.slug, ref.url, key, tuple(members[ref.url]))
         for key, ref in refs.items()
@@ -378,18 +385,57 @@ def _period_title(kind: str, year: int, month: int, day: int) -> str:
     return f"{day} {calendar.month_name[month]} {year}"
 
 
-def _periods(articles: list[Article], config: SiteConfig) -> tuple[tuple[Period, ...], tuple[Period, ...], tuple[Period, ...]]:
+PeriodGroups = dict[str, dict[tuple[int, ...], Sequence[Article]]]
+
+
+def _group_by_date(articles: tuple[Article, ...]) -> PeriodGroups:
+    """Articles by year, month and day: each group newest first, groups in order of first appearance."""
+    # Sorted newest first, one day's articles form one run, so groups are slices of the tuple found by
+    # comparing day numbers: a dict lookup per article per period kind costs ten times more at 10,000.
+    runs: list[int] = []
+    previous = None
+    for i, article in enumerate(articles):
+        day = article.date.toordinal()
+        if day != previous:
+            if previous is not None and day > previous:
+                return _group_by_date_unsorted(articles)  # local dates out of order: a clock change at midnight
+            runs.append(i)
+            previous = day
+    runs.append(len(articles))
+    groups: PeriodGroups = {"year": {}, "month": {}, "day": {}}
+    spans: dict[str, dict[tuple[int, ...], list[int]]] = {"year": {}, "month": {}}
+    for start, end in zip(runs, runs[1:]):
+        d = articles[start].date
+        groups["day"][(d.year, d.month, d.day)] = articles[start:end]
+        for kind, key in (("month", (d.year, d.month)), ("year", (d.year,))):
+            span = spans[kind].get(key)
+            if span is None:
+                spans[kind][key] = [start, end]
+            else:
+                span[1] = end
+    for kind in ("month", "year"):
+        groups[kind] = {key: articles[start:end] for key, (start, end) in spans[kind].items()}
+    return {"year": groups["year"], "month": groups["month"], "day": groups["day"]}
+
+
+def _group_by_date_unsorted(articles: tuple[Article, ...]) -> PeriodGroups:
     groups: dict[str, dict[tuple[int, ...], list[Article]]] = {"year": {}, "month": {}, "day": {}}
     for article in articles:  # newest first, so groups are too
         d = article.date
         groups["year"].setdefault((d.year,), []).append(article)
         groups["month"].setdefault((d.year, d.month), []).append(article)
         groups["day"].setdefault((d.year, d.month, d.day), []).append(article)
+    return {kind: dict(group) for kind, group in groups.items()}
+
+
+def _periods(articles: tuple[Article, ...], config: SiteConfig) -> tuple[tuple[Period, ...], tuple[Period, ...], tuple[Period, ...]]:
+    groups = _group_by_date(articles)
+
+    url_of = {kind: compile_pattern(getattr(config.permalinks, kind)) for kind in groups}
 
     def link(kind: str, key: tuple[int, ...], count: int) -> PeriodLink:
         year, month, day = (list(key) + [0, 0])[:3]
-        pattern = getattr(config.permalinks, kind)
-        url = expand(pattern, year=f"{year:04d}", month=f"{month:02d}", day=f"{day:02d}", slug="")
+        url = url_of[kind](year=f"{year:04d}", month=f"{month:02d}", day=f"{day:02d}", slug="")
         return PeriodLink(kind, year, month, day, _period_title(kind, year, month, day), url, count)
 
     links = {kind: {key: link(kind, key, len(items)) for key, items in group.items()} for kind, group in groups.items()}

@@ -15,7 +15,7 @@ from digest import __version__
 from digest.config import SiteConfig
 from digest.errors import BuildFailed, Problem
 from digest.model import Article, Period, PeriodLink, Site, Taxonomy, Term
-from digest.urls import join_base, output_path
+from digest.urls import compile_pattern, join_base, output_path
 
 RECENT_COUNT = 10
 
@@ -138,8 +138,10 @@ def _page_inputs(site_inputs: str, kind: str, title: str, url: str, description:
     return _digest(site_inputs, kind, title, url, description, feeds, inputs() if callable(inputs) else inputs)
 
 
-def _list_inputs(paginator: Paginator, extra: tuple[object, ...]) -> tuple[object, ...]:
-    return (paginator.number, paginator.total_pages, _headers(paginator.items), extra)
+def _list_inputs(
+    paginator: Paginator, extra: tuple[object, ...] | Callable[[], tuple[object, ...]]
+) -> tuple[object, ...]:
+    return (paginator.number, paginator.total_pages, _headers(paginator.items), extra() if callable(extra) else extra)
 
 
 def _article_inputs(article: Article, older: Article | None, newer: Article | None,
@@ -154,6 +156,13 @@ def paginate(items: Sequence[Article], base_url: str, per_page: int) -> list[Pag
         Paginator(tuple(items[(n - 1) * per_page : n * per_page]), n, total, len(items), urls)
         for n in range(1, total + 1)
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class Deferred:
+    """A context value made only when its page's job is: planning every page stays cheap."""
+
+    make: Callable[[], Any]
 
 
 class PageSpec(NamedTuple):
@@ -232,39 +241,40 @@ class Planner:
         produce: Callable[[], str] | None = None,
         **context: Any,
     ) -> None:
-        path = output_path(url)
+        self._plan(PageSpec(url, kind, title, template, inputs, origin, description, feeds, produce, context))
+
+    def _plan(self, spec: PageSpec) -> None:
+        path = output_path(spec.url)
         if path in self.jobs:
             other = self.jobs[path].origin
             self.problems.append(
-                Problem(origin, None, f"URL {url} is also made by {other}: change a slug or a permalink pattern")
+                Problem(spec.origin, None, f"URL {spec.url} is also made by {other}: change a slug or a permalink pattern")
             )
             return
-        self.jobs.plan(path, PageSpec(url, kind, title, template, inputs, origin, description, feeds, produce, context))
+        self.jobs.plan(path, spec)
 
     def _job(self, path: str, spec: PageSpec) -> PageJob:
         url, kind, title, template, inputs, origin, description, feeds, produce, context = spec
         page = PageInfo(kind, title, url, self._root + url.lstrip("/"), description, feeds)
-        ctx = {"site": self.site_context, "page": page, **context}
+        ctx = {"site": self.site_context, "page": page}
+        for key, value in context.items():
+            ctx[key] = value.make() if isinstance(value, Deferred) else value
         inputs_of = partial(_page_inputs, self.site_inputs, kind, title, url, description, feeds, inputs)
         return PageJob(url, path, template, ctx, inputs_of, origin, produce)
 
     def add_list(
-        self, *, base_url: str, kind: str, title: str, items: Sequence[Article], origin: str, extra_inputs: tuple[object, ...],
+        self, *, base_url: str, kind: str, title: str, items: Sequence[Article], origin: str,
+        extra_inputs: tuple[object, ...] | Callable[[], tuple[object, ...]],
         template: str = "list.html", description: str = "", feeds: tuple[Feed, ...] = (), **context: Any
     ) -> None:
         for paginator in paginate(items, base_url, self.config.per_page):
             page_title = title if paginator.number == 1 else f"{title} (page {paginator.number})"
-            self.add(
-                url=paginator.page_urls[paginator.number - 1].url,
-                kind=kind,
-                title=page_title,
-                template=template,
-                inputs=partial(_list_inputs, paginator, extra_inputs),
-                origin=origin,
-                description=description,
-                feeds=feeds,
-                paginator=paginator,
-                **context,
+            self._plan(
+                PageSpec(
+                    paginator.page_urls[paginator.number - 1].url, kind, page_title, template,
+                    partial(_list_inputs, paginator, extra_inputs), origin, description, feeds, None,
+                    {"paginator": paginator, **context},
+                )
             )
 
 
@@ -321,10 +331,18 @@ def _term_pages(planner: Planner, taxonomy: Taxonomy, kind: str) -> None:
         )
 
 
-def _period_pages(planner: Planner, periods: Iterable[Period]) -> None:
-    def link(p: PeriodLink | None) -> object:
-        return None if p is None else (p.url, p.title, p.count)
+def _period_link(p: PeriodLink | None) -> object:
+    return None if p is None else (p.url, p.title, p.count)
 
+
+def _period_inputs(period: Period) -> tuple[object, ...]:
+    return (
+        period.count, _period_link(period.prev), _period_link(period.next),
+        tuple(_period_link(m) for m in period.months), tuple(_period_link(d) for d in period.days),
+    )
+
+
+def _period_pages(planner: Planner, periods: Iterable[Period]) -> None:
     for period in periods:
         planner.add_list(
             base_url=period.url,
@@ -332,45 +350,61 @@ def _period_pages(planner: Planner, periods: Iterable[Period]) -> None:
             title=period.title,
             items=period.articles,
             origin=f"the {period.kind} page for {period.title}",
-            extra_inputs=(
-                period.count, link(period.prev), link(period.next),
-                tuple(link(m) for m in period.months), tuple(link(d) for d in period.days),
-            ),
+            extra_inputs=partial(_period_inputs, period),
             description=f"{period.count} article{'s' if period.count != 1 else ''} from {period.title}",
             period=period,
         )
 
 
-def plan_pages(site: Site, extra_planners: Sequence[Callable[[Planner], None]] = ()) -> Mapping[str, PageJob]:
-    """All pages of the site, keyed by output path; ``BuildFailed`` on URL collisions."""
+def make_planner(site: Site) -> Planner:
     ctx, inputs = site_context(site)
-    planner = Planner(site, ctx, inputs)
+    return Planner(site, ctx, inputs)
+
+
+class ArticlePlanner:
+    """The spec of an article's page, the same whether it comes from ``plan_pages`` or on its own."""
+
+    def __init__(self, planner: Planner) -> None:
+        self.planner = planner
+        self.site = planner.site
+        permalinks = planner.config.permalinks
+        self._period_url = {kind: compile_pattern(getattr(permalinks, kind)) for kind in ("year", "month", "day")}
+        self._period_urls: dict[tuple[int, int, int], dict[str, str]] = {}  # one per day, shared by its articles
+
+    def spec(self, article: Article) -> PageSpec:
+        site = self.site
+        older, newer = site.neighbours[article.index]
+        d = article.date
+        period_urls = self._period_urls.get((d.year, d.month, d.day))
+        if period_urls is None:
+            values = {"year": f"{d.year:04d}", "month": f"{d.month:02d}", "day": f"{d.day:02d}", "slug": ""}
+            period_urls = self._period_urls[(d.year, d.month, d.day)] = {
+                kind: expand_one(**values) for kind, expand_one in self._period_url.items()
+            }
+        return PageSpec(
+            article.url, "article", article.title, "article.html",
+            partial(_article_inputs, article, older, newer, site.related), article.path, article.summary, (), None,
+            {"article": Deferred(partial(ArticlePage, article, older, newer, site.related, period_urls))},
+        )
+
+    def job(self, article: Article) -> PageJob:
+        """The job ``plan_pages`` makes for this article's page, without planning the rest of the site."""
+        return self.planner._job(output_path(article.url), self.spec(article))
+
+
+def plan_pages(
+    site: Site, extra_planners: Sequence[Callable[[Planner], None]] = (), planner: Planner | None = None
+) -> Mapping[str, PageJob]:
+    """All pages of the site, keyed by output path; ``BuildFailed`` on URL collisions."""
+    planner = planner or make_planner(site)
     config = site.config
     planner.add_list(
         base_url="/", kind="home", title=config.title, items=site.articles, origin="the home page",
         extra_inputs=(), template="index.html", description=config.description,
     )
-    period_urls_of: dict[tuple[int, int, int], dict[str, str]] = {}  # one per day, shared by its articles
+    articles = ArticlePlanner(planner)
     for article in site.articles:
-        older, newer = site.neighbours[article.index]
-        d = article.date
-        period_urls = period_urls_of.get((d.year, d.month, d.day))
-        if period_urls is None:
-            period_urls = period_urls_of[(d.year, d.month, d.day)] = {
-                "year": _period_url(config.permalinks.year, d.year, d.month, d.day),
-                "month": _period_url(config.permalinks.month, d.year, d.month, d.day),
-                "day": _period_url(config.permalinks.day, d.year, d.month, d.day),
-            }
-        planner.add(
-            url=article.url,
-            kind="article",
-            title=article.title,
-            template="article.html",
-            inputs=partial(_article_inputs, article, older, newer, site.related),
-            origin=article.path,
-            description=article.summary,
-            article=ArticlePage(article, older, newer, site.related, period_urls),
-        )
+        planner._plan(articles.spec(article))
     _term_pages(planner, site.tags, "tag")
     _term_pages(planner, site.sources, "source")
     for periods in (site.years, site.months, site.days):
@@ -390,8 +424,3 @@ def plan_pages(site: Site, extra_planners: Sequence[Callable[[Planner], None]] =
         raise BuildFailed(planner.problems)
     return planner.jobs
 
-
-def _period_url(pattern: str, year: int, month: int, day: int) -> str:
-    from digest.urls import expand
-
-    return expand(pattern, year=f"{year:04d}", month=f"{month:02d}", day=f"{day:02d}", slug="")

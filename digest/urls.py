@@ -83,8 +83,9 @@ def check_site_path(url: str) -> str:
 
 def output_path(url: str) -> str:
     """The file a site path is written to, relative to the output root (pretty URLs)."""
-    check_site_path(url)
-    rel = url.lstrip("/")
+    if not _SITE_PATH_RE.fullmatch(url):
+        check_site_path(url)  # raises, saying what is wrong
+    rel = url[1:]
     if not rel or rel.endswith("/"):
         rel += "index.html"
     return rel
