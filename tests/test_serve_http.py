@@ -173,6 +173,17 @@ def test_snippet_only_in_served_html_never_in_a_build(running: Running, run_buil
             assert b"__digest__" not in path.read_bytes(), path
 
 
+def test_content_types():
+    from digest.server.mime import content_type
+
+    assert content_type(".html") == content_type("a/b.HTML") == "text/html; charset=utf-8"
+    assert content_type("feed.xml") == "application/xml; charset=utf-8"
+    assert content_type("atom.json") == "application/json; charset=utf-8"
+    assert content_type("x.webmanifest") == "application/manifest+json; charset=utf-8"
+    assert content_type("f.woff2") == "font/woff2"
+    assert content_type("noext") == "application/octet-stream"
+
+
 def test_inject_without_body_tag_appends():
     status = Status("x.1")
     assert inject(b"<p>hi</p>", status).startswith(b"<p>hi</p><script ")
@@ -256,6 +267,9 @@ def test_template_error_shows_template_file_and_line(running: Running):
     assert error.problems[0].line == 3
     text = running.get("/").text
     assert "templates/404.html:3" in text
+    broken = running.get("/no/such/page/")
+    assert broken.status == 500 and broken.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "templates/404.html:3" in broken.text
     mark = running.log.mark()
     (running.site / "themes/default/templates/404.html").unlink()
     running.log.cleared(mark)

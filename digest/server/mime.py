@@ -33,7 +33,7 @@ _TEXT_WITHOUT_PREFIX = {"application/json", "application/xml", "application/mani
 
 def content_type(path: str) -> str:
     """The Content-Type header for a file name; text types say they are UTF-8."""
-    suffix = posixpath.splitext(path)[1].lower()
+    suffix = posixpath.splitext("x" + posixpath.basename(path))[1].lower()  # "x": ".html" alone is a name
     kind = _EXPLICIT.get(suffix) or mimetypes.guess_type("x" + suffix)[0] or "application/octet-stream"
     if kind.startswith("text/") or kind in _TEXT_WITHOUT_PREFIX or kind.endswith("+xml"):
         return f"{kind}; charset=utf-8"

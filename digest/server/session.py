@@ -30,7 +30,7 @@ from digest.config import CONFIG_NAME, SiteConfig, load_config
 from digest.errors import DigestError
 from digest.ingest import LoadedArticle
 from digest.model import Site, build_site
-from digest.pages import PageJob, PlannedPages, plan_pages
+from digest.pages import ArticlePlanner, PageJob, PlannedPages, make_planner, plan_pages
 from digest.server.mime import content_type
 from digest.server.scan import ContentScanner
 from digest.server.status import CssSwap, ServeError, Status
@@ -73,7 +73,8 @@ class BuildState:
     theme: Theme
     renderer: Renderer
     site: Site
-    jobs: Mapping[str, PageJob]  # output path -> job
+    articles: ArticlePlanner  # an article's page job, before (or without) planning the whole site
+    jobs: Mapping[str, PageJob] | None  # output path -> job; None while the plan is being made
     files: Mapping[str, Path]  # output path -> source file (theme and content assets)
     roots: tuple[Path, ...]  # resolved folders files may be served from
     signature: str  # equal signatures: nothing a page shows has changed
@@ -141,7 +142,9 @@ class SiteSession:
         self._on_status = on_status
         self._cond = threading.Condition()
         self._rebuild_lock = threading.Lock()
-        self._building = False
+        self._building = False  # requests wait
+        self._planning = False  # requests wait, unless the model alone can answer them (article pages, files)
+        self._published: Status | None = None
         self._state: BuildState | None = None
         self._error: ServeError | None = None
         self._token = secrets.token_hex(3)  # epochs of another server run never look current
@@ -183,8 +186,13 @@ class SiteSession:
         return roots
 
     def _publish(self) -> None:
+        status = self.status()
+        with self._cond:
+            if status == self._published:
+                return
+            self._published = status
         if self._on_status is not None:
-            self._on_status(self.status())
+            self._on_status(status)
 
     # -- rebuilding ----------------------------------------------------------------------------
     def rebuild(self, changed: Iterable[str | Path] = ()) -> RebuildReport:
@@ -201,7 +209,7 @@ class SiteSession:
                 if paused:
                     _settle_gc()
                 with self._cond:
-                    self._building = False
+                    self._building = self._planning = False
                     self._cond.notify_all()
             self._publish()
             return report
@@ -267,29 +275,49 @@ class SiteSession:
             assert theme is not None and renderer is not None
             if old is not None and self._error is None and kinds == {"css"} and old.config is config:
                 return self._commit_css(old, theme, renderer, started)
-            state, read, reparsed = self._build(config, theme, renderer, changed, timer)
+            state, read, reparsed = self._build(config, theme, renderer, timer)
         except Exception as exc:  # noqa: BLE001 - the user's mistake or our bug: both go to the overlay
-            error = ServeError.from_exception(exc)
-            with self._cond:
-                self._error = error
-            return RebuildReport(False, time.perf_counter() - started, error=error, timings=timer.timings)
-        probe_error = self._probe(state) if old is None or old.theme is not state.theme else None
+            return self._failed(exc, started, timer)
+        # The model is enough to serve an article's page: let pages reload now and plan the rest meanwhile
+        # (requests for other pages wait for the plan). At 10,000 articles planning is a third of a rebuild.
+        changed_site = old is None or state.signature != old.signature
         with self._cond:
-            changed_site = old is None or state.signature != old.signature
             self._state = state
-            self._error = probe_error
+            self._error = None
             if changed_site:
                 self._epoch_n += 1
                 self._css = None
+            self._building, self._planning = False, True
+            self._cond.notify_all()
+        self._publish()
+        try:
+            jobs = plan_pages(state.site, extra_planners(), planner=state.articles.planner)
+        except Exception as exc:  # noqa: BLE001
+            with self._cond:
+                self._state = old  # keep serving the last complete site
+            return self._failed(exc, started, timer)
+        state = dataclasses.replace(state, jobs=jobs)
+        with self._cond:
+            self._state = state
+        timer.lap("plan")
+        probe_error = self._probe(state) if old is None or old.theme is not state.theme else None
+        if probe_error is not None:
+            with self._cond:
+                self._error = probe_error
         return RebuildReport(
             probe_error is None, time.perf_counter() - started, reparsed=reparsed, read=read,
-            articles=len(state.site.articles), pages=len(state.jobs), changed=changed_site, error=probe_error,
+            articles=len(state.site.articles), pages=len(jobs), changed=changed_site, error=probe_error,
             timings=timer.timings,
         )
 
-    def _build(
-        self, config: SiteConfig, theme: Theme, renderer: Renderer, changed: set[str], timer: Timer
-    ) -> tuple[BuildState, int, int]:
+    def _failed(self, exc: Exception, started: float, timer: Timer) -> RebuildReport:
+        error = ServeError.from_exception(exc)
+        with self._cond:
+            self._error = error
+        return RebuildReport(False, time.perf_counter() - started, error=error, timings=timer.timings)
+
+    def _build(self, config: SiteConfig, theme: Theme, renderer: Renderer, timer: Timer) -> tuple[BuildState, int, int]:
+        """The new model, without the page plan yet."""
         scan = self._scanner.scan(self.site_dir, config, have=self._memo, changed=self._unscanned or None)
         self._unscanned = set()
         timer.lap("scan")
@@ -310,22 +338,19 @@ class SiteSession:
             assets=scan.assets, reuse=self._state.site if self._state else None,
         )
         timer.lap("model")
-        jobs = plan_pages(site, extra_planners())
-        timer.lap("plan")
-        state = self._state_for(config, theme, renderer, site, jobs)
+        state = self._state_for(config, theme, renderer, site, ArticlePlanner(make_planner(site)), None)
         timer.lap("state")
         return state, scan.read, reparsed
 
     def _state_for(
-        self, config: SiteConfig, theme: Theme, renderer: Renderer, site: Site, jobs: Mapping[str, PageJob]
+        self, config: SiteConfig, theme: Theme, renderer: Renderer, site: Site, articles: ArticlePlanner,
+        jobs: Mapping[str, PageJob] | None,
     ) -> BuildState:
-        files: dict[str, Path] = {}
-        for out, src in [*theme.assets.values(), *site.assets]:
-            if out not in jobs:
-                files[out] = src
+        # pages come first when a URL is both (plan_pages refuses content files that would overwrite a page)
+        files = {out: src for out, src in [*theme.assets.values(), *site.assets]}
         roots = tuple(p.resolve() for p in (self.site_dir / config.content_dir, *theme.folders))
         sig = hashlib.blake2b(digest_size=16)
-        sig.update(f"{config.fingerprint()}|{theme.fingerprint}|{len(jobs)}\n".encode())
+        sig.update(f"{config.fingerprint()}|{theme.fingerprint}\n".encode())
         sig.update("\n".join(a.key for a in site.articles).encode())
         for out, src in site.assets:
             try:
@@ -333,11 +358,11 @@ class SiteSession:
                 sig.update(f"\n{out}|{src}|{st.st_mtime_ns}|{st.st_size}".encode())
             except OSError:
                 sig.update(f"\n{out}|gone".encode())
-        return BuildState(config, theme, renderer, site, jobs, files, roots, sig.hexdigest())
+        return BuildState(config, theme, renderer, site, articles, jobs, files, roots, sig.hexdigest())
 
     def _commit_css(self, old: BuildState, theme: Theme, renderer: Renderer, started: float) -> RebuildReport:
         """Only stylesheets changed: same model and plan, new asset names; pages swap their links."""
-        state = self._state_for(old.config, theme, renderer, old.site, old.jobs)
+        state = self._state_for(old.config, theme, renderer, old.site, old.articles, old.jobs)
         prefix = old.prefix
         hrefs = {
             f"{prefix}/{old.theme.assets[name][0]}": f"{prefix}/{entry[0]}"
@@ -352,7 +377,7 @@ class SiteSession:
                 self._epoch_n += 1
                 self._css = CssSwap(since, hrefs) if hrefs else None
         return RebuildReport(
-            True, time.perf_counter() - started, articles=len(state.site.articles), pages=len(state.jobs),
+            True, time.perf_counter() - started, articles=len(state.site.articles), pages=len(old.jobs or ()),
             changed=changed, css_only=True,
         )
 
@@ -360,6 +385,7 @@ class SiteSession:
         """After a theme change, render one page of each template, so a broken template shows at once."""
         seen: set[str | None] = set()
         jobs = state.jobs
+        assert jobs is not None
         for path in jobs:
             template = jobs.spec(path).template if isinstance(jobs, PlannedPages) else jobs[path].template
             if template in seen:
@@ -372,23 +398,44 @@ class SiteSession:
         return None
 
     # -- serving -------------------------------------------------------------------------------
-    def _current(self) -> tuple[BuildState | None, Status]:
+    def _current(self, *, planned: bool) -> tuple[BuildState | None, Status]:
         with self._cond:
-            while self._building:
+            while self._building or (planned and self._planning):
                 self._cond.wait()
             return self._state, Status(self.epoch, self._error, self._css)
 
     def lookup(self, path: str) -> Response:
         """The response for a decoded, normalised URL path (the HTTP layer has refused traversal)."""
-        state, status = self._current()
-        response = self._lookup(state, path)
+        state, status = self._current(planned=False)
+        response = self._early(state, path) if state is not None and state.jobs is None else None
+        if response is None:
+            state, status = self._current(planned=True)
+            response = self._lookup(state, path)
         if response.html:
             live = self.status() if response.status == 500 else status  # a render error just changed it
             response = dataclasses.replace(response, live=live)
         return response
 
+    def _early(self, state: BuildState, path: str) -> Response | None:
+        """An article page or a file, answered from the model while the plan is still being made."""
+        prefix = state.prefix
+        if not path.startswith(prefix + "/"):
+            return None
+        rel = path[len(prefix) + 1 :]
+        if rel in state.files:
+            return self._file(state, rel)
+        url = "/" + (rel[: -len("index.html")] if rel.endswith("/index.html") else rel)
+        article = state.site.by_url.get(url)
+        if article is None:
+            return None
+        return self._page(state, state.articles.job(article), 200)
+
+    def _file(self, state: BuildState, rel: str) -> Response | None:
+        data = _read_inside(state.files[rel], state.roots)
+        return None if data is None else Response(200, content_type(rel), data)
+
     def _lookup(self, state: BuildState | None, path: str) -> Response:
-        if state is None:
+        if state is None or state.jobs is None:
             return Response(500, content_type(".html"), NO_SITE_PAGE, html=True)
         prefix = state.prefix
         if prefix and not (path == prefix or path.startswith(prefix + "/")):
@@ -403,17 +450,16 @@ class SiteSession:
         job = state.jobs.get(rel)
         if job is not None:
             return self._page(state, job, 200)
-        source = state.files.get(rel)
-        if source is not None:
-            data = _read_inside(source, state.roots)
-            if data is not None:
-                return Response(200, content_type(rel), data)
+        if rel in state.files:
+            response = self._file(state, rel)
+            if response is not None:
+                return response
         elif not path.endswith("/") and f"{rel}/index.html" in state.jobs:
             return _redirect(path + "/")
         return self._not_found(state)
 
     def _not_found(self, state: BuildState) -> Response:
-        job = state.jobs.get("404.html")
+        job = state.jobs.get("404.html") if state.jobs is not None else None
         if job is None:
             return Response(404, content_type(".txt"), b"404 not found\n")
         return self._page(state, job, 404)
