@@ -113,7 +113,8 @@ def serve(site_dir: Path, host: str, port: int, drafts: bool, future: bool, open
             report = event.report
             if report.ok and report.changed:
                 what = "stylesheet swapped" if report.css_only else f"{report.reparsed} article(s) parsed"
-                click.echo(f"rebuilt in {report.seconds * 1000:.0f} ms ({what})")
+                seconds = report.ready_seconds if report.ready_seconds is not None else report.seconds
+                click.echo(f"rebuilt in {seconds * 1000:.0f} ms ({what})")
         elif isinstance(event, ErrorShown):
             click.echo(event.error.text, err=True)
         elif isinstance(event, ErrorCleared):

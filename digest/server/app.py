@@ -19,6 +19,7 @@ from digest.server.watch import ChangeBatcher, Watcher
 
 VERIFY_AFTER = 1.0  # seconds of quiet before checking that the watcher missed nothing
 COLLECT_AFTER = 30.0  # seconds of quiet before a full garbage collection
+PLAN_DELAY = 0.25  # seconds the browser gets to reload an article page before the rest is planned
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +35,7 @@ class ServeOptions:
     jobs: int = 0
     heartbeat: float = HEARTBEAT
     manage_gc: bool = False  # see SessionOptions; ``serve`` (a process of its own) turns it on
+    plan_delay: float = PLAN_DELAY
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +88,7 @@ class DevServer:
         self.url = f"http://{url_host(options.host)}:{port}/"
         self.session = SiteSession(
             SessionOptions(site_dir=options.site_dir, base_url=self.url, drafts=options.drafts, future=options.future,
-                           jobs=options.jobs, manage_gc=options.manage_gc),
+                           jobs=options.jobs, manage_gc=options.manage_gc, plan_delay=options.plan_delay),
             on_status=self._on_status,
         )
         self.httpd.session = self.session

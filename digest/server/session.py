@@ -54,7 +54,7 @@ class Response:
 @dataclass(frozen=True, slots=True)
 class RebuildReport:
     ok: bool
-    seconds: float
+    seconds: float  # to the end, page plan included
     reparsed: int = 0  # article files parsed and rendered from Markdown
     read: int = 0  # article files read from disk
     articles: int = 0
@@ -63,6 +63,7 @@ class RebuildReport:
     css_only: bool = False
     error: ServeError | None = None
     timings: Mapping[str, float] = field(default_factory=dict)
+    ready_seconds: float | None = None  # until pages could reload (the model was ready)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -127,6 +128,8 @@ class SessionOptions:
     # Pause the cyclic garbage collector during rebuilds and freeze what they leave: for a process that
     # is the dev server and nothing else (the CLI), not for one that hosts it among other things (tests).
     manage_gc: bool = False
+    # Seconds to hold back planning every page after the model is ready (see _rebuild).
+    plan_delay: float = 0.0
 
 
 class SiteSession:
@@ -145,6 +148,7 @@ class SiteSession:
         self._building = False  # requests wait
         self._planning = False  # requests wait, unless the model alone can answer them (article pages, files)
         self._published: Status | None = None
+        self._plan_wanted = 0  # requests waiting for the page plan
         self._state: BuildState | None = None
         self._error: ServeError | None = None
         self._token = secrets.token_hex(3)  # epochs of another server run never look current
@@ -290,6 +294,12 @@ class SiteSession:
             self._building, self._planning = False, True
             self._cond.notify_all()
         self._publish()
+        ready = time.perf_counter() - started
+        if old is not None and self.options.plan_delay > 0:
+            # The reloading browser needs the CPU now, for its article page; planning can wait a little,
+            # unless a request is waiting for the plan (another tab on a list page).
+            with self._cond:
+                self._cond.wait_for(lambda: self._plan_wanted > 0, timeout=self.options.plan_delay)
         try:
             jobs = plan_pages(state.site, extra_planners(), planner=state.articles.planner)
         except Exception as exc:  # noqa: BLE001
@@ -307,7 +317,7 @@ class SiteSession:
         return RebuildReport(
             probe_error is None, time.perf_counter() - started, reparsed=reparsed, read=read,
             articles=len(state.site.articles), pages=len(jobs), changed=changed_site, error=probe_error,
-            timings=timer.timings,
+            timings=timer.timings, ready_seconds=ready,
         )
 
     def _failed(self, exc: Exception, started: float, timer: Timer) -> RebuildReport:
@@ -400,8 +410,15 @@ class SiteSession:
     # -- serving -------------------------------------------------------------------------------
     def _current(self, *, planned: bool) -> tuple[BuildState | None, Status]:
         with self._cond:
-            while self._building or (planned and self._planning):
-                self._cond.wait()
+            if planned:
+                self._plan_wanted += 1
+                self._cond.notify_all()
+            try:
+                while self._building or (planned and self._planning):
+                    self._cond.wait()
+            finally:
+                if planned:
+                    self._plan_wanted -= 1
             return self._state, Status(self.epoch, self._error, self._css)
 
     def lookup(self, path: str) -> Response:
