@@ -426,6 +426,74 @@ def test_served_pages_equal_a_cold_build_after_edits(make_site, run_build):
         assert response.body == (out / rel).read_bytes(), rel
 
 
+def test_moved_folder_is_rescanned_whole(make_site, run_build):
+    site = make_site(FILES, config=CONFIG)
+    now = datetime.now(timezone.utc)
+    session = SiteSession(SessionOptions(site_dir=site, base_url="http://127.0.0.1:9/", clock=lambda: now))
+    session.rebuild()
+    (site / "content/2022/01").rename(site / "content/2022/january")
+    report = session.rebuild([site / "content/2022/01", site / "content/2022/january"])
+    assert report.ok and report.read == 3  # the three articles now have other paths, so other keys
+    run_build(site, now=now, base_url="http://127.0.0.1:9/", use_cache=False)
+    assert session.lookup("/2022/01/10/coup/").body == (site / "output/2022/01/10/coup/index.html").read_bytes()
+    assert session.lookup("/2022/01/10/coup/chart.png").status == 200
+
+
+def test_idle_check_finds_what_the_watcher_missed(make_site):
+    site = make_site(FILES, config=CONFIG)
+    session = SiteSession(SessionOptions(site_dir=site))
+    session.rebuild()
+    assert session.stale_paths() == set()
+    oil = site / "content/2022/01/oil.md"
+    oil.write_text(article("Oil, unannounced", "2022-01-11 08:00", "Up."))
+    (site / "content/2022/01/extra.md").write_text(article("Extra", "2022-01-12", "New."))
+    (site / "content/2021/12/old.md").unlink()
+    missed = session.stale_paths()
+    assert missed == {str(oil), str(site / "content/2022/01/extra.md"), str(site / "content/2021/12/old.md")}
+    assert session.stale_paths(cancelled=lambda: True) is None
+    session.rebuild(missed)
+    assert b"Oil, unannounced" in session.lookup("/2022/01/11/oil/").body
+    assert session.lookup("/2022/01/12/extra/").status == 200
+    assert session.lookup("/2021/12/30/old/").status == 404
+    assert session.stale_paths() == set()
+
+
+def test_article_pages_are_served_before_the_plan_and_list_pages_hurry_it(make_site):
+    site = make_site(FILES, config=CONFIG)
+    epochs: list[str] = []
+    session = SiteSession(SessionOptions(site_dir=site, plan_delay=30.0), on_status=lambda s: epochs.append(s.epoch))
+    session.rebuild()
+    (site / "content/2022/01/oil.md").write_text(article("Oil, early", "2022-01-11 08:00", "Up.", tags=["energy"]))
+    builder = threading.Thread(target=session.rebuild, args=([site / "content/2022/01/oil.md"],))
+    started = time.monotonic()
+    builder.start()
+    deadline = time.monotonic() + TIMEOUT
+    while len(epochs) < 2 and time.monotonic() < deadline:  # the new model is published before the plan
+        time.sleep(0.01)
+    assert session.state is not None and session.state.jobs is None, "still planning"
+    assert b"Oil, early" in session.lookup("/2022/01/11/oil/").body
+    assert b"Oil, early" in session.lookup("/").body  # waits for the plan, and asks for it now
+    builder.join(TIMEOUT)
+    assert time.monotonic() - started < 10, "a waiting request cuts the planning delay short"
+    assert session.state.jobs is not None
+
+
+def test_content_walk_skips_what_the_build_skips(tmp_path: Path):
+    from digest.ingest import walk_content
+    from digest.server.scan import _walk
+
+    content = tmp_path / "content"
+    for rel in ["a.md", "b/c.md", "b/.hidden.md", "b/c.md~", ".git/x.md", "b/d/e.png", "z.txt"]:
+        (content / rel).parent.mkdir(parents=True, exist_ok=True)
+        (content / rel).write_text("x")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "f.md").write_text("x")
+    (content / "linked").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    expected = [(rel, str(path)) for rel, path, _ in walk_content(content)]
+    assert [(rel, entry.path) for rel, entry in _walk(str(content))] == expected
+    assert [rel for rel, _ in expected] == ["a.md", "z.txt", "b/c.md", "b/d/e.png"]
+
+
 # -- watching ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(

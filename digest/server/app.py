@@ -141,17 +141,20 @@ class DevServer:
                 if check:
                     # a rebuild trusts the watcher's list of changed files; when all is quiet, make sure
                     # nothing slipped past it (a full event queue, a network file system)
-                    check = False
-                    missed = self.session.stale_paths()
+                    missed = self.session.stale_paths(cancelled=self._batcher.pending)
+                    check = missed is None  # cut short by a save: check again after its rebuild
                     if missed:
                         self._batcher.add(missed)
                 elif collect:
                     collect = False
                     self.session.collect_garbage()
                 continue
+            # a folder that just appeared (themes/, content/) is watched before the rebuild reads it, so a
+            # save made in it meanwhile is not lost; and again after, as the config may have moved content/
+            self._watcher.watch(self.session.watch_roots())
             report = self.session.rebuild(batch)
             check = collect = True
-            self._watcher.watch(self.session.watch_roots())  # content/ may have appeared, or moved with the config
+            self._watcher.watch(self.session.watch_roots())
             self._report(Rebuilt(report))
 
     def wait(self) -> None:

@@ -115,7 +115,7 @@ class DevRequestHandler(BaseHTTPRequestHandler):
     server_version = "digest-serve"
     timeout = 60  # idle keep-alive connections let go of their thread
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass  # the terminal is for rebuilds and errors
 
     def do_GET(self) -> None:
@@ -187,5 +187,5 @@ class DevRequestHandler(BaseHTTPRequestHandler):
 
 def _event(message: str) -> bytes:
     data = "".join(f"data: {line}\n" for line in message.split("\n"))
-    return f"event: state\n{data}\n".encode("utf-8")
+    return f"event: state\n{data}\n".encode()
 

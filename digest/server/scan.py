@@ -13,7 +13,7 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Collection, Container, Iterator
+from typing import Callable, Collection, Container, Iterator
 
 from digest.config import SiteConfig
 from digest.content import ARTICLE_SUFFIXES
@@ -67,14 +67,20 @@ class ContentScanner:
                 pass
         return self._walk(config, settings, content, have, changed or ())
 
-    def stale(self, site_dir: Path, config: SiteConfig) -> set[str]:
-        """Paths whose stat differs from what the last scan saw (or that came or went): for idle checks."""
+    def stale(
+        self, site_dir: Path, config: SiteConfig, cancelled: Callable[[], bool] = lambda: False
+    ) -> set[str] | None:
+        """Paths whose stat differs from what the last scan saw (or that came or went): for idle checks.
+
+        ``None`` when ``cancelled()`` said to stop (a save came in: its rebuild goes first)."""
         content = os.path.normpath(os.path.join(site_dir, config.content_dir))
         if content != self._content:
             return {content}
         seen: set[str] = set()
         differ: set[str] = set()
-        for rel, entry in _walk(content):
+        for count, (rel, entry) in enumerate(_walk(content)):
+            if count % 256 == 0 and cancelled():
+                return None
             seen.add(rel)
             if entry.name.endswith(ARTICLE_SUFFIXES):
                 old = self._known.get(rel)

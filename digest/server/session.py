@@ -218,12 +218,13 @@ class SiteSession:
             self._publish()
             return report
 
-    def stale_paths(self) -> set[str]:
-        """Content paths that changed since the last rebuild without the watcher saying so (for idle checks)."""
+    def stale_paths(self, cancelled: Callable[[], bool] = lambda: False) -> set[str] | None:
+        """Content paths that changed since the last rebuild without the watcher saying so (for idle checks);
+        ``None`` if ``cancelled()`` cut the check short."""
         with self._rebuild_lock:
             if self._config is None or self._config_stale:
                 return set()
-            return self._scanner.stale(self.site_dir, self._config)
+            return self._scanner.stale(self.site_dir, self._config, cancelled)
 
     def collect_garbage(self) -> None:
         """A full cyclic collection, for idle moments (see ``manage_gc``)."""

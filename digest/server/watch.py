@@ -64,6 +64,11 @@ class ChangeBatcher:
             self._last = now
             self._cond.notify_all()
 
+    def pending(self) -> bool:
+        """Whether changes are waiting to be handed over."""
+        with self._cond:
+            return bool(self._paths) or self._closed
+
     def close(self) -> None:
         with self._cond:
             self._closed = True
