@@ -366,6 +366,54 @@ def test_event_streams_survive_clients_that_vanish(running: Running):
     assert running.get("/").status == 200
 
 
+def test_polling_watcher_sees_saves(make_site):
+    running = start_server(make_site(FILES, config=CONFIG), poll=True)
+    try:
+        mark = running.log.mark()
+        running.write("content/2022/01/oil.md", article("Oil, polled", "2022-01-11 08:00", "Up.", tags=["energy"]))
+        assert running.log.rebuilt(mark).report.reparsed == 1
+        assert "Oil, polled" in running.get("/2022/01/11/oil/").text
+    finally:
+        running.server.stop()
+
+
+def test_idle_event_stream_gets_heartbeats(make_site):
+    running = start_server(make_site(FILES, config=CONFIG), heartbeat=0.05)
+    try:
+        from urllib.parse import urlsplit
+        import http.client
+
+        parts = urlsplit(running.url)
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=TIMEOUT)
+        conn.request("GET", "/__digest__/events")
+        response = conn.getresponse()
+        lines = [response.fp.readline() for _ in range(8)]
+        assert b": ping\n" in lines
+        conn.close()
+    finally:
+        running.server.stop()
+
+
+def test_site_under_a_sub_path(make_site):
+    config = CONFIG.replace("https://news.example.org/", "https://news.example.org/digest/")
+    site = make_site(FILES, config=config)
+    running = start_server(site)
+    try:
+        assert running.server.site_url == running.url + "digest/"
+        root = running.get("/")
+        assert root.status == 301 and root.headers["Location"] == "/digest/"
+        assert running.get("/digest").headers["Location"] == "/digest/"
+        home = running.get("/digest/")
+        assert home.status == 200 and 'href="/digest/2022/01/11/oil/"' in home.text
+        assert f'href="{running.url}digest/"' in home.text  # canonical links point at this server
+        css = re.search(r'href="(/digest/static/style\.[0-9a-f]+\.css)"', home.text).group(1)
+        assert running.get(css).status == 200
+        assert running.get("/2022/01/11/oil/").status == 404
+        assert running.get("/digest/2022/01/11/oil/").status == 200
+    finally:
+        running.server.stop()
+
+
 # -- the session on its own --------------------------------------------------------------------
 
 def test_requests_wait_while_a_rebuild_runs(make_site):
