@@ -154,8 +154,8 @@ def process(files: list[SourceFile], config: SiteConfig) -> list[tuple[str, str 
             note_html = renderer.render_note(article.note)
             loaded = LoadedArticle(article, rendered.html, rendered.toc, rendered.summary, note_html, item.key)
             out.append((item.key, loaded.to_json()))
-        except DigestError as exc:
-            out.append((item.key, exc.problem))
+        except DigestError as exc:  # a renderer's error knows the line but not the file
+            out.append((item.key, exc.problem if exc.path else Problem(item.path, exc.line, exc.message)))
         except RecursionError:
             out.append((item.key, Problem(item.path, 1, "the Markdown is nested too deeply to render")))
     return out
