@@ -165,6 +165,10 @@ def load_yaml_document(text: str, first_line: int = 1) -> YamlDocument:
         raise YamlProblem(f"invalid YAML: {exc}", first_line) from None
     except RecursionError:
         raise YamlProblem("YAML nested too deeply: flatten it", first_line) from None
+    except UnicodeEncodeError as exc:  # a lone surrogate: only a caller that skipped UTF-8 decoding can pass one
+        at = text.count("\n", 0, exc.start) + first_line
+        what = f"U+{ord(text[exc.start]):04X}"
+        raise YamlProblem(f"invalid text: {what} is not a character; re-save the file as UTF-8", at) from None
     if _count_nodes(value, MAX_NODES) > MAX_NODES:
         raise YamlProblem(
             f"YAML expands to more than {MAX_NODES:,} values (aliases repeated?): simplify it", first_line
