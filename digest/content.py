@@ -147,7 +147,7 @@ def _as_terms(value: Any, key: str, raw: Any = None) -> list[str]:
         items: list[tuple[Any, Any]] = [(t, t) for t in value.split(",")]
     elif isinstance(value, list):
         raws = raw if isinstance(raw, tuple) and len(raw) == len(value) else (None,) * len(value)
-        items = list(zip(value, raws))
+        items = list(zip(value, raws, strict=True))
     elif isinstance(value, (int, float, date)) and not isinstance(value, bool):
         items = [(value, raw)]
     else:
@@ -170,7 +170,7 @@ def _when(value: Any, key: str, tz: tzinfo) -> datetime:
     except BadDate as exc:
         message = str(exc)
         if "not a real date" in message:
-            message += ": check the day and the month"
+            message += ": check the year, month and day"
         raise _Bad(key, f"bad '{key}': {message}") from None
     if not MIN_YEAR <= when.year <= MAX_YEAR:
         raise _Bad(key, f"bad '{key}': year {when.year} is out of range: use a year from {MIN_YEAR} to {MAX_YEAR}")

@@ -49,9 +49,10 @@ def check_output_dir(output: Path, site_dir: Path, protected: Iterable[Path], or
     """
     out = output.resolve()
     site = site_dir.resolve()
+    shown = f"{output} ({out})" if str(out) != str(output) else str(output)
     if out == site or site.is_relative_to(out):
         raise DigestError(
-            f"the output folder {output} ({out}) is the site folder or contains it; a build empties its output:"
+            f"the output folder {shown} is the site folder or contains it; a build empties its output:"
             " choose a folder inside the site, like 'output'",
             origin,
         )
@@ -59,7 +60,7 @@ def check_output_dir(output: Path, site_dir: Path, protected: Iterable[Path], or
         p = path.resolve()
         if out == p or p.is_relative_to(out) or out.is_relative_to(p):
             raise DigestError(
-                f"the output folder {output} ({out}) overlaps {path}: the build would overwrite your sources;"
+                f"the output folder {shown} overlaps {path}: the build would overwrite your sources;"
                 " choose another folder, like 'output'",
                 origin,
             )
