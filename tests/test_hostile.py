@@ -318,6 +318,9 @@ SLUG_ERRORS = {
     " hyphens only, like '2e-2e'",
     "slug-nul.md": "content/slug-nul.md:4: 'slug' contains the invisible control character U+0000: delete it",
     "slug-control.md": "content/slug-control.md:4: 'slug' contains the invisible control character U+001B: delete it",
+    "tag-nul.md": "content/tag-nul.md:4: 'tags' contains the invisible control character U+0000: delete it",
+    "source-control.md": "content/source-control.md:4: 'source' contains the invisible control character U+001B:"
+    " delete it",
 }
 
 
@@ -339,6 +342,7 @@ def test_hostile_tag_source_and_file_names_stay_inside_the_output(make_site, run
             "content/C:x.md": article("Drive letter", "2022-01-11"),
             "content/a\x1bb.md": article("Escape in a file name", "2022-01-11"),
             "content/new\nline.md": article("Newline in a file name", "2022-01-11"),
+            "content/back\\slash.md": article("Backslash in a file name", "2022-01-11"),
             "content/-.md": article("Only a dash", "2022-01-11"),
         }
     )
@@ -358,7 +362,7 @@ def test_hostile_tag_source_and_file_names_stay_inside_the_output(make_site, run
     # Tag, tag and ' TAG ' are one tag (one folder on macOS and Windows too), listing the article once
     page = (out / "tags/tag/index.html").read_text()
     assert page.count('href="/2022/01/10/hostile-names/"') == 1
-    for slug in ["2e-2e", "c-x", "a-b", "new-line", "only-a-dash"]:
+    for slug in ["2e-2e", "c-x", "a-b", "new-line", "only-a-dash", "back-slash"]:
         matches = list((out / "2022/01/11").glob(f"{slug}*/index.html"))
         assert matches, slug
 
