@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from digest import __version__
-from digest.config import SiteConfig
+from digest.config import SeoConfig, SiteConfig
 from digest.errors import BuildFailed, Problem
 from digest.model import Article, Period, PeriodLink, Site, Taxonomy, Term
 from digest.urls import join_base, output_path
@@ -24,6 +24,29 @@ class Feed:
     title: str
     url: str
     type: str
+
+
+# (config field, media type, link title) of each feed format, in the order pages list them
+FEED_FORMATS: tuple[tuple[str, str, str], ...] = (
+    ("atom", "application/atom+xml", "Atom"),
+    ("rss", "application/rss+xml", "RSS"),
+    ("json", "application/feed+json", "JSON Feed"),
+)
+
+
+def site_feeds(config: SiteConfig) -> tuple[Feed, ...]:
+    """The site-wide feeds the config asks for; ``digest.feeds`` writes one file per entry."""
+    return tuple(Feed(label, getattr(config.feeds, name), media) for name, media, label in FEED_FORMATS
+                 if getattr(config.feeds, name))
+
+
+def term_feeds(config: SiteConfig, term: Term) -> tuple[Feed, ...]:
+    """A tag's own feeds: files inside the tag's folder, so they move with the tag's permalink."""
+    return tuple(
+        Feed(f"{term.name} ({label})", term.url + getattr(config.feeds, f"tag_{name}"), media)
+        for name, media, label in FEED_FORMATS
+        if getattr(config.feeds, f"tag_{name}")
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +120,8 @@ class SiteContext:
     recent: tuple[Article, ...]
     feeds: tuple[Feed, ...]
     article_count: int
+    seo: SeoConfig = SeoConfig()
+    search_url: str = ""  # the search page, or empty when search is off
     generator: str = f"digest {__version__}"
 
 
@@ -202,6 +227,8 @@ def site_context(site: Site, feeds: tuple[Feed, ...] = ()) -> tuple[SiteContext,
         recent=recent,
         feeds=feeds,
         article_count=len(site.articles),
+        seo=config.seo,
+        search_url=config.search.url if config.search.enabled else "",
     )
     inputs = _digest(
         config.fingerprint(),
@@ -215,7 +242,9 @@ def site_context(site: Site, feeds: tuple[Feed, ...] = ()) -> tuple[SiteContext,
     return ctx, inputs
 
 
-def _term_pages(planner: Planner, taxonomy: Taxonomy, kind: str) -> None:
+def _term_pages(
+    planner: Planner, taxonomy: Taxonomy, kind: str, feeds: Callable[[Term], tuple[Feed, ...]] = lambda term: ()
+) -> None:
     planner.add(
         url=taxonomy.url,
         kind=taxonomy.name,
@@ -235,6 +264,7 @@ def _term_pages(planner: Planner, taxonomy: Taxonomy, kind: str) -> None:
             origin=f"{kind} '{term.name}'",
             extra_inputs=(term.name, term.count),
             description=f"{term.count} article{'s' if term.count != 1 else ''} on {term.name}",
+            feeds=feeds(term),
             term=term,
         )
 
@@ -261,9 +291,9 @@ def _period_pages(planner: Planner, periods: Iterable[Period]) -> None:
 
 def plan_pages(site: Site, extra_planners: Sequence[Callable[[Planner], None]] = ()) -> dict[str, PageJob]:
     """All pages of the site, keyed by output path; ``BuildFailed`` on URL collisions."""
-    ctx, inputs = site_context(site)
-    planner = Planner(site, ctx, inputs)
     config = site.config
+    ctx, inputs = site_context(site, site_feeds(config))
+    planner = Planner(site, ctx, inputs)
     planner.add_list(
         base_url="/", kind="home", title=config.title, items=site.articles, origin="the home page",
         extra_inputs=(), template="index.html", description=config.description,
@@ -287,7 +317,7 @@ def plan_pages(site: Site, extra_planners: Sequence[Callable[[Planner], None]] =
             description=article.summary,
             article=ArticlePage(article, older, newer, related, period_urls),
         )
-    _term_pages(planner, site.tags, "tag")
+    _term_pages(planner, site.tags, "tag", lambda term: term_feeds(config, term))
     _term_pages(planner, site.sources, "source")
     for periods in (site.years, site.months, site.days):
         _period_pages(planner, periods)
