@@ -339,7 +339,8 @@ def plan_feeds(planner: Planner) -> None:
 def _check_ids(planner: Planner) -> None:
     """Only an ``id:`` in front matter can repeat an id; name both files when it does."""
     seen: dict[str, str] = {}
-    for article in planner.site.articles:
+    # articles without an 'id:' first, so the problem lands on the file whose 'id:' repeats another
+    for article in sorted(planner.site.articles, key=lambda a: (isinstance(a.extra.get("id"), str), a.path)):
         eid = entry_id(article, planner.config)
         if eid in seen:
             planner.problems.append(
