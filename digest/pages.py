@@ -161,6 +161,7 @@ class Planner:
         self.config: SiteConfig = site.config
         self.site_context = site_context
         self.site_inputs = site_inputs
+        self._config_inputs = self.config.fingerprint()
         self.jobs: dict[str, PageJob] = {}
         self.problems: list[Problem] = []
 
@@ -187,8 +188,11 @@ class Planner:
             return
         page = PageInfo(kind, title, url, join_base(self.config.base_url, url), description, feeds)
         ctx = {"site": self.site_context, "page": page, **context}
+        # a template sees the whole site context; a produced file (feed, sitemap) only its own inputs and the
+        # config, so a new article re-renders only the feeds it appears in
+        base = self.site_inputs if produce is None else self._config_inputs
         self.jobs[path] = PageJob(
-            url, path, template, ctx, _digest(self.site_inputs, kind, title, url, description, feeds, inputs), origin, produce
+            url, path, template, ctx, _digest(base, kind, title, url, description, feeds, inputs), origin, produce
         )
 
     def add_list(
