@@ -238,7 +238,7 @@ def build(options: BuildOptions) -> BuildResult:
             site_dir, config, cache=cache, jobs=jobs_n, now=now, drafts=options.drafts, future=options.future,
             timer=timer,
         )
-        jobs = plan_pages(site, extra_planners())
+        jobs = plan_pages(site, extra_planners(), memo=cache)
         timer.lap("plan")
         manifest = cache.get_manifest()
         writer = OutputWriter(output)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Protocol, Sequence
 
 from digest import __version__
 from digest.config import SeoConfig, SiteConfig
@@ -17,6 +17,14 @@ from digest.model import Article, Period, PeriodLink, Site, Taxonomy, Term
 from digest.urls import join_base, output_path
 
 RECENT_COUNT = 10
+
+
+class Memo(Protocol):
+    """Where a planner keeps the result of a costly pure step, keyed by a hash of all its inputs."""
+
+    def get_memo(self, name: str, key: str) -> str | None: ...
+
+    def put_memo(self, name: str, key: str, value: str) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,11 +164,12 @@ def paginate(items: Sequence[Article], base_url: str, per_page: int) -> list[Pag
 class Planner:
     """Collects page jobs, refusing two pages on one URL."""
 
-    def __init__(self, site: Site, site_context: SiteContext, site_inputs: str) -> None:
+    def __init__(self, site: Site, site_context: SiteContext, site_inputs: str, memo: Memo | None = None) -> None:
         self.site = site
         self.config: SiteConfig = site.config
         self.site_context = site_context
         self.site_inputs = site_inputs
+        self.memo = memo  # results of costly pure planning steps from earlier builds (the build cache)
         self._config_inputs = self.config.fingerprint()
         self.jobs: dict[str, PageJob] = {}
         self.problems: list[Problem] = []
@@ -293,11 +302,13 @@ def _period_pages(planner: Planner, periods: Iterable[Period]) -> None:
         )
 
 
-def plan_pages(site: Site, extra_planners: Sequence[Callable[[Planner], None]] = ()) -> dict[str, PageJob]:
+def plan_pages(
+    site: Site, extra_planners: Sequence[Callable[[Planner], None]] = (), memo: Memo | None = None
+) -> dict[str, PageJob]:
     """All pages of the site, keyed by output path; ``BuildFailed`` on URL collisions."""
     config = site.config
     ctx, inputs = site_context(site, site_feeds(config))
-    planner = Planner(site, ctx, inputs)
+    planner = Planner(site, ctx, inputs, memo)
     planner.add_list(
         base_url="/", kind="home", title=config.title, items=site.articles, origin="the home page",
         extra_inputs=(), template="index.html", description=config.description,

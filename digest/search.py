@@ -27,12 +27,14 @@ names and bytes and are not rewritten.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Sequence
 
 from digest.markup import cut, plain_text
@@ -56,17 +58,27 @@ STOP_WORDS = frozenset(
 _TOKEN_RE = re.compile(r"[^\W_]+")
 
 
+@functools.cache
+def _marks() -> dict[int, None]:
+    """A ``str.translate`` table deleting every non-spacing mark (Unicode category Mn)."""
+    return {code: None for code in range(0x110000) if unicodedata.category(chr(code)) == "Mn"}
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
 def normalise(text: str) -> str:
     """Lower case without accents; the browser does the same (NFKD, drop marks, toLowerCase)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn").lower()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        # only the non-ASCII runs can hold marks: most text is skipped at C speed
+        text = _NON_ASCII.sub(lambda run: run.group().translate(_marks()), text)
+    return text.lower()
 
 
 def tokens(text: str) -> set[str]:
-    return {
-        t for t in _TOKEN_RE.findall(normalise(text))
-        if MIN_TERM <= len(t) <= MAX_TERM and t not in STOP_WORDS
-    }
+    found = set(_TOKEN_RE.findall(normalise(text)))
+    return {t for t in found if MIN_TERM <= len(t) <= MAX_TERM and t not in STOP_WORDS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,18 +184,55 @@ class SearchInfo:
     count: int  # articles indexed
 
 
+@functools.cache
+def _code_hash() -> str:
+    # the memo must not outlive a change to how the index is made, even within one version
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+
+
+def index_inputs(articles: Sequence[Article]) -> str:
+    """A hash of everything the index files are made from: the key of each article (its file and render
+    settings) and its header (URL, title, date, summary, tags, source, ...), in order, and this code."""
+    parts = [_code_hash(), str(CHUNK), str(SHARD_BYTES), str(MAX_PREFIX)]
+    parts += [f"{a.key}:{a.header}" for a in articles]
+    return hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
+
+
 def plan_search(planner: Planner) -> None:
-    config = planner.config
+    """The search page and its index files. Tokenising every article costs seconds at 10,000 articles,
+    so the names of the files (hashes of their content) are kept in the build cache under a hash of
+    the inputs: a build that changes no article plans the index without making it."""
+    config, articles = planner.config, planner.site.articles
     if not config.search.enabled:
         return
     folder = config.search.url
-    built = build_search_index(planner.site.articles)
-    for rel, text in built.files.items():
+    key = index_inputs(articles)
+    remembered = planner.memo.get_memo("search", key) if planner.memo else None
+    if remembered is not None:
+        layout = json.loads(remembered)
+        manifest, names = layout["manifest"], layout["files"]
+
+        @functools.cache
+        def files() -> dict[str, str]:  # only if a file must be written after all (say, deleted from output/)
+            return build_search_index(articles).files
+
+        def produce(rel: str) -> str:
+            return files()[rel]
+    else:
+        built = build_search_index(articles)
+        manifest, names = built.manifest, sorted(built.files)
+        if planner.memo:
+            planner.memo.put_memo("search", key, json.dumps({"manifest": manifest, "files": names}))
+
+        def produce(rel: str) -> str:
+            return built.files[rel]
+
+    for rel in names:
         planner.add(
             url=folder + rel, kind="search-index", title="Search index", template=None, origin="the search index",
-            inputs=(rel,), produce=lambda text=text: text,  # the name holds the content's hash
+            inputs=(rel,), produce=functools.partial(produce, rel),  # the name holds the content's hash
         )
-    info = SearchInfo(folder + built.manifest, len(planner.site.articles))
+    info = SearchInfo(folder + manifest, len(articles))
     planner.add(
         url=folder, kind="search", title="Search", template="search.html", origin="the search page",
         inputs=(info.index, info.count), description=f"Search the {info.count} articles of {config.title}", search=info,

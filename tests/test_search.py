@@ -164,6 +164,31 @@ def test_a_new_article_rewrites_only_the_index_files_it_touches(make_site, run_b
     assert Index(site / "output/search").query("fresh") == ["Fresh"]
 
 
+def test_unchanged_articles_plan_the_index_from_the_cache(make_site, run_build, monkeypatch, tmp_path):
+    site = make_site(STORIES)
+    run_build(site)
+    out = site / "output/search"
+    before = {p: p.read_bytes() for p in out.rglob("*.js")}
+
+    def refuse(articles):  # noqa: ANN001
+        raise AssertionError("the index was made although no article changed")
+
+    monkeypatch.setattr(search, "build_search_index", refuse)
+    assert run_build(site).written == 0
+    # a file gone from output/ is made again, byte for byte
+    monkeypatch.undo()
+    shard = next(out.glob("t/*.js"))
+    shard.unlink()
+    result = run_build(site)
+    assert result.written_paths == [str(shard.relative_to(site / "output"))]
+    assert {p: p.read_bytes() for p in out.rglob("*.js")} == before
+    # without a cache the same files come out
+    run_build(site, use_cache=False, output_dir=tmp_path / "cold")
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*.js")} == {
+        p.relative_to(tmp_path / "cold/search"): p.read_bytes() for p in (tmp_path / "cold/search").rglob("*.js")
+    }
+
+
 def test_search_can_be_turned_off(make_site, run_build):
     site = make_site({"content/a.md": article("A", "2022-01-10")}, config="search:\n  enabled: false\n")
     run_build(site)
