@@ -123,7 +123,7 @@ def absolute_links(fragment: str, base: str) -> str:
         srcset = element.get("srcset")
         if srcset:
             element.set("srcset", _absolute_srcset(srcset, base))
-    text = lxml_html.tostring(root, encoding="unicode")
+    text = str(lxml_html.tostring(root, encoding="unicode"))
     return text[len("<div>") : -len("</div>")]
 
 
@@ -183,7 +183,7 @@ def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str
 
 
 def _xml(root: etree._Element) -> str:
-    return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True).decode("utf-8")
+    return str(etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True).decode("utf-8"))
 
 
 def render_atom(meta: FeedMeta, entries: Sequence[Entry]) -> str:

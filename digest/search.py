@@ -156,8 +156,8 @@ def build_search_index(articles: Sequence[Article]) -> SearchFiles:
     term_files: dict[str, str] = {}
     for prefix, entries in sorted(shards.items()):
         # postings are already JSON: splice them in rather than parse and dump again
-        body = "{" + ",".join(f"{json.dumps(t, ensure_ascii=False)}:{v}" for t, v in sorted(entries.items())) + "}"
-        text = f"digestSearch.terms({json.dumps(prefix, ensure_ascii=False)},{body});\n"
+        table = "{" + ",".join(f"{json.dumps(t, ensure_ascii=False)}:{v}" for t, v in sorted(entries.items())) + "}"
+        text = f"digestSearch.terms({json.dumps(prefix, ensure_ascii=False)},{table});\n"
         name = "t/" + _named(_file_stem(prefix), text)
         files[name] = text
         term_files[prefix] = name

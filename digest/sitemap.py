@@ -8,6 +8,7 @@ pages that summarise the whole site.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,6 +36,10 @@ def _w3c(value: datetime) -> str:
     return value.isoformat(timespec="seconds")
 
 
+def _serialise(root: etree._Element) -> str:
+    return str(etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True).decode("utf-8"))
+
+
 def _urlset(urls: Iterable[SitemapUrl]) -> str:
     root = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap={None: SITEMAP_NS})
     for url in urls:
@@ -42,7 +47,7 @@ def _urlset(urls: Iterable[SitemapUrl]) -> str:
         etree.SubElement(node, f"{{{SITEMAP_NS}}}loc").text = url.loc
         if url.lastmod is not None:
             etree.SubElement(node, f"{{{SITEMAP_NS}}}lastmod").text = _w3c(url.lastmod)
-    return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True).decode("utf-8")
+    return _serialise(root)
 
 
 def _chunks(urls: Sequence[SitemapUrl], max_urls: int, max_bytes: int) -> list[list[SitemapUrl]]:
@@ -76,7 +81,7 @@ def build_sitemaps(
         dates = [u.lastmod for u in chunk if u.lastmod is not None]
         if dates:
             etree.SubElement(node, f"{{{SITEMAP_NS}}}lastmod").text = _w3c(max(dates))
-    files["/sitemap.xml"] = etree.tostring(index, xml_declaration=True, encoding="utf-8", pretty_print=True).decode()
+    files["/sitemap.xml"] = _serialise(index)
     return files
 
 
@@ -119,7 +124,7 @@ def plan_sitemap(planner: Planner) -> None:
         for url, text in files.items():
             planner.add(
                 url=url, kind="sitemap", title="Sitemap", template=None, origin="the sitemap",
-                inputs=(hashlib.sha256(text.encode()).hexdigest(),), produce=lambda text=text: text,
+                inputs=(hashlib.sha256(text.encode()).hexdigest(),), produce=functools.partial(str, text),
             )
         sitemap_url = join_base(config.base_url, "/sitemap.xml")
     # a robots.txt of the site's own (content/robots.txt) wins
