@@ -207,7 +207,7 @@ def plan_search(planner: Planner) -> None:
         return
     folder = config.search.url
     key = index_inputs(articles)
-    remembered = planner.memo.get_memo("search", key) if planner.memo else None
+    remembered = planner.memo.get_memo("search", key) if planner.memo is not None else None
     if remembered is not None:
         layout = json.loads(remembered)
         manifest, names = layout["manifest"], layout["files"]
@@ -221,7 +221,7 @@ def plan_search(planner: Planner) -> None:
     else:
         built = build_search_index(articles)
         manifest, names = built.manifest, sorted(built.files)
-        if planner.memo:
+        if planner.memo is not None:
             planner.memo.put_memo("search", key, json.dumps({"manifest": manifest, "files": names}))
 
         def produce(rel: str) -> str:
