@@ -171,11 +171,10 @@ class Planner:
         template: str = "list.html", description: str = "", feeds: tuple[Feed, ...] = (), **context: Any
     ) -> None:
         for paginator in paginate(items, base_url, self.config.per_page):
-            page_title = title if paginator.number == 1 else f"{title} (page {paginator.number})"
             self.add(
                 url=paginator.page_urls[paginator.number - 1].url,
                 kind=kind,
-                title=page_title,
+                title=title,
                 template=template,
                 inputs=(paginator.number, paginator.total_pages, _headers(paginator.items), extra_inputs),
                 origin=origin,
