@@ -105,10 +105,18 @@ class OutputWriter:
         return sorted(p.relative_to(self.stage).as_posix() for p in self.stage.rglob("*") if p.is_file())
 
     # -- applying -------------------------------------------------------------------------------
-    def commit(self, expected: set[str]) -> CommitStats:
-        """Make the output hold exactly ``expected`` (hidden top-level entries such as .git are kept)."""
+    def commit(self, expected: set[str], previous: set[str] | None = None) -> CommitStats:
+        """Make the output hold exactly ``expected`` (hidden top-level entries such as .git are kept).
+
+        ``previous`` is what the last build wrote: when nothing is staged and the set of files
+        is the same, the output is already right and is not even walked.
+        """
         stats = CommitStats()
         puts = self.staged()
+        if not puts and previous is not None and previous == expected and self.output.is_dir():
+            stats.unchanged = len(expected)
+            self.discard()
+            return stats
         stats.written_paths = puts
         stats.written = len(puts)
         with _no_interrupts():
