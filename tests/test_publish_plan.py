@@ -13,7 +13,7 @@ from publish_helpers import PNG, SITE, write_site
 from digest.errors import DigestError
 from digest.publish import LocalFile, Plan, PublishResult, is_fingerprinted, make_plan, scan_local
 from digest.publish.headers import CONTENT_TYPES, cache_control, content_type
-from digest.publish.plan import publish_order, result_of
+from digest.publish.plan import publish_order, result_of, write_stages
 
 
 @pytest.fixture
@@ -160,7 +160,7 @@ def test_make_plan_sorts_files_into_uploads_updates_deletes_unchanged() -> None:
 
 
 def test_publish_order_keeps_links_valid() -> None:
-    uploads = ["index.html", "2024/05/03/new/index.html", "assets/style.0123abcd.css", "images/new.png",
+    uploads = ["index.html", "2024/05/03/new/index.html", "images/new.png", "assets/style.0123abcd.css",
                "tags/new/index.html", "feed.xml", "tags/new/feed.xml"]
     updates = ["2024/05/index.html", "2024/index.html", "about/index.html", "assets/site.css", "404.html"]
     order = publish_order(uploads, updates)
@@ -174,6 +174,14 @@ def test_publish_order_keeps_links_valid() -> None:
         # entry points: feeds and root pages, the home page very last
         "tags/new/feed.xml", "404.html", "feed.xml", "index.html",
     )
+    assert write_stages(uploads, updates) == (
+        ("assets/style.0123abcd.css", "images/new.png", "assets/site.css"),
+        ("2024/05/03/new/index.html", "tags/new/index.html"),
+        ("2024/05/index.html", "2024/index.html", "about/index.html"),
+        ("tags/new/feed.xml", "404.html", "feed.xml"),
+        ("index.html",),
+    )
+    assert write_stages(["a.css"], []) == (("a.css",),)
 
 
 def test_plan_lines_and_deletes_come_last() -> None:

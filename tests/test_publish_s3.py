@@ -195,6 +195,25 @@ def test_editing_one_file_uploads_only_that_file(site: Path, target: S3Target, c
     assert objects(client, bucket) == site_bytes(site)
 
 
+def test_a_failed_upload_stops_before_the_pages_that_link_to_it(site: Path, target: S3Target, client: Any,
+                                                                bucket: str) -> None:
+    from botocore.exceptions import ClientError
+
+    recorder = Recorder(target)
+
+    def refuse_the_first_article(params: dict[str, Any], **_kwargs: Any) -> None:
+        if params.get("Key") == "2024/05/01/first/index.html":
+            raise ClientError({"Error": {"Code": "SlowDown", "Message": "Please reduce your request rate."}},
+                              "PutObject")
+
+    recorder.publisher.client.meta.events.register("before-parameter-build.s3.PutObject", refuse_the_first_article)
+    with pytest.raises(DigestError, match=r"uploading 2024/05/01/first/index.html to s3://.* failed: .*SlowDown"):
+        recorder.publish(site)
+    uploaded = set(objects(client, bucket))
+    assert {"assets/style.3f2a9c1e.css", "images/logo.png"} <= uploaded  # the stage before went up
+    assert "index.html" not in uploaded and "feed.xml" not in uploaded  # no link to the missing page
+
+
 def test_same_size_edit_is_uploaded(site: Path, target: S3Target, client: Any, bucket: str) -> None:
     publish(target, site)
     css = site / "assets" / "style.3f2a9c1e.css"

@@ -99,28 +99,35 @@ def _depth_first(relpath: str) -> tuple[int, str]:
     return (-relpath.count("/"), relpath)
 
 
-def publish_order(uploads: Iterable[str], updates: Iterable[str]) -> tuple[str, ...]:
-    """The order to write new and changed files so links stay valid while a publish runs.
+def write_stages(uploads: Iterable[str], updates: Iterable[str]) -> tuple[tuple[str, ...], ...]:
+    """New and changed files in stages, each written only after the one before it is complete.
 
-    Assets (new, then changed) first, so no page points at a missing stylesheet
+    Assets first (new, then changed), so no page points at a missing stylesheet
     or image; then new pages, so listings never link to a page not yet there;
-    then changed pages; last the entry points (root ``index.html``, ``404.html``,
-    feeds, sitemaps). Within a group deeper paths go first.
+    then changed pages; then the entry points (``404.html``, feeds, sitemaps,
+    other root pages); the home page ``index.html`` alone at the very end.
+    Within a stage deeper paths come first and the order does not matter for
+    links, so a publisher may write one stage's files concurrently.
     """
     new, changed = list(uploads), list(updates)
-    groups: list[list[str]] = [
-        [p for p in new if _kind(p) == 0],
-        [p for p in changed if _kind(p) == 0],
-        [p for p in new if _kind(p) == 1],
-        [p for p in changed if _kind(p) == 1],
-        [p for p in new + changed if _kind(p) == 2],
-    ]
-    ordered: list[str] = []
-    for group in groups:
-        ordered.extend(sorted(group, key=_depth_first))
-    # the home page is the very last write of all
-    ordered.sort(key=lambda p: p == "index.html")
-    return tuple(ordered)
+    both = new + changed
+
+    def part(paths: Iterable[str], kind: int) -> list[str]:
+        return sorted((p for p in paths if _kind(p) == kind and p != "index.html"), key=_depth_first)
+
+    stages = (
+        part(new, 0) + part(changed, 0),
+        part(new, 1),
+        part(changed, 1),
+        part(both, 2),
+        [p for p in both if p == "index.html"],
+    )
+    return tuple(tuple(stage) for stage in stages if stage)
+
+
+def publish_order(uploads: Iterable[str], updates: Iterable[str]) -> tuple[str, ...]:
+    """``write_stages`` flattened: the order a one-at-a-time publisher writes in."""
+    return tuple(p for stage in write_stages(uploads, updates) for p in stage)
 
 
 def delete_order(deletes: Iterable[str]) -> tuple[str, ...]:
@@ -142,8 +149,12 @@ class Plan:
     kept: tuple[str, ...] = ()  #: stale remote files left in place (publish without delete)
 
     def writes(self) -> tuple[str, ...]:
-        """Uploads and updates in the order they are written (see ``publish_order``)."""
+        """Uploads and updates in the order they are written (see ``write_stages``)."""
         return publish_order(self.uploads, self.updates)
+
+    def write_stages(self) -> tuple[tuple[str, ...], ...]:
+        """Uploads and updates in stages that may each be written concurrently (see ``write_stages``)."""
+        return write_stages(self.uploads, self.updates)
 
     def delete_order(self) -> tuple[str, ...]:
         """Deletes in the order they are carried out, after every write."""

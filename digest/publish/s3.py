@@ -140,10 +140,7 @@ class S3Publisher:
                 say(f"would {line}")
             return result_of(target.name, "s3", plan, local, dry_run=True)
 
-        new = frozenset(plan.uploads)
-        for rel in plan.writes():
-            say(f"{'upload' if rel in new else 'update'} {rel}")
-            self._upload(rel, local[rel])
+        self._upload_stages(plan.write_stages(), frozenset(plan.uploads), local, say)
         deletes = plan.delete_order()
         for batch in _batches([remote[rel].key for rel in deletes], _DELETE_BATCH):
             for key in batch:
@@ -153,15 +150,33 @@ class S3Publisher:
             say(plan.kept_note())
         return result_of(target.name, "s3", plan, local, dry_run=False)
 
-    def _upload(self, rel: str, info: LocalFile) -> None:
-        key = object_key(self.target.prefix, rel)
-        options: dict[str, Any] = {"ExtraArgs": upload_args(rel, info, self.target)}
-        if self.transfer_config is not None:
-            options["Config"] = self.transfer_config
-        try:
-            self.client.upload_file(str(info.path), self.target.bucket, key, **options)
-        except self._errors() as exc:
-            raise self._fail(f"uploading {rel} to", exc) from None
+    def _upload_stages(self, stages: tuple[tuple[str, ...], ...], new: frozenset[str],
+                       local: Mapping[str, LocalFile], say: Progress) -> None:
+        """Upload each stage's files concurrently, a stage only once the one before it is complete."""
+        from boto3.s3.transfer import TransferConfig, create_transfer_manager
+
+        config = self.transfer_config or TransferConfig()
+        with create_transfer_manager(self.client, config) as manager:
+            for stage in stages:
+                futures = [
+                    (rel, manager.upload(str(local[rel].path), self.target.bucket,
+                                         object_key(self.target.prefix, rel),
+                                         extra_args=upload_args(rel, local[rel], self.target)))
+                    for rel in stage
+                ]
+                failed: list[tuple[str, Exception]] = []
+                for rel, future in futures:
+                    try:
+                        future.result()
+                    except self._errors() as exc:
+                        failed.append((rel, exc))
+                        continue
+                    say(f"{'upload' if rel in new else 'update'} {rel}")
+                if failed:
+                    # later stages link to this one's files: stop before writing them
+                    first, error = failed[0]
+                    more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
+                    raise self._fail(f"uploading {first}{more} to", error)
 
     def _delete(self, keys: list[str]) -> None:
         prefix = self.target.prefix
