@@ -204,3 +204,20 @@ def test_result_counts(site: Path) -> None:
     assert dry == PublishResult("t", "dir", plan, True, unchanged=1)
     assert dry.files_moved == 0
     assert dry.summary() == "t: dry run, would upload 1, update 1, delete 1; 1 unchanged"
+
+
+def test_scan_local_follows_linked_folders_once(site: Path, tmp_path: Path) -> None:
+    media = tmp_path / "media"
+    media.mkdir()
+    (media / "clip.mp4").write_bytes(b"\x00video")
+    (media / "loop").symlink_to(media)  # a cycle must not walk forever
+    (site / "media").symlink_to(media)
+    files = scan_local(site)
+    assert files["media/clip.mp4"].size == 6
+    assert not [rel for rel in files if rel.startswith("media/loop/")]
+
+
+def test_scan_local_refuses_a_broken_link(site: Path) -> None:
+    (site / "gone.html").symlink_to(site / "nowhere.html")
+    with pytest.raises(DigestError, match="broken symbolic link in the site: gone.html"):
+        scan_local(site)

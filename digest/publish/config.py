@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, TypeAlias
 
 from digest.errors import BuildFailed, DigestError, Problem
@@ -277,7 +278,7 @@ def parse_targets(raw: Mapping[str, Any] | None, config_path: str | Path = "dige
 
     if problems:
         raise PublishConfigError(problems)
-    return PublishConfig(targets=targets, default=default, config_path=path)
+    return PublishConfig(targets=MappingProxyType(targets), default=default, config_path=path)
 
 
 def _parse_target(name: str, spec: Any, base: Path, bad: Callable[[str], None]) -> Target | None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from digest.errors import DigestError
 from digest.publish.config import DirTarget
 from digest.publish.plan import (
+    SKIP_DIRS,
     LocalFile,
     Progress,
     PublishResult,
@@ -23,8 +24,6 @@ from digest.publish.plan import (
 #: Temporary copies live next to their destination under this prefix until os.replace.
 TMP_PREFIX = ".digest-tmp-"
 
-_SKIP_DIRS = frozenset({".git"})
-
 
 def scan_folder(root: Path) -> dict[str, Path]:
     """Files already in the target folder by relative path (our leftover temp files excluded)."""
@@ -32,7 +31,7 @@ def scan_folder(root: Path) -> dict[str, Path]:
     if not root.is_dir():
         return found
     for folder, dirs, names in os.walk(root):
-        dirs[:] = [d for d in dirs if d not in _SKIP_DIRS]
+        dirs[:] = [d for d in dirs if d not in SKIP_DIRS]
         for name in names:
             if name.startswith(TMP_PREFIX):
                 continue

@@ -110,7 +110,8 @@ class GitPublisher:
     def _fail(self, doing: str, exc: GitFailed) -> DigestError:
         where = f"publish target '{self.target.name}'"
         remote = redact(self.target.remote)
-        detail = redact(exc.stderr) or f"git exited with status {exc.code}"
+        # git's message on one line: it will be printed after ours
+        detail = " ".join(redact(exc.stderr).split()) or f"git exited with status {exc.code}"
         return DigestError(f"{where}: {doing} git remote '{remote}' (branch '{self.target.branch}') failed: {detail}")
 
     # ---------------------------------------------------------------- steps

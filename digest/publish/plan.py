@@ -24,8 +24,9 @@ R = TypeVar("R")
 
 _CHUNK = 1 << 20
 
-# Folders that are never part of a site even when a user keeps one in output/.
-_SKIP_DIRS = frozenset({".git"})
+#: Folders that are never part of a site, even when a user keeps one in output/
+#: (and that a dir target never deletes).
+SKIP_DIRS = frozenset({".git"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,13 +62,23 @@ def scan_local(site_dir: str | Path) -> dict[str, LocalFile]:
     if not root.is_dir():
         raise DigestError(f"site folder not found: {root} — build the site first", root)
     files: dict[str, LocalFile] = {}
-    for folder, dirs, names in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
+    seen: set[str] = set()
+    # symlinked folders are followed (a site may link in a media folder); the
+    # set of real paths walked stops a link cycle from walking forever
+    for folder, dirs, names in os.walk(root, followlinks=True):
+        real = os.path.realpath(folder)
+        if real in seen:
+            dirs[:] = []
+            continue
+        seen.add(real)
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
         for name in names:
             full = Path(folder, name)
-            if not full.is_file():  # sockets, dangling links
-                continue
             rel = full.relative_to(root).as_posix()
+            if full.is_symlink() and not full.exists():
+                raise DigestError(f"broken symbolic link in the site: {rel} — fix or remove it", full)
+            if not full.is_file():  # sockets and pipes are not site files
+                continue
             if "\n" in rel or "\r" in rel:
                 raise DigestError(f"file name with a line break cannot be published: {rel!r}", full)
             size, md5, sha = hash_file(full)
