@@ -79,3 +79,15 @@ def test_control_characters_without_nul_are_refused() -> None:
 def test_a_lying_bom_is_an_error_not_a_guess() -> None:
     with pytest.raises(DigestError, match="byte-order mark"):
         decode_input(b"\xef\xbb\xbf" + "Привет".encode("cp1251"), "x.txt")
+
+
+def test_a_saved_page_declared_charset_is_honoured() -> None:
+    # Polish in ISO-8859-2 is not among the guessed code pages; the declaration says what it is
+    page = '<html><head><meta http-equiv="Content-Type" content="text/html; charset=iso-8859-2"></head>'
+    page += "<body><p>Łódź, żółw i gęś</p></body></html>"
+    assert "Łódź, żółw i gęś" in decode_input(page.encode("iso-8859-2"), "page.html")
+
+
+def test_a_lying_or_unknown_declaration_falls_back_to_guessing() -> None:
+    page = '<html><head><meta charset="x-no-such-codec"></head><body>' + RUSSIAN + "</body></html>"
+    assert RUSSIAN in decode_input(page.encode("cp1251"), "page.html")

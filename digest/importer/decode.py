@@ -13,6 +13,8 @@ a Latin code page produces words made almost only of accented letters
 
 from __future__ import annotations
 
+import codecs
+import re
 import unicodedata
 
 from digest.errors import DigestError
@@ -42,8 +44,9 @@ _COMMON_CYRILLIC = set("оеаинтсрвлкмдпуяыьгзбОЕАИНТС
 def decode_input(data: bytes, name: str) -> str:
     """Decode ``data`` (the contents of the file ``name``) to text with ``\\n`` line ends.
 
-    UTF-8 with or without a byte-order mark, UTF-16 with a byte-order mark, and
-    otherwise the most plausible of :data:`LEGACY_ENCODINGS`. Empty or binary
+    UTF-8 with or without a byte-order mark, UTF-16 with a byte-order mark, a
+    saved page's ``<meta charset>``, and otherwise the most plausible of
+    :data:`LEGACY_ENCODINGS`. Empty or binary
     input raises :class:`DigestError` naming ``name`` and what to do instead.
     """
     if not data.strip():
@@ -54,7 +57,7 @@ def decode_input(data: bytes, name: str) -> str:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
-            text = _decode_legacy(data)
+            text = _decode_declared(data) or _decode_legacy(data)
     if _looks_binary(text):
         raise DigestError(f"{name} does not look like text; {_WHAT_TO_DO}", name)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -92,6 +95,21 @@ def _looks_binary(text: str) -> bool:
         return True
     controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f\v")
     return controls > max(2, len(text) // 100)
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+
+
+def _decode_declared(data: bytes) -> str | None:
+    """A saved page's own ``<meta charset>``, as a browser would honour it (any codec Python knows)."""
+    match = _META_CHARSET.search(data[:4096])
+    if not match:
+        return None
+    try:
+        encoding = codecs.lookup(match[1].decode("ascii")).name
+        return data.decode(encoding)
+    except (LookupError, UnicodeDecodeError):
+        return None  # an unknown or lying declaration: fall back to guessing
 
 
 def _decode_legacy(data: bytes) -> str:
