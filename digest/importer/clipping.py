@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, tzinfo
+from datetime import date, datetime, tzinfo
 
 from digest.errors import DigestError
-from digest.importer.dates import parse_news_date
+from digest.importer.dates import aware, parse_news_date
 from digest.importer.model import Imported
 
 # Lines that are only page furniture, compared after _key(): case-folded, spaces
@@ -134,11 +134,11 @@ def parse_clipping(text: str, tz: tzinfo, today: date | datetime) -> Imported:
     when = meta.date
     published: datetime | None = None
     if when is None:
-        published_at = _start_of(today, tz)
+        published_at = aware(today, tz)
         meta.warnings.append(f"no publication date found in the clipping; using {published_at:%Y-%m-%d}: check `date:`")
     else:
-        published = _start_of(when, tz)
-        published_at = published
+        published = aware(when, tz)
+        published_at = published.astimezone(tz)  # the site's day and month decide the archive folder
     return Imported(
         title=title,
         date=published_at,
@@ -371,9 +371,3 @@ def escape_block(line: str) -> str:
     if match["rule"] == "*" and not re.fullmatch(r"[*\s]+", line):
         return line
     return "\\" + line
-
-
-def _start_of(value: date | datetime, tz: tzinfo) -> datetime:
-    if isinstance(value, datetime):
-        return value if value.tzinfo is not None else value.replace(tzinfo=tz)
-    return datetime.combine(value, time(0, 0), tzinfo=tz)

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
 # Fixed offsets: an abbreviation names the offset in force when the page was
 # written, so "BST" in January is still +01:00. Ambiguous ones (IST is India here,
@@ -132,6 +132,13 @@ def parse_news_date(text: str, tz: tzinfo) -> datetime | date | None:
         if match:
             return _build(match, tz)
     return None
+
+
+def aware(value: date | datetime, tz: tzinfo) -> datetime:
+    """``value`` as an aware datetime: a day starts at midnight in ``tz``, a naive time is in ``tz``."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=tz)
+    return datetime.combine(value, time(0, 0), tzinfo=tz)
 
 
 def find_date_line(lines: Sequence[str], tz: tzinfo | None = None) -> tuple[datetime | date, int] | None:
