@@ -308,6 +308,105 @@ def test_russian_clipping() -> None:
     assert item.body == "Президент Казахстана заявил, что конституционный порядок восстановлен."
 
 
+def test_guardian_style_section_label_byline_in_city_and_topics() -> None:
+    item = parse_clipping(
+        clip(
+            """
+            Kazakhstan
+            This article is more than 2 years old
+            Kazakhstan president says unrest was attempted coup
+            Kassym-Jomart Tokayev says ‘terrorists’ planned to seize power, as Russian-led troops begin to withdraw
+            Andrew Roth in Moscow
+            Mon 10 Jan 2022 15.29 GMT
+            Last modified on Mon 10 Jan 2022 17.14 GMT
+            Share
+            Kazakhstan’s president, Kassym-Jomart Tokayev, has said that last week’s unrest was an attempted coup.
+            Kassym-Jomart Tokayev at the summit. Photograph: Pavel Pavlov/AP
+
+            Speaking at a video summit of the CSTO, Tokayev said the country had faced “armed aggression”.
+            Explore more on these topics
+            Kazakhstan
+            Asia Pacific
+            Russia
+            Reuse this content
+            """
+        ),
+        ALMATY,
+        TODAY,
+    )
+    assert item.title == "Kazakhstan president says unrest was attempted coup"
+    assert item.summary.startswith("Kassym-Jomart Tokayev says ‘terrorists’")
+    assert item.author == "Andrew Roth"
+    assert item.source_published == datetime(2022, 1, 10, 15, 29, tzinfo=ZoneInfo("UTC"))
+    assert item.tags == ("Kazakhstan", "Asia Pacific", "Russia")
+    assert item.body == (
+        "Kazakhstan’s president, Kassym-Jomart Tokayev, has said that last week’s unrest was an attempted coup.\n\n"
+        "Speaking at a video summit of the CSTO, Tokayev said the country had faced “armed aggression”."
+    )
+    assert item.warnings == ("dropped 1 line(s) around the headline: 'Kazakhstan'",)
+
+
+def test_bbc_style_labels_captions_and_desk_line() -> None:
+    item = parse_clipping(
+        clip(
+            """
+            Skip to content
+            BBC Homepage
+            Kazakhstan unrest: President says coup attempt was foiled
+            Published
+            10 January 2022
+            Share
+            IMAGE SOURCE, REUTERS
+            Image caption,
+            Mr Tokayev said order had been restored
+            By Steve Rosenberg
+            BBC News, Moscow
+            Kazakhstan's president has said that the unrest was an attempted coup d'état.
+
+            He told a meeting of the CSTO that "terrorists" had sought to seize power.
+            Related Topics
+            Kazakhstan
+            More on this story
+            Kazakhstan: Who is Tokayev?
+            Published
+            7 January 2022
+            """
+        ),
+        ALMATY,
+        TODAY,
+    )
+    assert item.title == "Kazakhstan unrest: President says coup attempt was foiled"
+    assert item.summary == ""
+    assert item.author == "Steve Rosenberg"
+    assert item.date == datetime(2022, 1, 10, tzinfo=ALMATY)
+    assert item.tags == ("Kazakhstan",)
+    assert item.body == (
+        "Kazakhstan's president has said that the unrest was an attempted coup d'état.\n\n"
+        'He told a meeting of the CSTO that "terrorists" had sought to seize power.'
+    )
+    assert "order had been restored" not in item.body  # the photo caption
+    assert item.warnings == ("dropped 2 line(s) around the headline: 'BBC Homepage', 'BBC News, Moscow'",)
+
+
+def test_question_headline_with_standfirst() -> None:
+    item = parse_clipping(
+        clip(
+            """
+            Kazakhstan
+            Is Kazakhstan stable again?
+            Analysts weigh what the January unrest means for the region
+            10 Jan, 2022 09:39
+            Calm returned to Almaty this week, but questions remain about who organised the violence.
+            """
+        ),
+        ALMATY,
+        TODAY,
+    )
+    assert item.title == "Is Kazakhstan stable again?"
+    assert item.summary == "Analysts weigh what the January unrest means for the region"
+    assert item.body.startswith("Calm returned")
+
+
 def test_only_chrome_is_an_error() -> None:
     with pytest.raises(DigestError, match="only page chrome"):
         parse_clipping("Share\nFacebook Twitter\n\nSubscribe\n", ALMATY, TODAY)
@@ -358,3 +457,31 @@ def test_escape_block(line: str, expected: str) -> None:
 )
 def test_is_chrome(line: str, chrome: bool) -> None:
     assert is_chrome(line) is chrome
+
+
+def test_seed_clipping_end_to_end(seed_text: str, tmp_path: Path) -> None:
+    import yaml
+
+    from digest.importer import article_path, decode_input, render_article_file, write_new_file
+
+    item = parse_clipping(decode_input(SEED.read_bytes(), SEED.name), ALMATY, TODAY)
+    content = tmp_path / "content"
+    path = write_new_file(
+        article_path(content, item), render_article_file(item, tags=["Kazakhstan"], via=None), content_dir=content
+    )
+    assert path == content / "2022" / "01" / "kazakhstan-crisis-attempted-coup-president.md"
+    front, _, body = path.read_text(encoding="utf-8").removeprefix("---\n").partition("\n---\n")
+    meta = yaml.safe_load(front)
+    assert meta["title"] == "Kazakhstan crisis ‘attempted coup’ – President"
+    assert meta["date"] == datetime(2022, 1, 10, 9, 39, tzinfo=ALMATY)
+    assert body.strip() == item.body
+
+
+def test_cp1251_clipping_through_decode() -> None:
+    from digest.importer import decode_input
+
+    text = "Токаев назвал беспорядки попыткой госпереворота\n10.01.2022 09:39\nПрезидент заявил, что порядок восстановлен."
+    item = parse_clipping(decode_input(text.encode("cp1251"), "clip.txt"), ALMATY, TODAY)
+    assert item.title == "Токаев назвал беспорядки попыткой госпереворота"
+    assert item.body == "Президент заявил, что порядок восстановлен."
+    assert item.date == datetime(2022, 1, 10, 9, 39, tzinfo=ALMATY)

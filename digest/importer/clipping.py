@@ -3,15 +3,20 @@
 A clipping is a headline, perhaps a standfirst, and paragraphs, wrapped in
 whatever else the page showed: icon names, menus, share buttons, a byline, a
 date, cookie notices, the headline printed twice, and a tail of related links.
-Parsing is in four passes, each over whole lines:
+Parsing is in passes, each over whole lines:
 
-1. drop page chrome, a line at a time (:func:`is_chrome`);
+1. drop page chrome, a line at a time (:func:`is_chrome`), and the line a
+   label such as "Image caption" introduces;
 2. cut the tail: from a "Related"/"Read more"/"Comments" marker to the end when
    nothing after it reads like article text;
 3. take out meta lines: date, byline, source, URL, tags; then drop a closing
    run of link-like lines (related stories without a heading);
-4. what is left is headline, standfirst (if any) and body; a second copy of the
-   headline marks where the standfirst ends.
+4. split head from body: the body starts at the first line that reads like a
+   sentence; in the head, the headline is the first line of three words or
+   more (section names such as "Kazakhstan" come before it), the standfirst is
+   the first head line after it of five words or more; a second copy of the headline, where the page prints
+   one, marks where the standfirst ends. Other head lines are dropped and
+   named in a warning.
 
 Every kept line is one paragraph, its characters untouched: browsers do not
 hard-wrap copied text, so a line break is a paragraph break.
@@ -41,8 +46,16 @@ CHROME_LINES = frozenset(
     |photo|video|gallery|image|loading|loading...|show more|show less|expand|collapse|top|back to top
     |facebook|twitter|x|telegram|whatsapp|vk|vkontakte|linkedin|reddit|pinterest|instagram|youtube|ok.ru
     |odnoklassniki|rss|flipboard|pocket|messenger|viber|mail|copy|link|print this page|report an error
+    |published|updated|last updated|posted|reuse this content|opens in new window|external link
     |поделиться|подписаться|реклама|читать далее|наверх|вход|войти|поиск|меню
     """.split("|")
+)
+# Labels whose next line is what they label, not article text: a photo caption.
+CAPTION_LABELS = frozenset({"image caption", "media caption", "photo caption", "caption", "подпись к фото"})
+_CREDIT = re.compile(
+    r"^(?:(?:image|photo|picture|video|media)\s+(?:source|credit|copyright)\b|this article is more than \d+ \w+ old$)"
+    r"|\b(?:photograph|photo|image|illustration)\s*:\s*[^.!?]{1,60}$",
+    re.IGNORECASE,
 )
 
 # A marker line opens a block that is not the article. "end" markers (comments)
@@ -57,8 +70,8 @@ _LIST_MARKERS = re.compile(
     r"^(?:read more|read also|also read|see also|more|related|related (?:articles|stories|news|content|coverage"
     r"|topics|links|posts)|more on this(?: story| topic)?|more stories|more news|more from .{1,40}|most read"
     r"|most popular|most viewed|trending(?: now)?|top stories|latest(?: news| stories)?|recommended(?: for you)?"
-    r"|you may also like|you might also like|don't miss|editor's picks|tags|topics|по теме|читайте также"
-    r"|похожие новости|другие новости|теги)$"
+    r"|you may also like|you might also like|don't miss|editor's picks|tags|topics|explore more on these topics"
+    r"|related topics|по теме|читайте также|похожие новости|другие новости|теги)$"
 )
 _INLINE_PROMO = re.compile(
     r"^(?:read more|read also|also read|see also|related|more|read|watch|listen|читайте также|смотрите также)"
@@ -77,19 +90,22 @@ _BREADCRUMB_SEP = re.compile(r"\s*[›»>]\s*|\s+/\s+")
 _URL_LINE = re.compile(r"^<?(?P<url>https?://\S+?)>?$", re.IGNORECASE)
 _DOMAIN_LINE = re.compile(r"^(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}$", re.IGNORECASE)
 _SOURCE_LINE = re.compile(
-    r"^(?:source|via|from|originally published (?:by|at|on|in)|источник)\s*:?\s+(?P<source>.+)$", re.IGNORECASE
+    r"^(?:source|via|originally published (?:by|at|on|in)|источник)\s*:?\s+(?P<source>.+)$", re.IGNORECASE
 )
 _PARTS = re.compile(r"\s+[|•·]\s+")
+_TAG_MARKERS = ("tags", "topics", "теги", "explore more on these topics", "related topics")
 
 # A byline: "By" and up to four name words (capitalised, or a particle such as
 # "van"), optionally "A, B and C"; then perhaps ", Reuters" or "| 10 Jan 2022".
-_NAME_WORD = r"(?:[A-ZА-ЯЁ][\w'’.-]*|(?:de|da|del|van|von|der|den|la|le|al|bin|ibn|el))"
+_NAME_WORD = r"(?:[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][\w'’.-]*|(?:de|da|del|van|von|der|den|la|le|al|bin|ibn|el))"
 _NAME = rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,4}}"
 _BYLINE = re.compile(
     rf"^(?i:by|written by|words by|reporting by|story by|authors?:?|автор:?)\s+"
     rf"(?P<names>{_NAME}(?:(?:\s*,\s*{_NAME})*\s+(?i:and|&|и)\s+{_NAME})?)"
     r"(?:\s*[,|–—-]\s*(?P<rest>.{1,60}))?$"
 )
+# "Andrew Roth in Moscow": a byline without "By", as some papers print it under the standfirst.
+_BYLINE_IN = re.compile(rf"^(?P<names>{_NAME}(?:\s+(?i:and)\s+{_NAME})?)\s+in\s+{_NAME}$")
 
 _TERMINAL = tuple(".!?…:;")
 _CLOSERS = "\"'”’»)]"
@@ -106,6 +122,15 @@ class _Meta:
     lines: set[int] = field(default_factory=set)  #: where meta lines stood
 
 
+@dataclass
+class _Head:
+    title: str
+    summary: str
+    body: list[str]
+    masthead: str = ""
+    dropped: list[str] = field(default_factory=list)
+
+
 def parse_clipping(text: str, tz: tzinfo, today: date | datetime) -> Imported:
     """Read a clipping into an :class:`Imported`.
 
@@ -114,7 +139,7 @@ def parse_clipping(text: str, tz: tzinfo, today: date | datetime) -> Imported:
     none. Raises :class:`DigestError` when nothing but page chrome is left.
     """
     lines = [line.strip() for line in text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    lines = ["" if is_chrome(line) else line for line in lines]
+    lines = _drop_chrome(lines)
     meta = _Meta()
     lines = _cut_tail(lines, meta)
     lines = _take_meta(lines, meta, tz)
@@ -123,27 +148,34 @@ def parse_clipping(text: str, tz: tzinfo, today: date | datetime) -> Imported:
     if not content:
         raise DigestError("nothing to import: the clipping holds only page chrome (menus, share buttons, dates)")
 
-    title, summary, body_lines, masthead = _split_head(content, meta.lines)
-    if masthead and not meta.source_name:
-        meta.source_name = masthead
-    if len(title.split()) > 25 and title.endswith(_TERMINAL):
+    head = _split_head(content, meta.lines)
+    if head.masthead and not meta.source_name:
+        meta.source_name = head.masthead
+    for line in list(head.dropped):
+        byline = _BYLINE_IN.match(line)
+        if byline and not meta.author:
+            meta.author = byline["names"]
+            head.dropped.remove(line)
+    if head.dropped:
+        shown = ", ".join(repr(line) for line in head.dropped)
+        meta.warnings.append(f"dropped {len(head.dropped)} line(s) around the headline: {shown}")
+    if len(head.title.split()) > 25 and head.title.endswith(_TERMINAL):
         meta.warnings.append("the first line reads like a paragraph, not a headline: check `title:`")
-    if not body_lines:
+    if not head.body:
         meta.warnings.append("no article text found after the headline: the body is empty")
 
-    when = meta.date
     published: datetime | None = None
-    if when is None:
-        published_at = aware(today, tz)
-        meta.warnings.append(f"no publication date found in the clipping; using {published_at:%Y-%m-%d}: check `date:`")
+    if meta.date is None:
+        when = aware(today, tz)
+        meta.warnings.append(f"no publication date found in the clipping; using {when:%Y-%m-%d}: check `date:`")
     else:
-        published = aware(when, tz)
-        published_at = published.astimezone(tz)  # the site's day and month decide the archive folder
+        published = aware(meta.date, tz)
+        when = published.astimezone(tz)  # the site's day and month decide the archive folder
     return Imported(
-        title=title,
-        date=published_at,
-        summary=summary,
-        body="\n\n".join(escape_block(line) for line in body_lines),
+        title=head.title,
+        date=when,
+        summary=head.summary,
+        body="\n\n".join(escape_block(line) for line in head.body),
         source_name=meta.source_name,
         source_url=meta.source_url,
         source_published=published,
@@ -158,7 +190,7 @@ def is_chrome(line: str) -> bool:
     if not line:
         return False
     key = _key(line)
-    if key in CHROME_LINES:
+    if key in CHROME_LINES or key in CAPTION_LABELS:
         return True
     if not any(ch.isalnum() for ch in line):
         return not re.fullmatch(r"[*\s⁂]+", line)  # "|", "•", "—" are chrome; "* * *" is a section break
@@ -168,7 +200,7 @@ def is_chrome(line: str) -> bool:
         return True  # "icon bookmark-bicon cameraicon …": the names in the page's icon font
     if _READING_TIME.match(key) or _INLINE_PROMO.match(line):
         return True
-    if _CALL_TO_ACTION.match(line) and len(words) <= 12:
+    if (_CALL_TO_ACTION.match(line) and len(words) <= 12) or (_CREDIT.search(line) and len(words) <= 40):
         return True
     if _COPYRIGHT.match(key) and len(words) <= 15:
         return True
@@ -181,12 +213,29 @@ def is_chrome(line: str) -> bool:
 
 
 def _key(line: str) -> str:
-    return " ".join(line.casefold().split()).rstrip(":›»>→… ").strip()
+    return " ".join(line.casefold().split()).rstrip(":,›»>→… ").strip()
 
 
-def _is_paragraph(line: str) -> bool:
-    """Reads like article text: a sentence, not a headline or a link."""
-    return len(line.split()) >= 8 and line.rstrip(_CLOSERS).endswith(_TERMINAL)
+def _drop_chrome(lines: list[str]) -> list[str]:
+    kept = ["" if is_chrome(line) else line for line in lines]
+    for i, line in enumerate(lines):
+        if _key(line) in CAPTION_LABELS:
+            following = next((j for j in range(i + 1, len(kept)) if kept[j]), None)
+            if following is not None and not _is_paragraph(kept[following], strict=True):
+                kept[following] = ""  # the caption itself
+    return kept
+
+
+def _is_paragraph(line: str, *, strict: bool = False) -> bool:
+    """Reads like article text: a sentence (``strict``: of eight words or more), not a headline or a link.
+
+    Headlines end in "?" or "!" often enough that such a line must be long to count.
+    """
+    words = len(line.split())
+    end = line.rstrip(_CLOSERS)
+    if words >= 40 or (words >= 15 and end.endswith(("?", "!"))):
+        return True
+    return words >= (8 if strict else 3) and end.endswith((".", "…", ":", ";"))
 
 
 def _cut_tail(lines: list[str], meta: _Meta) -> list[str]:
@@ -199,15 +248,26 @@ def _cut_tail(lines: list[str], meta: _Meta) -> list[str]:
         if not (end or listing):
             continue
         after = [lines[j] for j in content[pos + 1 :]]
-        if pos >= 2 and (end or not any(_is_paragraph(line) for line in after)):
-            if key in ("tags", "topics", "теги"):
-                meta.tags.extend(_split_tags(", ".join(line for line in after if len(line.split()) <= 5)))
+        if pos >= 2 and (end or not any(_is_paragraph(line, strict=True) for line in after)):
+            if key in _TAG_MARKERS:
+                meta.tags.extend(_tag_block(after))
             lines = lines[:i]
             break
         lines[i] = ""  # an inline "Read more" or "Related": it goes, with the headline it introduces
-        if pos + 1 < len(content) and not _is_paragraph(lines[content[pos + 1]]):
+        if pos + 1 < len(content) and not _is_paragraph(lines[content[pos + 1]], strict=True):
             lines[content[pos + 1]] = ""
     return lines
+
+
+def _tag_block(after: list[str]) -> list[str]:
+    """The tags listed under a "Tags"/"Topics" marker, up to the next marker."""
+    tags: list[str] = []
+    for line in after:
+        key = _key(line)
+        if _END_MARKERS.match(key) or _LIST_MARKERS.match(key) or len(line.split()) > 5:
+            break
+        tags.extend(_split_tags(line))
+    return tags
 
 
 def _drop_link_run(lines: list[str], meta: _Meta) -> list[str]:
@@ -216,11 +276,11 @@ def _drop_link_run(lines: list[str], meta: _Meta) -> list[str]:
     run: list[int] = []
     for i in reversed(content):
         line = lines[i]
-        if _is_paragraph(line) or line.rstrip(_CLOSERS).endswith(_TERMINAL) or len(line.split()) > 20:
+        if line.rstrip(_CLOSERS).endswith(_TERMINAL) or len(line.split()) > 20:
             break
         run.append(i)
     before = [i for i in content if not run or i < run[-1]]
-    if len(run) < 2 or len(before) < 3 or not any(_is_paragraph(lines[i]) for i in before):
+    if len(run) < 2 or len(before) < 3 or not any(_is_paragraph(lines[i], strict=True) for i in before):
         return lines
     dropped = [lines[i] for i in sorted(run)]
     meta.warnings.append(
@@ -300,7 +360,9 @@ def _meta_part(part: str, tz: tzinfo) -> tuple[str, str | datetime | date] | Non
 
 
 def _is_labelled_date(line: str) -> bool:
-    return bool(re.match(r"^\s*(?:first |last |originally )?(?:published|updated|posted|опубликовано|обновлено)", line, re.I))
+    return bool(
+        re.match(r"^\s*(?:first |last |originally )?(?:published|updated|modified|posted|опубликовано|обновлено)", line, re.I)
+    )
 
 
 def _split_tags(text: str) -> list[str]:
@@ -311,22 +373,32 @@ def _norm(line: str) -> str:
     return " ".join(line.split()).casefold()
 
 
-def _split_head(content: list[tuple[int, str]], meta_lines: set[int]) -> tuple[str, str, list[str], str]:
-    """(title, summary, body lines, masthead) from the ``(index, line)`` left after chrome and meta."""
+def _split_head(content: list[tuple[int, str]], meta_lines: set[int]) -> _Head:
+    """Headline, standfirst and body from the ``(index, line)`` left after chrome and meta."""
     texts = [line for _, line in content]
-    masthead = ""
-    title_at = 0
-    # A short line before a headline that the page prints twice is the site's name.
-    if len(texts) >= 3 and len(texts[0].split()) <= 5 and _repeat_of(texts, 0) is None and _repeat_of(texts, 1):
-        masthead, title_at = texts[0], 1
-    title = texts[title_at]
+    start = next((k for k, line in enumerate(texts) if _is_paragraph(line)), len(texts))
+    head = texts[: max(start, 1)]
+    # Section names and mastheads ("Kazakhstan", "BBC Homepage") come before the headline.
+    title_at = next((k for k, line in enumerate(head) if len(line.split()) >= 3), 0)
+    title, before = texts[title_at], texts[:title_at]
     repeat = _repeat_of(texts, title_at)
     if repeat is not None:
-        return title, " ".join(texts[title_at + 1 : repeat]), texts[repeat + 1 :], masthead
-    first = title_at + 1
-    if len(texts) - first >= 2 and _is_standfirst(content, first, meta_lines):
-        return title, texts[first], texts[first + 1 :], masthead
-    return title, "", texts[first:], masthead
+        # The page printed the headline twice (above and below the standfirst): a
+        # single short line before the first copy is the site's own name.
+        masthead = before[0] if len(before) == 1 and len(before[0].split()) <= 5 else ""
+        return _Head(title, " ".join(texts[title_at + 1 : repeat]), texts[repeat + 1 :], masthead,
+                     [] if masthead else before)
+    between = texts[title_at + 1 : start]
+    body = texts[max(start, title_at + 1) :]
+    # A standfirst is a phrase, not "BBC News, Moscow" (the desk under a byline).
+    standfirst = next((line for line in between if len(line.split()) >= 5), None)
+    if standfirst is not None:
+        return _Head(title, standfirst, body, dropped=before + [line for line in between if line is not standfirst])
+    if between:
+        before = before + between
+    if len(body) >= 2 and _is_standfirst(content, title_at + 1, meta_lines):
+        return _Head(title, body[0], body[1:], dropped=before)
+    return _Head(title, "", body, dropped=before)
 
 
 def _repeat_of(texts: list[str], at: int) -> int | None:
@@ -339,15 +411,12 @@ def _repeat_of(texts: list[str], at: int) -> int | None:
 
 
 def _is_standfirst(content: list[tuple[int, str]], pos: int, meta_lines: set[int]) -> bool:
-    """Is the line after the headline a standfirst rather than the first paragraph?
+    """Is the sentence after the headline a standfirst rather than the first paragraph?
 
-    Yes when it has no sentence end (most sites print the standfirst without a
-    full stop), or when the byline or date stood between it and the next line.
+    Yes when the byline or date stood between it and the next line: pages print
+    headline, standfirst, byline, date, text.
     """
-    index, line = content[pos]
-    if len(line.split()) <= 60 and not line.rstrip(_CLOSERS).endswith(tuple(".!?…")):
-        return True
-    next_index = content[pos + 1][0]
+    index, next_index = content[pos][0], content[pos + 1][0]
     return any(index < j < next_index for j in meta_lines)
 
 

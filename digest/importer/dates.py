@@ -70,8 +70,8 @@ _WEEKDAY = (
     r"|понедельник|вторник|среда|четверг|пятница|суббота|воскресенье|пн|вт|ср|чт|пт|сб|вс)\.?,?"
 )
 _PREFIX = (
-    r"(?:(?:first\s+|originally\s+)?published(?:\s+on)?|(?:last\s+)?updated(?:\s+on)?|posted(?:\s+on)?"
-    r"|date|created|modified|опубликовано|обновлено|дата(?:\s+публикации)?)\s*:?"
+    r"(?:(?:first\s+|originally\s+)?published(?:\s+on)?|(?:last\s+)?(?:updated|modified)(?:\s+on)?"
+    r"|posted(?:\s+on)?|date|created|опубликовано|обновлено|дата(?:\s+публикации)?)\s*:?"
 )
 _ZONE_NAMES = "|".join(sorted((z for z in ZONES if z != "Z"), key=len, reverse=True))
 _ZONE = (
