@@ -204,6 +204,30 @@ def test_page_without_text_warns() -> None:
     assert any("article text" in warning for warning in item.warnings)
 
 
+def test_date_byline_share_and_tags_in_the_text_without_metadata() -> None:
+    article = (
+        '<p class="byline">By Jane Doe</p><p class="date">10 Jan, 2022 09:39</p><p>Share</p>'
+        "<figure><img src='a.jpg'><figcaption>Queues outside a bank.</figcaption></figure>"
+    )
+    html = page("<title>Banks reopen in Almaty | Kazinform</title>", article, h1="Banks reopen in Almaty")
+    html = html.replace("</article>", "<p>Advertisement</p><p>Tags: Banks, Almaty</p></article>")
+    item = parse_html_page(html, ALMATY, TODAY)
+    assert item.title == "Banks reopen in Almaty"
+    assert item.date == datetime(2022, 1, 10, 9, 39, tzinfo=ALMATY)
+    assert item.author == "Jane Doe"
+    assert item.tags == ("Banks", "Almaty")
+    assert item.body.startswith("Last week’s unrest")
+    assert item.body.endswith("the Kazakh leader said.")
+    assert "Advertisement" not in item.body and "Share" not in item.body
+    assert item.warnings == ()
+
+
+def test_metadata_date_wins_over_a_date_in_the_text() -> None:
+    head = '<meta property="article:published_time" content="2022-01-09T08:00:00+06:00">'
+    html = page(head, '<p class="date">10 Jan, 2022 09:39</p>', h1="Banks reopen")
+    assert parse_html_page(html, ALMATY, TODAY).date == datetime(2022, 1, 9, 8, 0, tzinfo=ALMATY)
+
+
 def test_join_names() -> None:
     assert join_names([]) == ""
     assert join_names(["A"]) == "A"

@@ -306,34 +306,55 @@ def _take_meta(lines: list[str], meta: _Meta, tz: tzinfo) -> list[str]:
     return lines
 
 
-def _meta_line(line: str, meta: _Meta, tz: tzinfo) -> bool:
-    """Record what a meta line says; False (and nothing recorded) when it is not one."""
-    parts = _PARTS.split(line)
-    found: list[tuple[str, str | datetime | date]] = []
+@dataclass(frozen=True, slots=True)
+class LineMeta:
+    """What one meta line of a page says: "By Jane Doe | 10 January 2022", "Source: Reuters"."""
+
+    date: datetime | date | None = None
+    author: str = ""
+    source_name: str = ""
+    source_url: str = ""
+
+
+def read_meta_line(line: str, tz: tzinfo) -> LineMeta | None:
+    """The date, byline, source or URL a whole line states; ``None`` when it is anything else.
+
+    A line may join several of them with ``|``, ``•`` or ``·``; a date line may
+    also carry other short parts ("10 Jan 2022 | Politics").
+    """
+    parts = _PARTS.split(line.strip())
+    found: dict[str, str | datetime | date] = {}
     others = 0
     for part in parts:
         said = _meta_part(part, tz)
         if said is None:
             others += 1
         else:
-            found.append(said)
-    if not found:
+            found.setdefault(said[0], said[1])
+    if not found or (others and not ("date" in found and all(len(part.split()) <= 8 for part in parts))):
+        return None
+    when = found.get("date")
+    return LineMeta(
+        date=when if isinstance(when, (date, datetime)) else None,
+        author=str(found.get("author", "")),
+        source_name=str(found.get("source", "")),
+        source_url=str(found.get("url", "")),
+    )
+
+
+def _meta_line(line: str, meta: _Meta, tz: tzinfo) -> bool:
+    """Record what a meta line says; False (and nothing recorded) when it is not one."""
+    said = read_meta_line(line, tz)
+    if said is None:
         return False
-    has_date = any(kind == "date" for kind, _ in found)
-    if others and not (has_date and all(len(part.split()) <= 8 for part in parts)):
-        return False
-    if has_date and meta.date is not None and len(found) == 1 and not _is_labelled_date(line):
-        return False  # a second bare date: maybe a timeline heading in the body, so it stays
-    for kind, value in found:
-        if kind == "date" and meta.date is None:
-            assert isinstance(value, (date, datetime))
-            meta.date = value
-        elif kind == "author" and not meta.author:
-            meta.author = str(value)
-        elif kind == "url" and not meta.source_url:
-            meta.source_url = str(value)
-        elif kind == "source" and not meta.source_name:
-            meta.source_name = str(value)
+    if said.date is not None and meta.date is not None and not _is_labelled_date(line):
+        if not (said.author or said.source_name or said.source_url):
+            return False  # a second bare date: maybe a timeline heading in the body, so it stays
+    if meta.date is None:
+        meta.date = said.date
+    meta.author = meta.author or said.author
+    meta.source_url = meta.source_url or said.source_url
+    meta.source_name = meta.source_name or said.source_name
     return True
 
 

@@ -27,6 +27,7 @@ import lxml.html  # type: ignore[import-untyped]  # no stubs in lxml itself; lxm
 from lxml import etree
 
 from digest.errors import DigestError
+from digest.importer.clipping import is_chrome, read_meta_line
 from digest.importer.dates import aware, parse_news_date
 from digest.importer.model import Imported
 
@@ -72,13 +73,18 @@ def parse_html_page(html: str, tz: tzinfo, today: date | datetime, url: str | No
     title = _strip_site_suffix(_first(layer.title for layer in layers), site_name, source_url)
     summary = _first(layer.description for layer in layers)
     author = _first(layer.author for layer in layers)
-    if author and site_name and author.casefold() == site_name.casefold():
-        author = ""  # "author": {"@type": "Organization", "name": "RT"} says nothing the source does not
     published = next((layer.date for layer in layers if layer.date is not None), None)
     tags = next((layer.tags for layer in layers if layer.tags), [])
 
     body = extract_main_text(html, source_url or url)
     body = _strip_repeated_head(body, title, summary)
+    body, in_text = _strip_page_lines(body, tz)
+    # what the visible text says ranks below every kind of markup, like <time>
+    published = published if published is not None else in_text.date
+    author = author or in_text.author or _byline_by_trafilatura(html, source_url or url)
+    tags = tags or in_text.tags
+    if author and site_name and author.casefold() == site_name.casefold():
+        author = ""  # "author": {"@type": "Organization", "name": "RT"} says nothing the source does not
     if not title:
         warnings.append("no headline found in the page (no JSON-LD, og:title, <title> or <h1>): write `title:`")
     if not body:
@@ -126,6 +132,17 @@ def extract_main_text(html: str, url: str | None = None) -> str:
         with_metadata=False,
     )
     return (text or "").strip()
+
+
+def _byline_by_trafilatura(html: str, url: str | None) -> str:
+    """The author trafilatura finds in the page's byline markup (class="byline" and the like).
+
+    Only the author: its dates come from htmldate, which guesses from URLs and
+    text more freely than we accept (see :mod:`digest.importer.dates`).
+    """
+    from trafilatura import extract_metadata
+
+    return _text(extract_metadata(html, default_url=url or None).author or "")
 
 
 def _parse(html: str) -> Any:
@@ -374,6 +391,47 @@ def _strip_repeated_head(body: str, title: str, summary: str) -> str:
         if blocks and wanted and _plain(blocks[0]) == _plain(wanted):
             blocks = blocks[1:]
     return "\n\n".join(blocks).strip()
+
+
+def _strip_page_lines(body: str, tz: tzinfo) -> tuple[str, _Found]:
+    """Drop the date, byline, "Share" and "Tags:" lines the extractor kept; return what they said.
+
+    Only one-line blocks are looked at: at the top until the first that is
+    neither meta nor chrome, at the bottom likewise, and chrome anywhere.
+    """
+    found = _Found()
+    blocks = [block for block in body.split("\n\n") if block.strip()]
+
+    def meta_or_chrome(block: str) -> bool:
+        if "\n" in block:
+            return False
+        line = _unmark(block)
+        said = read_meta_line(line, tz)
+        if said is not None:
+            found.date = found.date or said.date
+            found.author = found.author or said.author
+            return True
+        tags = _TAGS.match(line)
+        if tags:
+            found.tags = found.tags or [tag.strip() for tag in tags["tags"].split(",") if tag.strip()]
+            return True
+        return is_chrome(line)
+
+    while blocks and meta_or_chrome(blocks[0]):
+        blocks.pop(0)
+    while blocks and meta_or_chrome(blocks[-1]):
+        blocks.pop()
+    blocks = [block for block in blocks if "\n" in block or not is_chrome(_unmark(block))]
+    return "\n\n".join(blocks), found
+
+
+_TAGS = re.compile(r"^(?:tags|topics|теги|темы)\s*:\s*(?P<tags>.+)$", re.IGNORECASE)
+
+
+def _unmark(block: str) -> str:
+    """A one-line Markdown block as its text: ``**By [Jane Doe](/jane)**`` -> ``By Jane Doe``."""
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", block)
+    return re.sub(r"[*_`]+", "", text).strip()
 
 
 def _plain(block: str) -> str:
