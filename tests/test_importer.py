@@ -388,6 +388,24 @@ def test_bbc_style_labels_captions_and_desk_line() -> None:
     assert item.warnings == ("dropped 2 line(s) around the headline: 'BBC Homepage', 'BBC News, Moscow'",)
 
 
+def test_a_series_label_in_the_head_is_not_an_author() -> None:
+    item = parse_clipping(
+        clip(
+            """
+            Tokayev names a new prime minister
+            Parliament approves the president’s choice within hours
+            Unrest in Kazakhstan
+            Alikhan Smailov was approved by parliament on Tuesday.
+            """
+        ),
+        ALMATY,
+        TODAY,
+    )
+    assert item.author == ""
+    assert item.summary == "Parliament approves the president’s choice within hours"
+    assert any("'Unrest in Kazakhstan'" in warning for warning in item.warnings)
+
+
 def test_question_headline_with_standfirst() -> None:
     item = parse_clipping(
         clip(

@@ -104,8 +104,10 @@ _BYLINE = re.compile(
     rf"(?P<names>{_NAME}(?:(?:\s*,\s*{_NAME})*\s+(?i:and|&|и)\s+{_NAME})?)"
     r"(?:\s*[,|–—-]\s*(?P<rest>.{1,60}))?$"
 )
-# "Andrew Roth in Moscow": a byline without "By", as some papers print it under the standfirst.
-_BYLINE_IN = re.compile(rf"^(?P<names>{_NAME}(?:\s+(?i:and)\s+{_NAME})?)\s+in\s+{_NAME}$")
+# "Andrew Roth in Moscow": a byline without "By", as some papers print it under the
+# standfirst. Names of two words or more, so "Unrest in Kazakhstan" is no author.
+_PERSON = rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,3}}"
+_BYLINE_IN = re.compile(rf"^(?P<names>{_PERSON}(?:\s+(?i:and)\s+{_PERSON})?)\s+in\s+{_NAME}$")
 
 _TERMINAL = tuple(".!?…:;")
 _CLOSERS = "\"'”’»)]"
