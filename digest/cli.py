@@ -89,6 +89,27 @@ def build(
     _run(action)
 
 
+@cli.command()
+@click.argument("title")
+@_site_option
+@click.option("--tag", "tags", multiple=True, help="A tag; repeat for more.")
+@click.option("--source-url", help="The story's original URL.")
+@click.option("--source-name", help="Who published the story, e.g. Reuters.")
+def new(site_dir: Path, title: str, tags: tuple[str, ...], source_url: str | None, source_name: str | None) -> None:
+    """Create a draft article dated now; print its path."""
+    from digest.build import now_from_env
+    from digest.newarticle import create_article
+
+    def action() -> int:
+        path = create_article(
+            site_dir, title, now_from_env(), tags=tags, source_url=source_url, source_name=source_name
+        )
+        click.echo(str(path))
+        return 0
+
+    _run(action)
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         cli.main(args=argv, prog_name="digest", standalone_mode=True)
