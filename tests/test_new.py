@@ -131,3 +131,15 @@ def test_new_rejects_an_empty_title(make_site):
     result = run(site, "   ")
     assert result.exit_code == 1
     assert 'the title is empty' in result.stderr
+
+
+def test_a_new_draft_checks_clean_and_is_listed_as_not_on_the_site(make_site):
+    site = make_site({}, config=TOKYO)
+    assert run(site, "Almaty airport reopens", "--tag", "aviation").exit_code == 0
+    result = CliRunner().invoke(cli, ["check", "--site", str(site)], env={"SOURCE_DATE_EPOCH": str(EPOCH)})
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        "content/2026/02/almaty-airport-reopens.md:6: info: draft: not on the site until 'draft: true' is removed"
+        " (dated 2026-02-01 05:00:05 Asia/Tokyo)\n"
+        "checked 1 file: 0 errors, 0 warnings, 1 info\n"
+    )
