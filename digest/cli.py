@@ -89,6 +89,65 @@ def build(
     _run(action)
 
 
+@cli.command()
+@click.argument("title")
+@_site_option
+@click.option("--tag", "tags", multiple=True, help="A tag; repeat for more.")
+@click.option("--source-url", help="The story's original URL.")
+@click.option("--source-name", help="Who published the story, e.g. Reuters.")
+def new(site_dir: Path, title: str, tags: tuple[str, ...], source_url: str | None, source_name: str | None) -> None:
+    """Create a draft article dated now; print its path."""
+    from digest.build import now_from_env
+    from digest.newarticle import create_article
+
+    def action() -> int:
+        path = create_article(
+            site_dir, title, now_from_env(), tags=tags, source_url=source_url, source_name=source_name
+        )
+        click.echo(str(path))
+        return 0
+
+    _run(action)
+
+
+@cli.command()
+@_site_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: a list of {path, line, severity, message}.")
+@click.option("--drafts", is_flag=True, help="Check drafts as if published.")
+@click.option("--future", is_flag=True, help="Check future-dated articles as if published.")
+def check(site_dir: Path, fmt: str, drafts: bool, future: bool) -> None:
+    """Validate the site without building it; list drafts and future articles.
+
+    Exit code 1 when there are errors or warnings; info lines alone exit 0.
+    """
+    import json
+
+    from digest.build import job_count, now_from_env
+    from digest.check import ERROR, INFO, WARNING, check_site
+
+    def action() -> int:
+        result = check_site(site_dir, now=now_from_env(), drafts=drafts, future=future, jobs=job_count(0))
+        if fmt == "json":
+            click.echo(json.dumps([f.to_dict() for f in result.findings], indent=2, ensure_ascii=False))
+        else:
+            for finding in result.findings:
+                # errors read exactly as the build prints them; the others say what they are
+                if finding.severity == ERROR:
+                    click.echo(str(finding))
+                else:
+                    where = f"{finding.path}:{finding.line}" if finding.line else finding.path
+                    click.echo(f"{where}: {finding.severity}: {finding.message}")
+            errors, warnings, infos = (result.count(s) for s in (ERROR, WARNING, INFO))
+            counts = [f"{errors} error{'s' if errors != 1 else ''}", f"{warnings} warning{'s' if warnings != 1 else ''}"]
+            info = f", {infos} info" if infos else ""
+            files = f"{result.files} file{'s' if result.files != 1 else ''}"
+            click.echo(f"checked {files}: {', '.join(counts)}{info}")
+        return 0 if result.ok else EXIT_PROBLEMS
+
+    _run(action)
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         cli.main(args=argv, prog_name="digest", standalone_mode=True)

@@ -218,7 +218,8 @@ def build_site(
             )
             continue
         owners[url] = src.path
-        tags = tuple(dict.fromkeys(tag_refs[term_key(t)] for t in src.tags))
+        # a tag whose slug collided has no ref; its problem is already recorded and raised below
+        tags = tuple(dict.fromkeys(tag_refs[term_key(t)] for t in src.tags if term_key(t) in tag_refs))
         source = None
         if src.source is not None:
             name = _source_name(src.source.name, src.source.url)
