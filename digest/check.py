@@ -145,17 +145,16 @@ def check_site(
         return CheckResult((Finding.from_problem(exc.problem),), 0)
     files, assets = scan_content(site_dir, config)
     try:
-        results = dict(render_all(files, config, jobs))
+        results = [value for chunk in render_all(files, config, jobs) for value in chunk]  # in file order
     except DigestError as exc:  # e.g. a Markdown extension in digest.yaml that does not load
         return CheckResult((Finding.from_problem(exc.problem),), len(files))
     findings: list[Finding] = []
     articles: list[CheckedArticle] = []
-    for item in files:
-        value = results[item.key]
+    for item, value in zip(files, results):
         if isinstance(value, Problem):
             findings.append(Finding.from_problem(value))
         else:
-            articles.append(checked_article(LoadedArticle.from_json(value), _text_of(item)))
+            articles.append(checked_article(LoadedArticle.from_record(value), _text_of(item)))
     findings += check_articles(articles, assets, config, now, drafts=drafts, future=future)
     return CheckResult(sort_findings(findings), len(files))
 
