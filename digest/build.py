@@ -49,6 +49,7 @@ class BuildResult:
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
     excluded: tuple[Excluded, ...] = ()
+    drafts_published: int = 0  # drafts in the output (only with --drafts)
     written_paths: list[str] = field(default_factory=list)
 
 
@@ -249,7 +250,7 @@ def build(options: BuildOptions) -> BuildResult:
         )
         jobs = plan_pages(site, extra_planners())
         timer.lap("plan")
-        manifest = cache.get_manifest()
+        manifest = cache.get_manifest(str(output))
         writer = OutputWriter(output)
         try:
             to_render: list[PageJob] = []
@@ -271,7 +272,7 @@ def build(options: BuildOptions) -> BuildResult:
         except BaseException:
             writer.discard()
             raise
-        cache.put_manifest({path: (fp, sha) for path, fp, sha, _ in [*kept, *outcomes]})
+        cache.put_manifest(str(output), {path: (fp, sha) for path, fp, sha, _ in [*kept, *outcomes]})
     finally:
         cache.close()
     result = BuildResult(
@@ -286,6 +287,7 @@ def build(options: BuildOptions) -> BuildResult:
         seconds=time.perf_counter() - started,
         timings=timer.timings,
         excluded=site.excluded,
+        drafts_published=sum(1 for a in site.articles if a.draft),
         written_paths=stats.written_paths,
     )
     return result

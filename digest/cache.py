@@ -19,7 +19,10 @@ CREATE TABLE IF NOT EXISTS articles (
     key TEXT PRIMARY KEY, meta TEXT NOT NULL, html TEXT NOT NULL, toc TEXT NOT NULL,
     summary TEXT NOT NULL, note TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS pages (path TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, sha TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS pages (
+    output TEXT NOT NULL, path TEXT NOT NULL, fingerprint TEXT NOT NULL, sha TEXT NOT NULL,
+    PRIMARY KEY (output, path)
+);
 """
 
 
@@ -32,11 +35,11 @@ class Cache:
             return
         try:
             directory.mkdir(parents=True, exist_ok=True)
-            self._db = self._open(directory / "cache-v1.sqlite")
+            self._db = self._open(directory / "cache-v2.sqlite")
         except (OSError, sqlite3.DatabaseError):
             try:
-                (directory / "cache-v1.sqlite").unlink(missing_ok=True)
-                self._db = self._open(directory / "cache-v1.sqlite")
+                (directory / "cache-v2.sqlite").unlink(missing_ok=True)
+                self._db = self._open(directory / "cache-v2.sqlite")
             except (OSError, sqlite3.DatabaseError):
                 self._db = None  # an unwritable cache only costs speed
 
@@ -83,17 +86,22 @@ class Cache:
             self._db.executemany("INSERT OR IGNORE INTO live VALUES (?)", ((k,) for k in keep))
             self._db.execute("DELETE FROM articles WHERE key NOT IN (SELECT key FROM live)")
 
-    def get_manifest(self) -> dict[str, tuple[str, str]]:
+    # The manifest is what the last build wrote into one output folder: per folder, because
+    # building into another folder must not make digest trust files it did not write there.
+    def get_manifest(self, output: str) -> dict[str, tuple[str, str]]:
         if self._db is None:
             return {}
-        return {path: (fp, sha) for path, fp, sha in self._db.execute("SELECT path, fingerprint, sha FROM pages")}
+        rows = self._db.execute("SELECT path, fingerprint, sha FROM pages WHERE output = ?", (output,))
+        return {path: (fp, sha) for path, fp, sha in rows}
 
-    def put_manifest(self, manifest: dict[str, tuple[str, str]]) -> None:
+    def put_manifest(self, output: str, manifest: dict[str, tuple[str, str]]) -> None:
         if self._db is None:
             return
         with self._db:
-            self._db.execute("DELETE FROM pages")
-            self._db.executemany("INSERT INTO pages VALUES (?, ?, ?)", ((p, f, s) for p, (f, s) in manifest.items()))
+            self._db.execute("DELETE FROM pages WHERE output = ?", (output,))
+            self._db.executemany(
+                "INSERT INTO pages VALUES (?, ?, ?, ?)", ((output, p, f, s) for p, (f, s) in manifest.items())
+            )
 
     def close(self) -> None:
         if self._db is not None:

@@ -36,7 +36,7 @@ from digest.markup import plain_text
 from digest.model import Excluded, Site, build_site
 from digest.pages import PageJob, plan_pages
 from digest.slugs import term_key
-from digest.sourceurls import normalize_source_url
+from digest.importer.urls import normalize_source_url
 from digest.urls import UnsafePath, expand
 from digest.yamlload import load_yaml
 
