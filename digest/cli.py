@@ -165,7 +165,7 @@ def import_(
     """Turn a clipping (text) or a saved page (HTML) into a new article; '-' reads standard input."""
     from digest.build import now_from_env
     from digest.config import load_config
-    from digest.importer.command import import_article
+    from digest.import_command import import_article
 
     def action() -> int:
         if source == "-":
@@ -202,7 +202,7 @@ def publish(
     target: str | None, site_dir: Path, output_dir: Path | None, dry_run: bool, delete: bool, jobs: int, quiet: bool
 ) -> None:
     """Build for production and upload what changed to TARGET (default: publish.default)."""
-    from digest.publish.command import publish_site
+    from digest.publish_command import publish_site
 
     def action() -> int:
         run = publish_site(
