@@ -118,6 +118,7 @@ class Period:
     next: PeriodLink | None  # newer
     months: tuple[PeriodLink, ...] = ()
     days: tuple[PeriodLink, ...] = ()
+    parent: PeriodLink | None = None  # a day's month, a month's year
 
     @property
     def count(self) -> int:
@@ -385,6 +386,7 @@ def _periods(articles: list[Article], config: SiteConfig) -> tuple[tuple[Period,
                     prev=links[kind][keys[i + 1]] if i + 1 < len(keys) else None,
                     next=links[kind][keys[i - 1]] if i > 0 else None,
                     months=tuple(children[key]) if kind == "year" else (),
+                    parent=links["year"][key[:1]] if kind == "month" else links["month"][key[:2]] if kind == "day" else None,
                     days=tuple(children[key]) if kind == "month" else (),
                 )
             )

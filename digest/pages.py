@@ -251,7 +251,7 @@ def _period_pages(planner: Planner, periods: Iterable[Period]) -> None:
             origin=f"the {period.kind} page for {period.title}",
             extra_inputs=(
                 period.count, link(period.prev), link(period.next),
-                tuple(link(m) for m in period.months), tuple(link(d) for d in period.days),
+                tuple(link(m) for m in period.months), tuple(link(d) for d in period.days), link(period.parent),
             ),
             description=f"{period.count} article{'s' if period.count != 1 else ''} from {period.title}",
             period=period,
