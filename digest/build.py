@@ -50,6 +50,7 @@ class BuildResult:
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
     excluded: tuple[Excluded, ...] = ()
+    drafts_published: int = 0  # drafts in the output (only with --drafts)
     written_paths: list[str] = field(default_factory=list)
 
 
@@ -91,19 +92,19 @@ def load_site(
     hits = cache.get_articles(f.key for f in files)
     misses = [f for f in files if f.key not in hits]
     timer.lap("cache")
-    results = render_all(misses, config, jobs)
-    timer.lap("markdown")
     problems: list[Problem] = []
-    fresh: dict[str, str] = {}
-    for key, value in results:
-        if isinstance(value, Problem):
-            problems.append(value)
-        else:
-            fresh[key] = value
+    fresh: dict[str, LoadedArticle] = {}
+    for chunk in render_all(misses, config, jobs):
+        records = [r for r in chunk if not isinstance(r, Problem)]
+        problems.extend(r for r in chunk if isinstance(r, Problem))
+        cache.put_articles(records)
+        fresh.update((r[0], LoadedArticle.from_record(r)) for r in records)
+    timer.lap("markdown")
     if problems:
         raise BuildFailed(problems)
-    cache.put_articles(fresh, keep=(f.key for f in files))
-    loaded = [LoadedArticle.from_json(hits.get(f.key) or fresh[f.key]) for f in files]
+    cache.keep_articles(f.key for f in files)
+    loaded = [fresh[f.key] if f.key in fresh else LoadedArticle.from_record(hits[f.key]) for f in files]
+    del hits, fresh
     timer.lap("cache")
     site = build_site(loaded, config, now, drafts=drafts, future=future, assets=assets)
     timer.lap("model")
@@ -215,6 +216,22 @@ def render_pages(
     return outcomes
 
 
+def copy_assets(
+    assets: list[tuple[str, Path]], writer: OutputWriter, manifest: dict[str, tuple[str, str]]
+) -> list[RenderOutcome]:
+    """Stage theme and content files whose bytes differ from what the output holds."""
+    outcomes: list[RenderOutcome] = []
+    for rel, src in assets:
+        data = src.read_bytes()
+        sha = hashlib.sha256(data).hexdigest()
+        old = manifest.get(rel)
+        changed = not (old is not None and old[1] == sha and writer.exists(rel)) and writer.current_bytes(rel) != data
+        if changed:
+            writer.stage_bytes(rel, data)
+        outcomes.append((rel, "asset", sha, changed))
+    return outcomes
+
+
 def build(options: BuildOptions) -> BuildResult:
     """Build the site into its output folder; on any error the previous output is untouched."""
     started = time.perf_counter()
@@ -240,7 +257,7 @@ def build(options: BuildOptions) -> BuildResult:
         )
         jobs = plan_pages(site, extra_planners(), memo=cache)
         timer.lap("plan")
-        manifest = cache.get_manifest()
+        manifest = cache.get_manifest(str(output))
         writer = OutputWriter(output)
         try:
             to_render: list[PageJob] = []
@@ -255,19 +272,14 @@ def build(options: BuildOptions) -> BuildResult:
             renderer = Renderer(theme, config.base_url, config.relative_urls)
             outcomes = render_pages(to_render, renderer, writer, manifest, theme, jobs_n)
             timer.lap("render")
-            expected = set(jobs)
-            for rel, src in [*theme.assets.values(), *site.assets]:
-                expected.add(rel)
-                data = src.read_bytes()
-                if writer.current_bytes(rel) != data:
-                    writer.stage_bytes(rel, data)
+            outcomes.extend(copy_assets([*theme.assets.values(), *site.assets], writer, manifest))
             timer.lap("assets")
-            stats = writer.commit(expected)
+            stats = writer.commit({path for path, *_ in [*kept, *outcomes]}, set(manifest) if manifest else None)
             timer.lap("write")
         except BaseException:
             writer.discard()
             raise
-        cache.put_manifest({path: (fp, sha) for path, fp, sha, _ in [*kept, *outcomes]})
+        cache.put_manifest(str(output), {path: (fp, sha) for path, fp, sha, _ in [*kept, *outcomes]})
     finally:
         cache.close()
     result = BuildResult(
@@ -282,6 +294,7 @@ def build(options: BuildOptions) -> BuildResult:
         seconds=time.perf_counter() - started,
         timings=timer.timings,
         excluded=site.excluded,
+        drafts_published=sum(1 for a in site.articles if a.draft),
         written_paths=stats.written_paths,
     )
     return result

@@ -209,11 +209,10 @@ class Planner:
         template: str = "list.html", description: str = "", feeds: tuple[Feed, ...] = (), **context: Any
     ) -> None:
         for paginator in paginate(items, base_url, self.config.per_page):
-            page_title = title if paginator.number == 1 else f"{title} (page {paginator.number})"
             self.add(
                 url=paginator.page_urls[paginator.number - 1].url,
                 kind=kind,
-                title=page_title,
+                title=title,
                 template=template,
                 inputs=(paginator.number, paginator.total_pages, _headers(paginator.items), extra_inputs),
                 origin=origin,
@@ -295,7 +294,7 @@ def _period_pages(planner: Planner, periods: Iterable[Period]) -> None:
             origin=f"the {period.kind} page for {period.title}",
             extra_inputs=(
                 period.count, link(period.prev), link(period.next),
-                tuple(link(m) for m in period.months), tuple(link(d) for d in period.days),
+                tuple(link(m) for m in period.months), tuple(link(d) for d in period.days), link(period.parent),
             ),
             description=f"{period.count} article{'s' if period.count != 1 else ''} from {period.title}",
             period=period,

@@ -72,14 +72,18 @@ def output_path(url: str) -> str:
     return rel
 
 
-def safe_join(root: Path, rel: str) -> Path:
-    """Join ``rel`` under ``root``, refusing anything that would land outside it."""
+def check_relative(rel: str) -> str:
+    """A normalised relative path: no empty, '.' or '..' segments, no drive, no NUL or backslash."""
     if not rel or "\x00" in rel or "\\" in rel or rel.startswith("/") or re.match(r"^[A-Za-z]:", rel):
         raise UnsafePath(f"'{rel}' is not a relative path inside the output")
-    parts = rel.split("/")
-    if any(p in ("", ".", "..") for p in parts):
+    if any(p in ("", ".", "..") for p in rel.split("/")):
         raise UnsafePath(f"'{rel}' is not a normalised relative path")
-    target = root.joinpath(*parts)
+    return rel
+
+
+def safe_join(root: Path, rel: str) -> Path:
+    """Join ``rel`` under ``root``, refusing anything that would land outside it (symlinks included)."""
+    target = root.joinpath(*check_relative(rel).split("/"))
     resolved_root = root.resolve()
     if not target.resolve().is_relative_to(resolved_root):
         raise UnsafePath(f"'{rel}' resolves outside the output folder")

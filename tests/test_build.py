@@ -376,3 +376,15 @@ def test_duplicate_urls_name_both_files(make_site, run_build):
     message = str(info.value)
     assert "content/two/same.md" in message and "content/one/same.md" in message
     assert "/2022/01/10/same/" in message
+
+
+def test_tags_with_colliding_slugs_fail_with_a_message(make_site, run_build):
+    site = make_site(
+        {
+            "content/a.md": article("A", "2022-01-10", tags=["New York"]),
+            "content/b.md": article("B", "2022-01-11", tags=["New-York"]),
+        }
+    )
+    with pytest.raises(BuildFailed) as info:
+        run_build(site)
+    assert "tags 'New York' and 'New-York' both map to the URL slug 'new-york'" in str(info.value)
