@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
 import multiprocessing
 import os
 import time
@@ -110,15 +111,21 @@ def load_site(
     return site, len(misses)
 
 
+# Planners of non-template outputs, in order: the sitemap lists every page, so it runs last.
+EXTRA_PLANNERS = (("digest.feeds", "plan_feeds"), ("digest.search", "plan_search"), ("digest.sitemap", "plan_sitemap"))
+
+
 def extra_planners() -> Sequence[Callable[[Planner], None]]:
-    """Planners of non-template outputs (feeds, sitemap) registered by other modules."""
+    """Planners of non-template outputs (feeds, search index, sitemap) registered by other modules."""
     planners: list[Callable[[Planner], None]] = []
-    try:
-        from digest.feeds import plan_feeds
-    except ImportError:
-        pass
-    else:
-        planners.append(plan_feeds)
+    for module_name, function in EXTRA_PLANNERS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:  # the module is there but a dependency is not: say so
+                raise
+            continue
+        planners.append(getattr(module, function))
     return planners
 
 
@@ -248,7 +255,7 @@ def build(options: BuildOptions) -> BuildResult:
             site_dir, config, cache=cache, jobs=jobs_n, now=now, drafts=options.drafts, future=options.future,
             timer=timer,
         )
-        jobs = plan_pages(site, extra_planners())
+        jobs = plan_pages(site, extra_planners(), memo=cache)
         timer.lap("plan")
         manifest = cache.get_manifest(str(output))
         writer = OutputWriter(output)

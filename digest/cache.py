@@ -23,6 +23,7 @@ CREATE TABLE IF NOT EXISTS pages (
     output TEXT NOT NULL, path TEXT NOT NULL, fingerprint TEXT NOT NULL, sha TEXT NOT NULL,
     PRIMARY KEY (output, path)
 );
+CREATE TABLE IF NOT EXISTS memo (name TEXT PRIMARY KEY, key TEXT NOT NULL, value TEXT NOT NULL);
 """
 
 
@@ -102,6 +103,19 @@ class Cache:
             self._db.executemany(
                 "INSERT INTO pages VALUES (?, ?, ?, ?)", ((output, p, f, s) for p, (f, s) in manifest.items())
             )
+
+    def get_memo(self, name: str, key: str) -> str | None:
+        """The value last stored under ``name`` if it was stored for this ``key`` (one entry per name)."""
+        if self._db is None:
+            return None
+        row = self._db.execute("SELECT value FROM memo WHERE name = ? AND key = ?", (name, key)).fetchone()
+        return None if row is None else str(row[0])
+
+    def put_memo(self, name: str, key: str, value: str) -> None:
+        if self._db is None:
+            return
+        with self._db:
+            self._db.execute("INSERT OR REPLACE INTO memo VALUES (?, ?, ?)", (name, key, value))
 
     def close(self) -> None:
         if self._db is not None:
