@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
 import multiprocessing
 import os
 import time
@@ -49,6 +50,7 @@ class BuildResult:
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
     excluded: tuple[Excluded, ...] = ()
+    drafts_published: int = 0  # drafts in the output (only with --drafts)
     written_paths: list[str] = field(default_factory=list)
 
 
@@ -90,34 +92,40 @@ def load_site(
     hits = cache.get_articles(f.key for f in files)
     misses = [f for f in files if f.key not in hits]
     timer.lap("cache")
-    results = render_all(misses, config, jobs)
-    timer.lap("markdown")
     problems: list[Problem] = []
-    fresh: dict[str, str] = {}
-    for key, value in results:
-        if isinstance(value, Problem):
-            problems.append(value)
-        else:
-            fresh[key] = value
+    fresh: dict[str, LoadedArticle] = {}
+    for chunk in render_all(misses, config, jobs):
+        records = [r for r in chunk if not isinstance(r, Problem)]
+        problems.extend(r for r in chunk if isinstance(r, Problem))
+        cache.put_articles(records)
+        fresh.update((r[0], LoadedArticle.from_record(r)) for r in records)
+    timer.lap("markdown")
     if problems:
         raise BuildFailed(problems)
-    cache.put_articles(fresh, keep=(f.key for f in files))
-    loaded = [LoadedArticle.from_json(hits.get(f.key) or fresh[f.key]) for f in files]
+    cache.keep_articles(f.key for f in files)
+    loaded = [fresh[f.key] if f.key in fresh else LoadedArticle.from_record(hits[f.key]) for f in files]
+    del hits, fresh
     timer.lap("cache")
     site = build_site(loaded, config, now, drafts=drafts, future=future, assets=assets)
     timer.lap("model")
     return site, len(misses)
 
 
+# Planners of non-template outputs, in order: the sitemap lists every page, so it runs last.
+EXTRA_PLANNERS = (("digest.feeds", "plan_feeds"), ("digest.search", "plan_search"), ("digest.sitemap", "plan_sitemap"))
+
+
 def extra_planners() -> Sequence[Callable[[Planner], None]]:
-    """Planners of non-template outputs (feeds, sitemap) registered by other modules."""
+    """Planners of non-template outputs (feeds, search index, sitemap) registered by other modules."""
     planners: list[Callable[[Planner], None]] = []
-    try:
-        from digest.feeds import plan_feeds
-    except ImportError:
-        pass
-    else:
-        planners.append(plan_feeds)
+    for module_name, function in EXTRA_PLANNERS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:  # the module is there but a dependency is not: say so
+                raise
+            continue
+        planners.append(getattr(module, function))
     return planners
 
 
@@ -212,6 +220,22 @@ def _origin(path: Path, site_dir: Path) -> str:
     return path.relative_to(site_dir).as_posix() if path.is_relative_to(site_dir) else str(path)
 
 
+def copy_assets(
+    assets: list[tuple[str, Path]], writer: OutputWriter, manifest: dict[str, tuple[str, str]]
+) -> list[RenderOutcome]:
+    """Stage theme and content files whose bytes differ from what the output holds."""
+    outcomes: list[RenderOutcome] = []
+    for rel, src in assets:
+        data = src.read_bytes()
+        sha = hashlib.sha256(data).hexdigest()
+        old = manifest.get(rel)
+        changed = not (old is not None and old[1] == sha and writer.exists(rel)) and writer.current_bytes(rel) != data
+        if changed:
+            writer.stage_bytes(rel, data)
+        outcomes.append((rel, "asset", sha, changed))
+    return outcomes
+
+
 def build(options: BuildOptions) -> BuildResult:
     """Build the site into its output folder; on any error the previous output is untouched."""
     started = time.perf_counter()
@@ -238,7 +262,7 @@ def build(options: BuildOptions) -> BuildResult:
             site_dir, config, cache=cache, jobs=jobs_n, now=now, drafts=options.drafts, future=options.future,
             timer=timer,
         )
-        jobs = plan_pages(site, extra_planners())
+        jobs = plan_pages(site, extra_planners(), memo=cache)
         # collisions are checked before rendering, so nothing is half-written
         collisions = find_collisions(
             [(path, job.origin) for path, job in jobs.items()]
@@ -248,7 +272,7 @@ def build(options: BuildOptions) -> BuildResult:
         if collisions:
             raise BuildFailed(collisions)
         timer.lap("plan")
-        manifest = cache.get_manifest()
+        manifest = cache.get_manifest(str(output))
         writer = OutputWriter(output)
         try:
             to_render: list[PageJob] = []
@@ -263,19 +287,14 @@ def build(options: BuildOptions) -> BuildResult:
             renderer = Renderer(theme, config.base_url, config.relative_urls)
             outcomes = render_pages(to_render, renderer, writer, manifest, theme, jobs_n)
             timer.lap("render")
-            expected = set(jobs)
-            for rel, src in [*theme.assets.values(), *site.assets]:
-                expected.add(rel)
-                data = src.read_bytes()
-                if writer.current_bytes(rel) != data:
-                    writer.stage_bytes(rel, data)
+            outcomes.extend(copy_assets([*theme.assets.values(), *site.assets], writer, manifest))
             timer.lap("assets")
-            stats = writer.commit(expected)
+            stats = writer.commit({path for path, *_ in [*kept, *outcomes]}, set(manifest) if manifest else None)
             timer.lap("write")
         except BaseException:
             writer.discard()
             raise
-        cache.put_manifest({path: (fp, sha) for path, fp, sha, _ in [*kept, *outcomes]})
+        cache.put_manifest(str(output), {path: (fp, sha) for path, fp, sha, _ in [*kept, *outcomes]})
     finally:
         cache.close()
     result = BuildResult(
@@ -290,6 +309,7 @@ def build(options: BuildOptions) -> BuildResult:
         seconds=time.perf_counter() - started,
         timings=timer.timings,
         excluded=site.excluded,
+        drafts_published=sum(1 for a in site.articles if a.draft),
         written_paths=stats.written_paths,
     )
     return result

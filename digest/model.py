@@ -7,6 +7,7 @@ nothing is read from disk and nothing is rendered.
 from __future__ import annotations
 
 import calendar
+import heapq
 import hashlib
 import posixpath
 import re
@@ -117,6 +118,7 @@ class Period:
     next: PeriodLink | None  # newer
     months: tuple[PeriodLink, ...] = ()
     days: tuple[PeriodLink, ...] = ()
+    parent: PeriodLink | None = None  # a day's month, a month's year
 
     @property
     def count(self) -> int:
@@ -217,7 +219,8 @@ def build_site(
             )
             continue
         owners[url] = src.path
-        tags = tuple(dict.fromkeys(tag_refs[term_key(t)] for t in src.tags))
+        # a tag whose slug collided has no ref; its problem is already recorded and raised below
+        tags = tuple(dict.fromkeys(tag_refs[term_key(t)] for t in src.tags if term_key(t) in tag_refs))
         source = None
         if src.source is not None:
             name = _source_name(src.source.name, src.source.url)
@@ -383,6 +386,7 @@ def _periods(articles: list[Article], config: SiteConfig) -> tuple[tuple[Period,
                     prev=links[kind][keys[i + 1]] if i + 1 < len(keys) else None,
                     next=links[kind][keys[i - 1]] if i > 0 else None,
                     months=tuple(children[key]) if kind == "year" else (),
+                    parent=links["year"][key[:1]] if kind == "month" else links["month"][key[:2]] if kind == "day" else None,
                     days=tuple(children[key]) if kind == "month" else (),
                 )
             )
@@ -402,17 +406,19 @@ def _related(articles: list[Article], tags: Taxonomy, count: int) -> dict[int, t
         members[term.url] = term.articles
         position[term.url] = {a.index: i for i, a in enumerate(term.articles)}
     related: dict[int, tuple[Article, ...]] = {}
+    half = RELATED_WINDOW // 2
     for article in articles:
-        scores: Counter[int] = Counter()
+        me = article.index
+        scores: dict[int, int] = {}
         for ref in article.tags:
             items = members[ref.url]
-            at = position[ref.url][article.index]
-            lo, hi = max(0, at - RELATED_WINDOW // 2), min(len(items), at + RELATED_WINDOW // 2 + 1)
-            for other in items[lo:hi]:
-                if other.index != article.index:
-                    scores[other.index] += 1
-        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], abs(kv[0] - article.index), kv[0]))
-        related[article.index] = tuple(articles[i] for i, _ in ranked[:count])
+            at = position[ref.url][me]
+            for other in items[max(0, at - half) : at + half + 1]:
+                scores[other.index] = scores.get(other.index, 0) + 1
+        scores.pop(me, None)
+        # most shared tags first, then nearest in time, then newest
+        best = heapq.nsmallest(count, ((-n, abs(i - me), i) for i, n in scores.items()))
+        related[me] = tuple(articles[i] for _, _, i in best)
     return related
 
 
@@ -422,6 +428,8 @@ _REF_RE = re.compile(r"""(?:src|href)="([^"#?:]+)(?:[#?][^"]*)?\"""")
 def _place_assets(articles: list[Article], assets: list[tuple[str, Path]], problems: list[Problem]) -> list[tuple[str, Path]]:
     """Files in content/ go next to the articles that reference them (relative links keep working);
     the others keep their place relative to content/."""
+    if not assets:
+        return []
     by_rel = dict(assets)
     placed: dict[str, Path] = {}
     used: set[str] = set()

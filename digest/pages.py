@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Protocol, Sequence
 
 from digest import __version__
-from digest.config import SiteConfig
+from digest.config import SeoConfig, SiteConfig
 from digest.errors import BuildFailed, Problem
 from digest.model import Article, Period, PeriodLink, Site, Taxonomy, Term
 from digest.urls import join_base, output_path
@@ -19,11 +19,42 @@ from digest.urls import join_base, output_path
 RECENT_COUNT = 10
 
 
+class Memo(Protocol):
+    """Where a planner keeps the result of a costly pure step, keyed by a hash of all its inputs."""
+
+    def get_memo(self, name: str, key: str) -> str | None: ...
+
+    def put_memo(self, name: str, key: str, value: str) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Feed:
     title: str
     url: str
     type: str
+
+
+# (config field, media type, link title) of each feed format, in the order pages list them
+FEED_FORMATS: tuple[tuple[str, str, str], ...] = (
+    ("atom", "application/atom+xml", "Atom"),
+    ("rss", "application/rss+xml", "RSS"),
+    ("json", "application/feed+json", "JSON Feed"),
+)
+
+
+def site_feeds(config: SiteConfig) -> tuple[Feed, ...]:
+    """The site-wide feeds the config asks for; ``digest.feeds`` writes one file per entry."""
+    return tuple(Feed(label, getattr(config.feeds, name), media) for name, media, label in FEED_FORMATS
+                 if getattr(config.feeds, name))
+
+
+def term_feeds(config: SiteConfig, term: Term) -> tuple[Feed, ...]:
+    """A tag's own feeds: files inside the tag's folder, so they move with the tag's permalink."""
+    return tuple(
+        Feed(f"{term.name} ({label})", term.url + getattr(config.feeds, f"tag_{name}"), media)
+        for name, media, label in FEED_FORMATS
+        if getattr(config.feeds, f"tag_{name}")
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +128,8 @@ class SiteContext:
     recent: tuple[Article, ...]
     feeds: tuple[Feed, ...]
     article_count: int
+    seo: SeoConfig = SeoConfig()
+    search_url: str = ""  # the search page, or empty when search is off
     generator: str = f"digest {__version__}"
 
 
@@ -131,11 +164,13 @@ def paginate(items: Sequence[Article], base_url: str, per_page: int) -> list[Pag
 class Planner:
     """Collects page jobs, refusing two pages on one URL."""
 
-    def __init__(self, site: Site, site_context: SiteContext, site_inputs: str) -> None:
+    def __init__(self, site: Site, site_context: SiteContext, site_inputs: str, memo: Memo | None = None) -> None:
         self.site = site
         self.config: SiteConfig = site.config
         self.site_context = site_context
         self.site_inputs = site_inputs
+        self.memo = memo  # results of costly pure planning steps from earlier builds (the build cache)
+        self._config_inputs = self.config.fingerprint()
         self.jobs: dict[str, PageJob] = {}
         self.problems: list[Problem] = []
 
@@ -162,8 +197,11 @@ class Planner:
             return
         page = PageInfo(kind, title, url, join_base(self.config.base_url, url), description, feeds)
         ctx = {"site": self.site_context, "page": page, **context}
+        # a template sees the whole site context; a produced file (feed, sitemap) only its own inputs and the
+        # config, so a new article re-renders only the feeds it appears in
+        base = self.site_inputs if produce is None else self._config_inputs
         self.jobs[path] = PageJob(
-            url, path, template, ctx, _digest(self.site_inputs, kind, title, url, description, feeds, inputs), origin, produce
+            url, path, template, ctx, _digest(base, kind, title, url, description, feeds, inputs), origin, produce
         )
 
     def add_list(
@@ -171,11 +209,10 @@ class Planner:
         template: str = "list.html", description: str = "", feeds: tuple[Feed, ...] = (), **context: Any
     ) -> None:
         for paginator in paginate(items, base_url, self.config.per_page):
-            page_title = title if paginator.number == 1 else f"{title} (page {paginator.number})"
             self.add(
                 url=paginator.page_urls[paginator.number - 1].url,
                 kind=kind,
-                title=page_title,
+                title=title,
                 template=template,
                 inputs=(paginator.number, paginator.total_pages, _headers(paginator.items), extra_inputs),
                 origin=origin,
@@ -202,6 +239,8 @@ def site_context(site: Site, feeds: tuple[Feed, ...] = ()) -> tuple[SiteContext,
         recent=recent,
         feeds=feeds,
         article_count=len(site.articles),
+        seo=config.seo,
+        search_url=config.search.url if config.search.enabled else "",
     )
     inputs = _digest(
         config.fingerprint(),
@@ -215,7 +254,9 @@ def site_context(site: Site, feeds: tuple[Feed, ...] = ()) -> tuple[SiteContext,
     return ctx, inputs
 
 
-def _term_pages(planner: Planner, taxonomy: Taxonomy, kind: str) -> None:
+def _term_pages(
+    planner: Planner, taxonomy: Taxonomy, kind: str, feeds: Callable[[Term], tuple[Feed, ...]] = lambda term: ()
+) -> None:
     planner.add(
         url=taxonomy.url,
         kind=taxonomy.name,
@@ -235,6 +276,7 @@ def _term_pages(planner: Planner, taxonomy: Taxonomy, kind: str) -> None:
             origin=f"{kind} '{term.name}'",
             extra_inputs=(term.name, term.count),
             description=f"{term.count} article{'s' if term.count != 1 else ''} on {term.name}",
+            feeds=feeds(term),
             term=term,
         )
 
@@ -252,18 +294,20 @@ def _period_pages(planner: Planner, periods: Iterable[Period]) -> None:
             origin=f"the {period.kind} page for {period.title}",
             extra_inputs=(
                 period.count, link(period.prev), link(period.next),
-                tuple(link(m) for m in period.months), tuple(link(d) for d in period.days),
+                tuple(link(m) for m in period.months), tuple(link(d) for d in period.days), link(period.parent),
             ),
             description=f"{period.count} article{'s' if period.count != 1 else ''} from {period.title}",
             period=period,
         )
 
 
-def plan_pages(site: Site, extra_planners: Sequence[Callable[[Planner], None]] = ()) -> dict[str, PageJob]:
+def plan_pages(
+    site: Site, extra_planners: Sequence[Callable[[Planner], None]] = (), memo: Memo | None = None
+) -> dict[str, PageJob]:
     """All pages of the site, keyed by output path; ``BuildFailed`` on URL collisions."""
-    ctx, inputs = site_context(site)
-    planner = Planner(site, ctx, inputs)
     config = site.config
+    ctx, inputs = site_context(site, site_feeds(config))
+    planner = Planner(site, ctx, inputs, memo)
     planner.add_list(
         base_url="/", kind="home", title=config.title, items=site.articles, origin="the home page",
         extra_inputs=(), template="index.html", description=config.description,
@@ -287,7 +331,7 @@ def plan_pages(site: Site, extra_planners: Sequence[Callable[[Planner], None]] =
             description=article.summary,
             article=ArticlePage(article, older, newer, related, period_urls),
         )
-    _term_pages(planner, site.tags, "tag")
+    _term_pages(planner, site.tags, "tag", lambda term: term_feeds(config, term))
     _term_pages(planner, site.sources, "source")
     for periods in (site.years, site.months, site.days):
         _period_pages(planner, periods)

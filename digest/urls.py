@@ -77,32 +77,38 @@ def output_path(url: str) -> str:
 _UNSAFE_NAME_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\\:]")
 
 
-def safe_join(root: Path, rel: str) -> Path:
-    """Join ``rel`` under ``root``, refusing anything that would land outside it.
+def check_relative(rel: str) -> str:
+    """A normalised relative path of '/'-separated names, checked as text only (no file system access).
 
-    ``rel`` must be a normalised relative path of '/'-separated names (no '.',
-    '..', empty names, controls, backslashes or drive letters); a symbolic
-    link inside ``root`` that leads out of it is refused too.
+    No '.', '..' or empty names, no controls, backslashes or drive letters, and valid UTF-8.
     """
-    target = lexical_join(root, rel)
-    resolved_root = root.resolve()
-    if not target.resolve().is_relative_to(resolved_root):
-        raise UnsafePath(f"'{rel}' resolves outside the output folder (through a symbolic link?)")
-    return target
-
-
-def lexical_join(root: Path, rel: str) -> Path:
-    """``root / rel`` after checking ``rel`` as text only (no file system access)."""
     if not isinstance(rel, str) or not rel or rel.startswith("/") or _UNSAFE_NAME_RE.search(rel):
         raise UnsafePath(f"{rel!r} is not a relative path inside the output")
     try:
         rel.encode("utf-8")
     except UnicodeEncodeError:
         raise UnsafePath(f"{rel!r} is not valid UTF-8 text") from None
-    parts = rel.split("/")
-    if any(p in ("", ".", "..") for p in parts):
+    if any(p in ("", ".", "..") for p in rel.split("/")):
         raise UnsafePath(f"{rel!r} is not a normalised relative path")
-    return root.joinpath(*parts)
+    return rel
+
+
+def lexical_join(root: Path, rel: str) -> Path:
+    """``root / rel`` after ``check_relative`` (no file system access)."""
+    return root.joinpath(*check_relative(rel).split("/"))
+
+
+def safe_join(root: Path, rel: str) -> Path:
+    """Join ``rel`` under ``root``, refusing anything that would land outside it.
+
+    ``rel`` must pass ``check_relative``; a symbolic link inside ``root`` that
+    leads out of it is refused too.
+    """
+    target = lexical_join(root, rel)
+    resolved_root = root.resolve()
+    if not target.resolve().is_relative_to(resolved_root):
+        raise UnsafePath(f"'{rel}' resolves outside the output folder (through a symbolic link?)")
+    return target
 
 
 def relative_link(from_url: str, to_url: str) -> str:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import IO, Iterable, Iterator
 
 from digest.errors import DigestError, Problem
-from digest.urls import UnsafePath, lexical_join, safe_join
+from digest.urls import UnsafePath, check_relative, lexical_join, safe_join
 
 try:
     import fcntl
@@ -144,6 +144,7 @@ class OutputWriter:
         self.parent.mkdir(parents=True, exist_ok=True)
         self.journal = journal_path(output)
         self._lock = _acquire(lock_path(output), output)
+        self._made: set[str] = set()  # staging folders already created (saves a mkdir per file)
         self._done = False
         try:
             recover(output, locked=True)
@@ -154,41 +155,54 @@ class OutputWriter:
             raise
 
     # -- reading the current output ------------------------------------------------------------
-    def current(self, rel: str) -> Path:
-        return safe_join(self.output, rel)
-
+    # Reads need no symlink check: nothing is written through these paths.
     def current_bytes(self, rel: str) -> bytes | None:
         try:
-            return safe_join(self.output, rel).read_bytes()
+            with open(os.path.join(self.output, check_relative(rel)), "rb") as handle:
+                return handle.read()
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError, UnsafePath):
             return None
 
     def exists(self, rel: str) -> bool:
         try:
-            return safe_join(self.output, rel).is_file()
+            return os.path.isfile(os.path.join(self.output, check_relative(rel)))
         except UnsafePath:
             return False
 
     # -- staging --------------------------------------------------------------------------------
+    def _stage_target(self, rel: str) -> str:
+        # The staging folder is ours and fresh (no symlinks in it), so checking the path's
+        # segments is enough; no need to resolve() every file on the hot path.
+        check_relative(rel)
+        folder, _, _name = rel.rpartition("/")
+        if folder and folder not in self._made:
+            os.makedirs(os.path.join(self.stage, folder), exist_ok=True)
+            self._made.add(folder)
+        return os.path.join(self.stage, rel)
+
     def stage_bytes(self, rel: str, data: bytes) -> None:
-        target = safe_join(self.stage, rel)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "wb") as handle:
+        with open(self._stage_target(rel), "wb") as handle:
             handle.write(data)
 
     def stage_copy(self, rel: str, source: Path) -> None:
-        target = safe_join(self.stage, rel)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
+        shutil.copyfile(source, self._stage_target(rel))
 
     def staged(self) -> list[str]:
         return sorted(p.relative_to(self.stage).as_posix() for p in self.stage.rglob("*") if p.is_file())
 
     # -- applying -------------------------------------------------------------------------------
-    def commit(self, expected: set[str]) -> CommitStats:
-        """Make the output hold exactly ``expected`` (hidden top-level entries such as .git are kept)."""
+    def commit(self, expected: set[str], previous: set[str] | None = None) -> CommitStats:
+        """Make the output hold exactly ``expected`` (hidden top-level entries such as .git are kept).
+
+        ``previous`` is what the last build wrote: when nothing is staged and the set of files
+        is the same, the output is already right and is not even walked.
+        """
         stats = CommitStats()
         puts = self.staged()
+        if not puts and previous is not None and previous == expected and self.output.is_dir():
+            stats.unchanged = len(expected)
+            self.discard()
+            return stats
         stats.written_paths = puts
         stats.written = len(puts)
         try:

@@ -151,7 +151,13 @@ def test_edit_one_article_rerenders_only_what_shows_it(news, run_build):
     path.write_text(path.read_text() + "\nA second paragraph: 1.8m barrels.\n")
     result = run_build(news)
     assert result.rendered_markdown == 1
-    assert result.written_paths == ["2022/01/11/oil/index.html"]
+    written = result.written_paths
+    # of the pages, only the article shows its body; so do the feeds that hold it and the search index
+    assert [p for p in written if p.endswith(".html") and not p.startswith("search/")] == ["2022/01/11/oil/index.html"]
+    assert sorted(p for p in written if p.endswith((".xml", ".json"))) == sorted(
+        f"{folder}{name}" for folder in ("", "tags/energy/", "tags/kazakhstan/") for name in ("feed.xml", "rss.xml", "feed.json")
+    )
+    assert all(p.startswith("search/") for p in written if not p.endswith((".html", ".xml", ".json")))
     assert "1.8m barrels" in read(news, "2022/01/11/oil/index.html")
 
 
@@ -370,3 +376,15 @@ def test_duplicate_urls_name_both_files(make_site, run_build):
     message = str(info.value)
     assert "content/two/same.md" in message and "content/one/same.md" in message
     assert "/2022/01/10/same/" in message
+
+
+def test_tags_with_colliding_slugs_fail_with_a_message(make_site, run_build):
+    site = make_site(
+        {
+            "content/a.md": article("A", "2022-01-10", tags=["New York"]),
+            "content/b.md": article("B", "2022-01-11", tags=["New-York"]),
+        }
+    )
+    with pytest.raises(BuildFailed) as info:
+        run_build(site)
+    assert "tags 'New York' and 'New-York' both map to the URL slug 'new-york'" in str(info.value)
