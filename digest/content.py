@@ -86,8 +86,10 @@ def split_front_matter(text: str) -> tuple[str | None, str, int]:
     raise DigestError("front matter starts with '---' but is never closed: add a line '---' after it", line=1)
 
 
-# C0 and C1 control characters, DEL, and the line/paragraph separators: invisible in a title,
-# invalid in XML feeds, and able to drive a terminal that prints an error message.
+# C0 and C1 control characters, DEL, and the line/paragraph separators: refused in names (slug,
+# tags, source, image), which become URLs, folders and terms. Free text (title, summary, note,
+# author, via) keeps them as written: HTML escaping and the feed writers handle them, and
+# error messages escape them before printing.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 _SINGLE_LINE_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _LINE_BREAKS_RE = re.compile(r"[ \t]*[\r\n]+[ \t]*|\t")
@@ -96,6 +98,7 @@ _DATA_IMAGE_RE = re.compile(r"^data:image/(?:png|jpeg|gif|webp|avif)[;,]", re.IG
 MIN_YEAR, MAX_YEAR = 1000, 9998  # every offset and timezone conversion stays inside datetime's range
 
 _TEXT_KEYS = ("title", "summary", "image", "note", "via")
+_FREE_TEXT_KEYS = frozenset({"title", "summary", "note", "via", "author"})
 
 
 class _Bad(ValueError):
@@ -137,7 +140,7 @@ def _as_text(value: Any, key: str, raw: Any = None, *, multiline: bool = False) 
     text = (value if isinstance(value, str) else _scalar_text(value, raw)).strip()
     if not multiline:  # a folded or block scalar: one line of text
         text = _LINE_BREAKS_RE.sub(" ", text)
-    return _check_chars(text, key, multiline)
+    return text if key in _FREE_TEXT_KEYS else _check_chars(text, key, multiline)
 
 
 def _as_terms(value: Any, key: str, raw: Any = None) -> list[str]:
@@ -160,7 +163,7 @@ def _as_terms(value: Any, key: str, raw: Any = None) -> list[str]:
             continue
         text = " ".join((item if isinstance(item, str) else _scalar_text(item, item_raw)).split())
         if text:
-            terms.append(_check_chars(text, key))
+            terms.append(text if key in _FREE_TEXT_KEYS else _check_chars(text, key))
     return terms
 
 
