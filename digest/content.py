@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from pathlib import Path, PurePosixPath
@@ -345,10 +347,22 @@ def _parse_source(value: Any, tz: tzinfo) -> SourceInfo | None:
     return SourceInfo(name=name_text, url=url_text, published=published)
 
 
-def read_article_bytes(path: Path) -> bytes:
-    """An article file's bytes, reading at most one byte past the limit (``check_bytes`` refuses more)."""
-    with open(path, "rb") as handle:
-        return handle.read(MAX_ARTICLE_BYTES + 1)
+def read_article_bytes(path: Path, shown: str | None = None) -> bytes:
+    """An article file's bytes, reading at most one byte past the limit (``check_bytes`` refuses more).
+
+    A pipe, a device or a broken link named ``.md`` is a ``DigestError`` (``shown`` names the
+    file): opening a pipe would wait forever, and a broken link is not a traceback.
+    """
+    where = shown or str(path)
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise DigestError("not a regular file (a pipe or a device?): move it out of content/", where, 1)
+        with open(path, "rb") as handle:
+            return handle.read(MAX_ARTICLE_BYTES + 1)
+    except OSError as exc:
+        raise DigestError(
+            f"cannot read the file ({exc.strerror}): fix the link or the permissions, or delete it", where
+        ) from None
 
 
 def check_bytes(path: str, data: bytes) -> str:

@@ -133,7 +133,7 @@ def scan_content(site_dir: Path, config: SiteConfig) -> tuple[list[SourceFile], 
             full = Path(root) / name
             rel = full.relative_to(content).as_posix()
             if name.endswith(ARTICLE_SUFFIXES):
-                data = read_article_bytes(full)
+                data = read_article_bytes(full, f"{config.content_dir}/{rel}")
                 key = hashlib.sha256(settings + rel.encode() + b"\0" + data).hexdigest()
                 articles.append(SourceFile(f"{config.content_dir}/{rel}", rel, data, key))
             else:

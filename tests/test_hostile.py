@@ -314,6 +314,24 @@ def test_bom_and_crlf_build_like_plain_utf8(make_site, run_build) -> None:
         assert "\ufeff" not in page
 
 
+def test_broken_links_and_pipes_named_md_are_errors_not_hangs(built_site, tmp_path) -> None:
+    site, before = built_site
+    (site / "content/gone.md").symlink_to(tmp_path / "nowhere.md")
+    os.mkfifo(site / "content/pipe.md")
+    result = run_cli("build", "--site", str(site), cwd=tmp_path, timeout=60)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(
+        "content/gone.md: cannot read the file (No such file or directory): fix the link or the permissions,"
+        " or delete it"
+    )
+    (site / "content/gone.md").unlink()
+    result = run_cli("build", "--site", str(site), cwd=tmp_path, timeout=60)
+    assert result.stderr.startswith(
+        "content/pipe.md:1: not a regular file (a pipe or a device?): move it out of content/"
+    ), result.stderr
+    assert snapshot(site / "output") == before
+
+
 def test_pathological_markdown_hits_the_render_deadline(built_site, run_build, monkeypatch) -> None:
     site, before = built_site
     monkeypatch.setattr(markup, "RENDER_SECONDS", 0.5)
