@@ -294,7 +294,7 @@ def _check_values(config: SiteConfig, text: str, path: str, problems: list[Probl
         bad("summary_length", "summary_length must be at least 20 characters")
     if config.markdown.engine not in ("default", "fast"):
         bad("engine", f"markdown.engine must be 'default' or 'fast', not '{config.markdown.engine}'")
-    _check_feeds(config, bad)
+    _check_outputs(config, bad)
     for tag in config.html.allow_tags:
         if never_allowed_tag(tag):
             bad("allow_tags", f"html.allow_tags: '{tag}' can never be allowed: it can run code or take over the page;"
@@ -317,7 +317,7 @@ def _check_values(config: SiteConfig, text: str, path: str, problems: list[Probl
             bad(f.name, f"permalinks.{f.name}: {message}")
 
 
-def _check_feeds(config: SiteConfig, bad: Any) -> None:
+def _check_outputs(config: SiteConfig, bad: Any) -> None:
     from digest.urls import UnsafePath, check_site_path
 
     feeds, search = config.feeds, config.search
@@ -341,6 +341,9 @@ def _check_feeds(config: SiteConfig, bad: Any) -> None:
         bad("content", f"feeds.content must be 'full' or 'summary', not '{feeds.content}'")
     if feeds.id_authority and not re.match(r"^[A-Za-z0-9.-]+$", feeds.id_authority):
         bad("id_authority", f"feeds.id_authority must be a host name like 'news.example.org', not '{feeds.id_authority}'")
+    image = config.seo.image
+    if image and not (image.startswith("/") or re.match(r"^https?://", image)):
+        bad("image", f"seo.image must be a site path like '/static/share.png' or an http(s) URL, not '{image}'")
     try:
         if not (search.url.startswith("/") and search.url.endswith("/")) or check_site_path(search.url) != search.url:
             raise UnsafePath(search.url)

@@ -149,8 +149,11 @@ def make_entry(article: Article, config: SiteConfig) -> Entry:
     source_url = source.url if source is not None and _is_web_url(source.url) else ""
     source_name = (source.name if source is not None else "") or (urlsplit(source_url).hostname or "")
     image = ""
-    if article.image:
-        image = urljoin(url, article.image) if not article.image.startswith("/") else join_base(config.base_url, article.image)
+    if article.image:  # an absolute URL, a site path, or a file beside the article (where the build puts it)
+        if article.image.startswith("/") and not article.image.startswith("//"):
+            image = join_base(config.base_url, article.image)
+        else:
+            image = urljoin(url, article.image)
         image = image if _is_web_url(image) else ""
     return Entry(
         id=entry_id(article, config),

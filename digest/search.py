@@ -7,17 +7,18 @@ loader does not work from ``file://``. This index is built from the model
 ``<script>`` files, which browsers load from ``file://`` as well as over HTTP.
 
 Layout under the search page's folder (every name but the page carries a
-hash of its content, so browsers can cache files forever and an index from
-two builds is never mixed):
+hash of its content, dot-separated like fingerprinted theme assets, so
+browsers and publishers can cache files forever and an index from two
+builds is never mixed):
 
-- ``index-<hash>.js``: the manifest: stop words, which term shards exist,
+- ``index.<hash>.js``: the manifest: stop words, which term shards exist,
   the document chunks. Small (a few dozen KB at 10,000 articles).
-- ``t/<prefix>-<hash>.js``: the terms starting with a prefix and, per term,
+- ``t/<prefix>.<hash>.js``: the terms starting with a prefix and, per term,
   the ids of the articles that hold it in title/summary/tags ("strong") and
   only in the body ("weak"), delta-encoded. A prefix whose shard grows past
   ``SHARD_BYTES`` is split one character deeper, so shards stay small
   whatever the corpus. A query word loads only the shards of its prefix.
-- ``d/<n>-<hash>.js``: ``CHUNK`` documents each (path, title, date, summary),
+- ``d/<n>.<hash>.js``: ``CHUNK`` documents each (path, title, date, summary),
   fetched only for the results shown.
 
 Ids count from the oldest article, so a new article changes only the last
@@ -94,7 +95,7 @@ def _js(call: str, *args: object) -> str:
 
 
 def _named(stem: str, text: str) -> str:
-    return f"{stem}-{hashlib.blake2b(text.encode('utf-8'), digest_size=5).hexdigest()}.js"
+    return f"{stem}.{hashlib.blake2b(text.encode('utf-8'), digest_size=5).hexdigest()}.js"
 
 
 def _file_stem(prefix: str) -> str:

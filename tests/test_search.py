@@ -37,7 +37,7 @@ class Index:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        (manifest_file,) = folder.glob("index-*.js")
+        (manifest_file,) = folder.glob("index.*.js")
         (self.manifest,) = self._call(manifest_file, "index")
         self.loaded: list[str] = []
 
@@ -109,11 +109,14 @@ def test_finds_articles_by_title_summary_tags_source_and_body(built):
 
 def test_search_page_points_at_the_index(built):
     page = (built / "search/index.html").read_text()
-    manifest = next((built / "search").glob("index-*.js")).name
+    manifest = next((built / "search").glob("index.*.js")).name
     assert f'data-search-index="/digest/search/{manifest}"' in page
     assert 'data-site-root="/digest/"' in page
     assert re.search(r'<script src="/digest/static/search\.[0-9a-f]+\.js" defer>', page)
     assert '<a href="/digest/search/"' in (built / "index.html").read_text()  # the nav links it
+    # named like fingerprinted theme assets, so publishers serve them as immutable
+    names = [p.name for p in (built / "search").rglob("*.js")]
+    assert names and all(re.fullmatch(r"[a-z0-9_]+\.[0-9a-f]{10}\.js", n) for n in names), names
 
 
 def test_big_prefixes_split_and_every_term_stays_reachable(make_site, run_build, monkeypatch):
@@ -159,7 +162,7 @@ def test_a_new_article_rewrites_only_the_index_files_it_touches(make_site, run_b
     after = {p.name for p in (site / "output/search").rglob("*.js")}
     assert {p.rsplit("/", 1)[1] for p in index_files} == after - before
     docs = sorted(p for p in index_files if p.startswith("search/d/"))
-    assert docs == [next(p for p in docs if p.startswith("search/d/2-"))]  # ids 4 and 5: the last chunk only
+    assert docs == [next(p for p in docs if p.startswith("search/d/2."))]  # ids 4 and 5: the last chunk only
     assert len(index_files) < len(after) / 2
     assert Index(site / "output/search").query("fresh") == ["Fresh"]
 
