@@ -19,7 +19,7 @@ from digest.ingest import LoadedArticle, render_all, scan_content
 from digest.model import Excluded, Site, build_site
 from digest.pages import PageJob, Planner, plan_pages
 from digest.theme import Renderer, Theme, load_theme
-from digest.writer import OutputWriter, check_output_dir
+from digest.writer import OutputWriter, check_output_dir, find_collisions
 
 # Below this many pages to render, forking workers costs more than it saves.
 PARALLEL_PAGES = 200
@@ -216,6 +216,10 @@ def render_pages(
     return outcomes
 
 
+def _origin(path: Path, site_dir: Path) -> str:
+    return path.relative_to(site_dir).as_posix() if path.is_relative_to(site_dir) else str(path)
+
+
 def copy_assets(
     assets: list[tuple[str, Path]], writer: OutputWriter, manifest: dict[str, tuple[str, str]]
 ) -> list[RenderOutcome]:
@@ -243,7 +247,10 @@ def build(options: BuildOptions) -> BuildResult:
 
         config = replace(config, base_url=options.base_url)
     output = (options.output_dir or (site_dir / config.output_dir)).absolute()
-    check_output_dir(output, site_dir, [site_dir / config.content_dir, site_dir / "themes", site_dir / CACHE_DIR])
+    check_output_dir(
+        output, site_dir, [site_dir / config.content_dir, site_dir / "themes", site_dir / CACHE_DIR],
+        origin="--output" if options.output_dir else "digest.yaml",
+    )
     jobs_n = job_count(options.jobs)
     now = options.now or now_from_env()
     cache = Cache(site_dir / CACHE_DIR if options.use_cache else None)
@@ -256,6 +263,14 @@ def build(options: BuildOptions) -> BuildResult:
             timer=timer,
         )
         jobs = plan_pages(site, extra_planners(), memo=cache)
+        # collisions are checked before rendering, so nothing is half-written
+        collisions = find_collisions(
+            [(path, job.origin) for path, job in jobs.items()]
+            + [(rel, f"the theme's static/{name}") for name, (rel, _src) in theme.assets.items()]
+            + [(rel, _origin(src, site_dir)) for rel, src in site.assets]
+        )
+        if collisions:
+            raise BuildFailed(collisions)
         timer.lap("plan")
         manifest = cache.get_manifest(str(output))
         writer = OutputWriter(output)

@@ -51,6 +51,32 @@ class MarkdownConfig:
     extension_configs: Mapping[str, Any] = field(default_factory=dict)  #: per-extension settings
 
 
+# Raw HTML no allow-list can bring back: these run or load code, or restyle and redirect the page.
+NEVER_TAGS = frozenset(
+    {
+        "script", "style", "link", "meta", "base", "object", "embed", "applet", "param", "form", "frame", "frameset",
+        "noscript", "template", "portal", "animate", "animatemotion", "animatetransform", "set", "handler",
+        "listener", "foreignobject",
+    }
+)
+# srcdoc is a whole HTML document; formaction/action submit to URLs; SVG animation attributes can
+# rewrite an href to javascript:; namespaced attributes (xlink:href) escape the URL checks.
+NEVER_ATTRIBUTES = frozenset(
+    {"srcdoc", "formaction", "action", "attributename", "values", "from", "to", "by", "http-equiv", "xmlns"}
+)
+NEVER_URL_SCHEMES = frozenset({"javascript", "vbscript", "data", "file", "blob", "filesystem"})
+
+
+def never_allowed_tag(name: str) -> bool:
+    return name.strip().lower() in NEVER_TAGS
+
+
+def never_allowed_attribute(name: str) -> bool:
+    """Event handlers (``on*``) and the attributes above can never be allowed."""
+    lowered = name.strip().lower()
+    return lowered.startswith("on") or lowered in NEVER_ATTRIBUTES or ":" in lowered
+
+
 @dataclass(frozen=True, slots=True)
 class HtmlConfig:
     """Sanitising of raw HTML inside Markdown (on by default: content comes from outside)."""
@@ -269,6 +295,19 @@ def _check_values(config: SiteConfig, text: str, path: str, problems: list[Probl
     if config.markdown.engine not in ("default", "fast"):
         bad("engine", f"markdown.engine must be 'default' or 'fast', not '{config.markdown.engine}'")
     _check_outputs(config, bad)
+    for tag in config.html.allow_tags:
+        if never_allowed_tag(tag):
+            bad("allow_tags", f"html.allow_tags: '{tag}' can never be allowed: it can run code or take over the page;"
+                " remove it")
+    for tag, names in config.html.allow_attributes.items():
+        for name in names if isinstance(names, (list, tuple)) else [names]:
+            if never_allowed_attribute(str(name)):
+                bad("allow_attributes", f"html.allow_attributes: '{name}' on '{tag}' can never be allowed: it can run"
+                    " code (event handlers, srcdoc, javascript: links); remove it")
+    for scheme in config.html.allow_url_schemes:
+        if scheme.strip().lower().rstrip(":") in NEVER_URL_SCHEMES:
+            bad("allow_url_schemes", f"html.allow_url_schemes: '{scheme}' can never be allowed: its URLs can run"
+                " code; remove it")
     from digest.urls import check_pattern
 
     for f in fields(Permalinks):

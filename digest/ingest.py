@@ -17,7 +17,9 @@ import nh3
 
 from digest import __version__
 from digest.config import SiteConfig
-from digest.content import ARTICLE_SUFFIXES, SourceArticle, SourceInfo, check_bytes, parse_article
+from digest.content import (
+    ARTICLE_SUFFIXES, SourceArticle, SourceInfo, check_bytes, parse_article, read_article_bytes,
+)
 from digest.errors import DigestError, Problem
 from digest.markup import MarkdownRenderer
 
@@ -131,7 +133,7 @@ def scan_content(site_dir: Path, config: SiteConfig) -> tuple[list[SourceFile], 
             full = Path(root) / name
             rel = full.relative_to(content).as_posix()
             if name.endswith(ARTICLE_SUFFIXES):
-                data = full.read_bytes()
+                data = read_article_bytes(full, f"{config.content_dir}/{rel}")
                 key = hashlib.sha256(settings + rel.encode() + b"\0" + data).hexdigest()
                 articles.append(SourceFile(f"{config.content_dir}/{rel}", rel, data, key))
             else:
@@ -152,8 +154,8 @@ def process(files: list[SourceFile], config: SiteConfig) -> list[Record | Proble
             note_html = renderer.render_note(article.note)
             loaded = LoadedArticle(article, rendered.html, rendered.toc, rendered.summary, note_html, item.key)
             out.append(loaded.to_record())
-        except DigestError as exc:
-            out.append(exc.problem)
+        except DigestError as exc:  # a renderer's error knows the line but not the file
+            out.append(exc.problem if exc.path else Problem(item.path, exc.line, exc.message))
         except RecursionError:
             out.append(Problem(item.path, 1, "the Markdown is nested too deeply to render"))
     return out

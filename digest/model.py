@@ -447,6 +447,12 @@ def _place_assets(articles: list[Article], assets: list[tuple[str, Path]], probl
             except UnsafePath:
                 problems.append(Problem(article.path, None, f"cannot place '{ref}' inside the site: rename it"))
                 continue
+            if placed.get(target, by_rel[asset_rel]) != by_rel[asset_rel]:  # never a silent overwrite
+                other = _rel_of(placed[target], by_rel)
+                problems.append(
+                    Problem(article.path, None, f"'{ref}' would be copied to {target}, as is content/{other}: rename one")
+                )
+                continue
             placed[target] = by_rel[asset_rel]
             used.add(asset_rel)
     for rel, path in assets:
@@ -457,5 +463,15 @@ def _place_assets(articles: list[Article], assets: list[tuple[str, Path]], probl
         except UnsafePath:
             problems.append(Problem(f"content/{rel}", None, "file name is not URL-safe: rename it (letters, digits, -._)"))
             continue
-        placed.setdefault(rel, path)
+        if placed.get(rel, path) != path:  # never a silent overwrite
+            other = _rel_of(placed[rel], by_rel)
+            problems.append(
+                Problem(f"content/{rel}", None, f"this file would be copied to {rel}, as is content/{other}: rename one")
+            )
+            continue
+        placed[rel] = path
     return sorted(placed.items())
+
+
+def _rel_of(path: Path, by_rel: Mapping[str, Path]) -> str:
+    return next((rel for rel, p in by_rel.items() if p == path), str(path))
