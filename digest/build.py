@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import multiprocessing
+import stat
 import os
 import time
 from dataclasses import dataclass, field
@@ -220,19 +221,45 @@ def _origin(path: Path, site_dir: Path) -> str:
     return path.relative_to(site_dir).as_posix() if path.is_relative_to(site_dir) else str(path)
 
 
+def _file_sha(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def copy_assets(
-    assets: list[tuple[str, Path]], writer: OutputWriter, manifest: dict[str, tuple[str, str]]
+    assets: list[tuple[str, Path]], writer: OutputWriter, manifest: dict[str, tuple[str, str]], roots: Sequence[Path]
 ) -> list[RenderOutcome]:
-    """Stage theme and content files whose bytes differ from what the output holds."""
+    """Stage theme and content files whose bytes differ from what the output holds.
+
+    Only regular files inside the site (or the default theme) are published: a symlink
+    to ~/.ssh/id_rsa or a pipe in content/ is an error, never copied or read forever.
+    """
     outcomes: list[RenderOutcome] = []
+    problems: list[Problem] = []
+    allowed = [r.resolve() for r in roots]
     for rel, src in assets:
-        data = src.read_bytes()
-        sha = hashlib.sha256(data).hexdigest()
+        real = src.resolve()
+        if not any(real.is_relative_to(root) for root in allowed):
+            problems.append(Problem(str(src), None, "is a link to a file outside the site: copy the file in instead"))
+            continue
+        if not stat.S_ISREG(real.stat().st_mode):
+            problems.append(Problem(str(src), None, "is not a regular file (a pipe or device?): remove it"))
+            continue
+        sha = _file_sha(real)
         old = manifest.get(rel)
-        changed = not (old is not None and old[1] == sha and writer.exists(rel)) and writer.current_bytes(rel) != data
+        if old is not None and old[1] == sha and writer.exists(rel):
+            changed = False
+        else:
+            current = writer.current_path(rel)
+            changed = current is None or _file_sha(current) != sha
         if changed:
-            writer.stage_bytes(rel, data)
+            writer.stage_copy(rel, real)
         outcomes.append((rel, "asset", sha, changed))
+    if problems:
+        raise BuildFailed(problems)
     return outcomes
 
 
@@ -287,7 +314,9 @@ def build(options: BuildOptions) -> BuildResult:
             renderer = Renderer(theme, config.base_url, config.relative_urls)
             outcomes = render_pages(to_render, renderer, writer, manifest, theme, jobs_n)
             timer.lap("render")
-            outcomes.extend(copy_assets([*theme.assets.values(), *site.assets], writer, manifest))
+            outcomes.extend(
+                copy_assets([*theme.assets.values(), *site.assets], writer, manifest, [site_dir, *theme.folders])
+            )
             timer.lap("assets")
             stats = writer.commit({path for path, *_ in [*kept, *outcomes]}, set(manifest) if manifest else None)
             timer.lap("write")

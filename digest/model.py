@@ -182,16 +182,19 @@ def build_site(
 
     tag_names: dict[str, Counter[str]] = defaultdict(Counter)
     source_names: dict[str, Counter[str]] = defaultdict(Counter)
+    users: dict[tuple[str, str], str] = {}  # (kind, term key) -> a file that uses it, for messages
     for item in kept:
         for tag in item.source.tags:
             tag_names[term_key(tag)][tag] += 1
+            users.setdefault(("tag", term_key(tag)), item.source.path)
         if item.source.source is not None:
             name = _source_name(item.source.source.name, item.source.source.url)
             if name:
                 source_names[term_key(name)][name] += 1
+                users.setdefault(("source", term_key(name)), item.source.path)
 
-    tag_refs = _term_refs(tag_names, config.permalinks.tag, "tag", problems)
-    source_refs = _term_refs(source_names, config.permalinks.source, "source", problems)
+    tag_refs = _term_refs(tag_names, config.permalinks.tag, "tag", problems, users)
+    source_refs = _term_refs(source_names, config.permalinks.source, "source", problems, users)
 
     articles: list[Article] = []
     owners: dict[str, str] = {}
@@ -295,25 +298,29 @@ def _source_name(name: str, url: str) -> str:
 
 
 def _term_refs(
-    names: Mapping[str, Counter[str]], pattern: str, kind: str, problems: list[Problem]
+    names: Mapping[str, Counter[str]], pattern: str, kind: str, problems: list[Problem],
+    users: Mapping[tuple[str, str], str],
 ) -> dict[str, TermRef]:
     """One ref per term key; the most used spelling is the display name."""
     refs: dict[str, TermRef] = {}
     by_slug: dict[str, str] = {}
+    key_of_slug: dict[str, str] = {}
     for key in sorted(names):
         spelling = sorted(names[key].items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
         slug = slugify(spelling, fallback=kind)
         if slug in by_slug:
+            other = users.get((kind, key_of_slug[slug]), "another article")
             problems.append(
                 Problem(
-                    "content",
+                    users.get((kind, key), "content"),
                     None,
-                    f"{kind}s '{by_slug[slug]}' and '{spelling}' both map to the URL slug '{slug}':"
-                    f" rename one of them in the articles that use it",
+                    f"{kind} '{spelling}' has the same URL slug '{slug}' as the {kind} '{by_slug[slug]}'"
+                    f" (used in {other}): rename one of them",
                 )
             )
             continue
         by_slug[slug] = spelling
+        key_of_slug[slug] = key
         try:
             url = expand(pattern, slug=slug, year="", month="", day="")
         except UnsafePath as exc:

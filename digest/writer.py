@@ -163,6 +163,14 @@ class OutputWriter:
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError, UnsafePath):
             return None
 
+    def current_path(self, rel: str) -> Path | None:
+        """The output's regular file at ``rel``, if there is one."""
+        try:
+            path = Path(self.output, check_relative(rel))
+        except UnsafePath:
+            return None
+        return path if path.is_file() else None
+
     def exists(self, rel: str) -> bool:
         try:
             return os.path.isfile(os.path.join(self.output, check_relative(rel)))

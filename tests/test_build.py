@@ -387,4 +387,31 @@ def test_tags_with_colliding_slugs_fail_with_a_message(make_site, run_build):
     )
     with pytest.raises(BuildFailed) as info:
         run_build(site)
-    assert "tags 'New York' and 'New-York' both map to the URL slug 'new-york'" in str(info.value)
+    assert str(info.value.problems[0]) == (
+        "content/b.md: tag 'New-York' has the same URL slug 'new-york' as the tag 'New York'"
+        " (used in content/a.md): rename one of them"
+    ) or str(info.value.problems[0]) == (
+        "content/a.md: tag 'New York' has the same URL slug 'new-york' as the tag 'New-York'"
+        " (used in content/b.md): rename one of them"
+    )
+
+
+def test_symlinked_asset_outside_the_site_is_refused(make_site, run_build, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("private key")
+    site = make_site({"content/a.md": article("A", "2022-01-10")})
+    (site / "content/leak.txt").symlink_to(secret)
+    with pytest.raises(BuildFailed) as info:
+        run_build(site)
+    assert "leak.txt" in str(info.value) and "outside the site" in str(info.value)
+    assert not (site / "output").exists()
+
+
+def test_pipe_in_content_is_an_error_not_a_hang(make_site, run_build):
+    import os
+
+    site = make_site({"content/a.md": article("A", "2022-01-10")})
+    os.mkfifo(site / "content/pipe.txt")
+    with pytest.raises(BuildFailed) as info:
+        run_build(site)
+    assert "pipe.txt" in str(info.value) and "not a regular file" in str(info.value)
