@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
 import multiprocessing
+import stat
 import os
 import time
 from dataclasses import dataclass, field
@@ -18,7 +20,7 @@ from digest.ingest import LoadedArticle, SourceFile, render_all, scan_content
 from digest.model import Excluded, Site, build_site
 from digest.pages import PageJob, Planner, plan_pages
 from digest.theme import Renderer, Theme, load_theme
-from digest.writer import OutputWriter, check_output_dir
+from digest.writer import OutputWriter, check_output_dir, find_collisions
 
 # Below this many pages to render, forking workers costs more than it saves.
 PARALLEL_PAGES = 200
@@ -49,6 +51,7 @@ class BuildResult:
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
     excluded: tuple[Excluded, ...] = ()
+    drafts_published: int = 0  # drafts in the output (only with --drafts)
     written_paths: list[str] = field(default_factory=list)
 
 
@@ -95,19 +98,22 @@ def load_articles(
     hits = cache.get_articles(f.key for f in wanted)
     misses = [f for f in wanted if f.key not in hits]
     timer.lap("cache")
-    results = render_all(misses, config, jobs)
-    timer.lap("markdown")
     problems: list[Problem] = []
-    fresh: dict[str, str] = {}
-    for key, value in results:
-        if isinstance(value, Problem):
-            problems.append(value)
-        else:
-            fresh[key] = value
+    fresh: dict[str, LoadedArticle] = {}
+    for chunk in render_all(misses, config, jobs):
+        records = [r for r in chunk if not isinstance(r, Problem)]
+        problems.extend(r for r in chunk if isinstance(r, Problem))
+        cache.put_articles(records)
+        fresh.update((r[0], LoadedArticle.from_record(r)) for r in records)
+    timer.lap("markdown")
     if problems:
         raise BuildFailed(problems)
-    cache.put_articles(fresh, keep=(f.key for f in files) if prune else None)
-    loaded = [memo.get(f.key) or LoadedArticle.from_json(hits.get(f.key) or fresh[f.key]) for f in files]
+    if prune:
+        cache.keep_articles(f.key for f in files)
+    loaded = [
+        memo.get(f.key) or (fresh[f.key] if f.key in fresh else LoadedArticle.from_record(hits[f.key])) for f in files
+    ]
+    del hits, fresh
     timer.lap("cache")
     return loaded, len(misses)
 
@@ -126,15 +132,21 @@ def load_site(
     return site, rendered
 
 
+# Planners of non-template outputs, in order: the sitemap lists every page, so it runs last.
+EXTRA_PLANNERS = (("digest.feeds", "plan_feeds"), ("digest.search", "plan_search"), ("digest.sitemap", "plan_sitemap"))
+
+
 def extra_planners() -> Sequence[Callable[[Planner], None]]:
-    """Planners of non-template outputs (feeds, sitemap) registered by other modules."""
+    """Planners of non-template outputs (feeds, search index, sitemap) registered by other modules."""
     planners: list[Callable[[Planner], None]] = []
-    try:
-        from digest.feeds import plan_feeds
-    except ImportError:
-        pass
-    else:
-        planners.append(plan_feeds)
+    for module_name, function in EXTRA_PLANNERS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:  # the module is there but a dependency is not: say so
+                raise
+            continue
+        planners.append(getattr(module, function))
     return planners
 
 
@@ -225,6 +237,52 @@ def render_pages(
     return outcomes
 
 
+def _origin(path: Path, site_dir: Path) -> str:
+    return path.relative_to(site_dir).as_posix() if path.is_relative_to(site_dir) else str(path)
+
+
+def _file_sha(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def copy_assets(
+    assets: list[tuple[str, Path]], writer: OutputWriter, manifest: dict[str, tuple[str, str]], roots: Sequence[Path]
+) -> list[RenderOutcome]:
+    """Stage theme and content files whose bytes differ from what the output holds.
+
+    Only regular files inside the site (or the default theme) are published: a symlink
+    to ~/.ssh/id_rsa or a pipe in content/ is an error, never copied or read forever.
+    """
+    outcomes: list[RenderOutcome] = []
+    problems: list[Problem] = []
+    allowed = [r.resolve() for r in roots]
+    for rel, src in assets:
+        real = src.resolve()
+        if not any(real.is_relative_to(root) for root in allowed):
+            problems.append(Problem(str(src), None, "is a link to a file outside the site: copy the file in instead"))
+            continue
+        if not stat.S_ISREG(real.stat().st_mode):
+            problems.append(Problem(str(src), None, "is not a regular file (a pipe or device?): remove it"))
+            continue
+        sha = _file_sha(real)
+        old = manifest.get(rel)
+        if old is not None and old[1] == sha and writer.exists(rel):
+            changed = False
+        else:
+            current = writer.current_path(rel)
+            changed = current is None or _file_sha(current) != sha
+        if changed:
+            writer.stage_copy(rel, real)
+        outcomes.append((rel, "asset", sha, changed))
+    if problems:
+        raise BuildFailed(problems)
+    return outcomes
+
+
 def build(options: BuildOptions) -> BuildResult:
     """Build the site into its output folder; on any error the previous output is untouched."""
     started = time.perf_counter()
@@ -236,7 +294,10 @@ def build(options: BuildOptions) -> BuildResult:
 
         config = replace(config, base_url=options.base_url)
     output = (options.output_dir or (site_dir / config.output_dir)).absolute()
-    check_output_dir(output, site_dir, [site_dir / config.content_dir, site_dir / "themes", site_dir / CACHE_DIR])
+    check_output_dir(
+        output, site_dir, [site_dir / config.content_dir, site_dir / "themes", site_dir / CACHE_DIR],
+        origin="--output" if options.output_dir else "digest.yaml",
+    )
     jobs_n = job_count(options.jobs)
     now = options.now or now_from_env()
     cache = Cache(site_dir / CACHE_DIR if options.use_cache else None)
@@ -248,9 +309,17 @@ def build(options: BuildOptions) -> BuildResult:
             site_dir, config, cache=cache, jobs=jobs_n, now=now, drafts=options.drafts, future=options.future,
             timer=timer,
         )
-        jobs = plan_pages(site, extra_planners())
+        jobs = plan_pages(site, extra_planners(), memo=cache)
+        # collisions are checked before rendering, so nothing is half-written
+        collisions = find_collisions(
+            [(path, job.origin) for path, job in jobs.items()]
+            + [(rel, f"the theme's static/{name}") for name, (rel, _src) in theme.assets.items()]
+            + [(rel, _origin(src, site_dir)) for rel, src in site.assets]
+        )
+        if collisions:
+            raise BuildFailed(collisions)
         timer.lap("plan")
-        manifest = cache.get_manifest()
+        manifest = cache.get_manifest(str(output))
         writer = OutputWriter(output)
         try:
             to_render: list[PageJob] = []
@@ -265,19 +334,16 @@ def build(options: BuildOptions) -> BuildResult:
             renderer = Renderer(theme, config.base_url, config.relative_urls)
             outcomes = render_pages(to_render, renderer, writer, manifest, theme, jobs_n)
             timer.lap("render")
-            expected = set(jobs)
-            for rel, src in [*theme.assets.values(), *site.assets]:
-                expected.add(rel)
-                data = src.read_bytes()
-                if writer.current_bytes(rel) != data:
-                    writer.stage_bytes(rel, data)
+            outcomes.extend(
+                copy_assets([*theme.assets.values(), *site.assets], writer, manifest, [site_dir, *theme.folders])
+            )
             timer.lap("assets")
-            stats = writer.commit(expected)
+            stats = writer.commit({path for path, *_ in [*kept, *outcomes]}, set(manifest) if manifest else None)
             timer.lap("write")
         except BaseException:
             writer.discard()
             raise
-        cache.put_manifest({path: (fp, sha) for path, fp, sha, _ in [*kept, *outcomes]})
+        cache.put_manifest(str(output), {path: (fp, sha) for path, fp, sha, _ in [*kept, *outcomes]})
     finally:
         cache.close()
     result = BuildResult(
@@ -292,6 +358,7 @@ def build(options: BuildOptions) -> BuildResult:
         seconds=time.perf_counter() - started,
         timings=timer.timings,
         excluded=site.excluded,
+        drafts_published=sum(1 for a in site.articles if a.draft),
         written_paths=stats.written_paths,
     )
     return result

@@ -11,10 +11,19 @@ import sqlite3
 from pathlib import Path
 from typing import Iterable
 
+Row = tuple[str, str, str, str, str, str]  # key, metadata JSON, html, toc, auto summary, note html
+
 CACHE_DIR = ".digest-cache"
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS articles (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS pages (path TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, sha TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    key TEXT PRIMARY KEY, meta TEXT NOT NULL, html TEXT NOT NULL, toc TEXT NOT NULL,
+    summary TEXT NOT NULL, note TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS pages (
+    output TEXT NOT NULL, path TEXT NOT NULL, fingerprint TEXT NOT NULL, sha TEXT NOT NULL,
+    PRIMARY KEY (output, path)
+);
+CREATE TABLE IF NOT EXISTS memo (name TEXT PRIMARY KEY, key TEXT NOT NULL, value TEXT NOT NULL);
 """
 
 
@@ -27,11 +36,11 @@ class Cache:
             return
         try:
             directory.mkdir(parents=True, exist_ok=True)
-            self._db = self._open(directory / "cache.sqlite")
+            self._db = self._open(directory / "cache-v2.sqlite")
         except (OSError, sqlite3.DatabaseError):
             try:
-                (directory / "cache.sqlite").unlink(missing_ok=True)
-                self._db = self._open(directory / "cache.sqlite")
+                (directory / "cache-v2.sqlite").unlink(missing_ok=True)
+                self._db = self._open(directory / "cache-v2.sqlite")
             except (OSError, sqlite3.DatabaseError):
                 self._db = None  # an unwritable cache only costs speed
 
@@ -50,41 +59,63 @@ class Cache:
     def enabled(self) -> bool:
         return self._db is not None
 
-    def get_articles(self, keys: Iterable[str]) -> dict[str, str]:
+    def get_articles(self, keys: Iterable[str]) -> dict[str, Row]:
         if self._db is None:
             return {}
         wanted = list(keys)
-        found: dict[str, str] = {}
+        found: dict[str, Row] = {}
         for start in range(0, len(wanted), 900):
             chunk = wanted[start : start + 900]
             marks = ",".join("?" * len(chunk))
-            found.update(self._db.execute(f"SELECT key, value FROM articles WHERE key IN ({marks})", chunk))
+            for row in self._db.execute(f"SELECT * FROM articles WHERE key IN ({marks})", chunk):
+                found[row[0]] = row
         return found
 
-    def put_articles(self, items: dict[str, str], keep: Iterable[str] | None) -> None:
-        """Store new entries and drop the ones no file maps to any more (all but ``keep``; ``None``: drop none)."""
-        if self._db is None or (not items and keep is None):
+    def put_articles(self, rows: Iterable[Row]) -> None:
+        if self._db is None:
             return
         with self._db:
-            self._db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?)", items.items())
-            if keep is None:
-                return
+            self._db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?)", rows)
+
+    def keep_articles(self, keep: Iterable[str]) -> None:
+        """Drop the entries no file maps to any more."""
+        if self._db is None:
+            return
+        with self._db:
             self._db.execute("CREATE TEMP TABLE IF NOT EXISTS live (key TEXT PRIMARY KEY)")
             self._db.execute("DELETE FROM live")
             self._db.executemany("INSERT OR IGNORE INTO live VALUES (?)", ((k,) for k in keep))
             self._db.execute("DELETE FROM articles WHERE key NOT IN (SELECT key FROM live)")
 
-    def get_manifest(self) -> dict[str, tuple[str, str]]:
+    # The manifest is what the last build wrote into one output folder: per folder, because
+    # building into another folder must not make digest trust files it did not write there.
+    def get_manifest(self, output: str) -> dict[str, tuple[str, str]]:
         if self._db is None:
             return {}
-        return {path: (fp, sha) for path, fp, sha in self._db.execute("SELECT path, fingerprint, sha FROM pages")}
+        rows = self._db.execute("SELECT path, fingerprint, sha FROM pages WHERE output = ?", (output,))
+        return {path: (fp, sha) for path, fp, sha in rows}
 
-    def put_manifest(self, manifest: dict[str, tuple[str, str]]) -> None:
+    def put_manifest(self, output: str, manifest: dict[str, tuple[str, str]]) -> None:
         if self._db is None:
             return
         with self._db:
-            self._db.execute("DELETE FROM pages")
-            self._db.executemany("INSERT INTO pages VALUES (?, ?, ?)", ((p, f, s) for p, (f, s) in manifest.items()))
+            self._db.execute("DELETE FROM pages WHERE output = ?", (output,))
+            self._db.executemany(
+                "INSERT INTO pages VALUES (?, ?, ?, ?)", ((output, p, f, s) for p, (f, s) in manifest.items())
+            )
+
+    def get_memo(self, name: str, key: str) -> str | None:
+        """The value last stored under ``name`` if it was stored for this ``key`` (one entry per name)."""
+        if self._db is None:
+            return None
+        row = self._db.execute("SELECT value FROM memo WHERE name = ? AND key = ?", (name, key)).fetchone()
+        return None if row is None else str(row[0])
+
+    def put_memo(self, name: str, key: str, value: str) -> None:
+        if self._db is None:
+            return
+        with self._db:
+            self._db.execute("INSERT OR REPLACE INTO memo VALUES (?, ?, ?)", (name, key, value))
 
     def close(self) -> None:
         if self._db is not None:

@@ -132,6 +132,135 @@ def serve(site_dir: Path, host: str, port: int, drafts: bool, future: bool, open
     _run(action)
 
 
+@cli.command()
+@click.argument("title")
+@_site_option
+@click.option("--tag", "tags", multiple=True, help="A tag; repeat for more.")
+@click.option("--source-url", help="The story's original URL.")
+@click.option("--source-name", help="Who published the story, e.g. Reuters.")
+def new(site_dir: Path, title: str, tags: tuple[str, ...], source_url: str | None, source_name: str | None) -> None:
+    """Create a draft article dated now; print its path."""
+    from digest.build import now_from_env
+    from digest.newarticle import create_article
+
+    def action() -> int:
+        path = create_article(
+            site_dir, title, now_from_env(), tags=tags, source_url=source_url, source_name=source_name
+        )
+        click.echo(str(path))
+        return 0
+
+    _run(action)
+
+
+@cli.command()
+@_site_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: a list of {path, line, severity, message}.")
+@click.option("--drafts", is_flag=True, help="Check drafts as if published.")
+@click.option("--future", is_flag=True, help="Check future-dated articles as if published.")
+def check(site_dir: Path, fmt: str, drafts: bool, future: bool) -> None:
+    """Validate the site without building it; list drafts and future articles.
+
+    Exit code 1 when there are errors or warnings; info lines alone exit 0.
+    """
+    import json
+
+    from digest.build import job_count, now_from_env
+    from digest.check import ERROR, INFO, WARNING, check_site
+
+    def action() -> int:
+        result = check_site(site_dir, now=now_from_env(), drafts=drafts, future=future, jobs=job_count(0))
+        if fmt == "json":
+            click.echo(json.dumps([f.to_dict() for f in result.findings], indent=2, ensure_ascii=False))
+        else:
+            for finding in result.findings:
+                # errors read exactly as the build prints them; the others say what they are
+                if finding.severity == ERROR:
+                    click.echo(str(finding))
+                else:
+                    where = f"{finding.path}:{finding.line}" if finding.line else finding.path
+                    click.echo(f"{where}: {finding.severity}: {finding.message}")
+            errors, warnings, infos = (result.count(s) for s in (ERROR, WARNING, INFO))
+            counts = [f"{errors} error{'s' if errors != 1 else ''}", f"{warnings} warning{'s' if warnings != 1 else ''}"]
+            info = f", {infos} info" if infos else ""
+            files = f"{result.files} file{'s' if result.files != 1 else ''}"
+            click.echo(f"checked {files}: {', '.join(counts)}{info}")
+        return 0 if result.ok else EXIT_PROBLEMS
+
+    _run(action)
+
+
+@cli.command(name="import")
+@click.argument("source", type=click.Path(dir_okay=False, allow_dash=True))
+@_site_option
+@click.option("--source-url", help="The story's URL (else the page's canonical URL).")
+@click.option("--source-name", help="The publication, e.g. Reuters.")
+@click.option("--tag", "tags", multiple=True, help="A tag; repeat for more.")
+@click.option("--via", help="Who pointed you to the story (a name or URL).")
+@click.option("--accept-suggested-tags", is_flag=True, help="Also add the site's tags found in the text.")
+@click.option("--draft", is_flag=True, help="Mark the new article as a draft.")
+@click.option("--force", is_flag=True, help="Import even when the story looks like a duplicate.")
+def import_(
+    source: str, site_dir: Path, source_url: str | None, source_name: str | None, tags: tuple[str, ...],
+    via: str | None, accept_suggested_tags: bool, draft: bool, force: bool,
+) -> None:
+    """Turn a clipping (text) or a saved page (HTML) into a new article; '-' reads standard input."""
+    from digest.build import now_from_env
+    from digest.config import load_config
+    from digest.import_command import import_article
+
+    def action() -> int:
+        if source == "-":
+            data, name = click.get_binary_stream("stdin").read(), "<stdin>"
+        else:
+            try:
+                data, name = Path(source).read_bytes(), source
+            except OSError as exc:
+                raise DigestError(f"cannot read the input: {exc.strerror}", source) from None
+        result = import_article(
+            site_dir, load_config(site_dir), data, name, now=now_from_env(), source_url=source_url,
+            source_name=source_name, tags=tags, via=via, accept_suggested=accept_suggested_tags, force=force,
+            draft=draft,
+        )
+        for warning in result.warnings:
+            click.echo(f"warning: {warning}", err=True)
+        if result.suggested:
+            click.echo(f"suggested tags: {', '.join(result.suggested)} (add them with --accept-suggested-tags)", err=True)
+        click.echo(str(result.path))
+        return 0
+
+    _run(action)
+
+
+@cli.command()
+@click.argument("target", required=False)
+@_site_option
+@click.option("--output", "output_dir", type=click.Path(file_okay=False, path_type=Path), help="Build folder.")
+@click.option("--dry-run", is_flag=True, help="Print the plan; change nothing.")
+@click.option("--delete", is_flag=True, help="Remove remote files the site no longer has.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Worker processes for the build.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the summary and errors.")
+def publish(
+    target: str | None, site_dir: Path, output_dir: Path | None, dry_run: bool, delete: bool, jobs: int, quiet: bool
+) -> None:
+    """Build for production and upload what changed to TARGET (default: publish.default)."""
+    from digest.publish_command import publish_site
+
+    def action() -> int:
+        run = publish_site(
+            site_dir.resolve(), target, delete=delete, dry_run=dry_run, output_dir=output_dir,
+            progress=None if quiet else click.echo, jobs=jobs,
+        )
+        click.echo(
+            f"built {run.build.articles} articles, {run.build.pages} pages in {run.build.seconds:.2f} s"
+        )
+        click.echo(run.result.summary())
+        return 0
+
+    _run(action)
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         cli.main(args=argv, prog_name="digest", standalone_mode=True)

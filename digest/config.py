@@ -10,6 +10,7 @@ import dataclasses
 import difflib
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Mapping
@@ -50,6 +51,32 @@ class MarkdownConfig:
     extension_configs: Mapping[str, Any] = field(default_factory=dict)  #: per-extension settings
 
 
+# Raw HTML no allow-list can bring back: these run or load code, or restyle and redirect the page.
+NEVER_TAGS = frozenset(
+    {
+        "script", "style", "link", "meta", "base", "object", "embed", "applet", "param", "form", "frame", "frameset",
+        "noscript", "template", "portal", "animate", "animatemotion", "animatetransform", "set", "handler",
+        "listener", "foreignobject",
+    }
+)
+# srcdoc is a whole HTML document; formaction/action submit to URLs; SVG animation attributes can
+# rewrite an href to javascript:; namespaced attributes (xlink:href) escape the URL checks.
+NEVER_ATTRIBUTES = frozenset(
+    {"srcdoc", "formaction", "action", "attributename", "values", "from", "to", "by", "http-equiv", "xmlns"}
+)
+NEVER_URL_SCHEMES = frozenset({"javascript", "vbscript", "data", "file", "blob", "filesystem"})
+
+
+def never_allowed_tag(name: str) -> bool:
+    return name.strip().lower() in NEVER_TAGS
+
+
+def never_allowed_attribute(name: str) -> bool:
+    """Event handlers (``on*``) and the attributes above can never be allowed."""
+    lowered = name.strip().lower()
+    return lowered.startswith("on") or lowered in NEVER_ATTRIBUTES or ":" in lowered
+
+
 @dataclass(frozen=True, slots=True)
 class HtmlConfig:
     """Sanitising of raw HTML inside Markdown (on by default: content comes from outside)."""
@@ -58,6 +85,40 @@ class HtmlConfig:
     allow_tags: tuple[str, ...] = ()  #: extra tags to keep, e.g. ``[iframe]`` for embeds
     allow_attributes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  #: tag -> extra attributes
     allow_url_schemes: tuple[str, ...] = ()  #: extra URL schemes beyond http, https, mailto
+
+
+@dataclass(frozen=True, slots=True)
+class FeedsConfig:
+    """Atom, RSS and JSON feeds of the whole site and of every tag. An empty path turns that feed off."""
+
+    atom: str = "/feed.xml"  #: site-wide Atom 1.0 feed
+    rss: str = "/rss.xml"  #: site-wide RSS 2.0 feed
+    json: str = "/feed.json"  #: site-wide JSON Feed 1.1
+    tag_atom: str = "feed.xml"  #: each tag's Atom feed, a file name inside the tag's URL (``/tags/x/feed.xml``)
+    tag_rss: str = "rss.xml"  #: each tag's RSS feed, likewise
+    tag_json: str = "feed.json"  #: each tag's JSON Feed, likewise
+    limit: int = 20  #: newest entries per feed
+    content: str = "full"  #: ``full`` (the article's HTML) or ``summary`` (its summary only)
+    author: str = ""  #: the feeds' author when an article has none (default: the site title)
+    id_authority: str = ""  #: host in entry ids (default: base_url's host; keep the old one after moving domains)
+
+
+@dataclass(frozen=True, slots=True)
+class SeoConfig:
+    """Search-engine and social-preview outputs."""
+
+    sitemap: bool = True  #: write sitemap.xml (a sitemap index past 50,000 URLs)
+    robots: bool = True  #: write robots.txt pointing at the sitemap (skipped when content/ has its own)
+    image: str = ""  #: share image for pages without one: a site path or an absolute URL
+    twitter_site: str = ""  #: the site's X/Twitter handle for ``twitter:site``, e.g. ``@digest``
+
+
+@dataclass(frozen=True, slots=True)
+class SearchConfig:
+    """Client-side search: a page plus a sharded index the browser loads on demand."""
+
+    enabled: bool = True  #: build the search page and its index
+    url: str = "/search/"  #: the search page; the index lives beside it
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +140,9 @@ class SiteConfig:
     permalinks: Permalinks = field(default_factory=Permalinks)
     markdown: MarkdownConfig = field(default_factory=MarkdownConfig)
     html: HtmlConfig = field(default_factory=HtmlConfig)
+    feeds: FeedsConfig = field(default_factory=FeedsConfig)
+    seo: SeoConfig = field(default_factory=SeoConfig)
+    search: SearchConfig = field(default_factory=SearchConfig)
     publish: Mapping[str, Any] = field(default_factory=dict)  #: publish targets (see README)
     extra: Mapping[str, Any] = field(default_factory=dict)  #: free values for templates
 
@@ -110,7 +174,10 @@ def _plain(value: Any) -> Any:
     return value
 
 
-_SECTIONS: dict[str, type] = {"permalinks": Permalinks, "markdown": MarkdownConfig, "html": HtmlConfig}
+_SECTIONS: dict[str, type] = {
+    "permalinks": Permalinks, "markdown": MarkdownConfig, "html": HtmlConfig,
+    "feeds": FeedsConfig, "seo": SeoConfig, "search": SearchConfig,
+}
 
 
 def parse_config(text: str, path: str = CONFIG_NAME) -> SiteConfig:
@@ -227,6 +294,20 @@ def _check_values(config: SiteConfig, text: str, path: str, problems: list[Probl
         bad("summary_length", "summary_length must be at least 20 characters")
     if config.markdown.engine not in ("default", "fast"):
         bad("engine", f"markdown.engine must be 'default' or 'fast', not '{config.markdown.engine}'")
+    _check_outputs(config, bad)
+    for tag in config.html.allow_tags:
+        if never_allowed_tag(tag):
+            bad("allow_tags", f"html.allow_tags: '{tag}' can never be allowed: it can run code or take over the page;"
+                " remove it")
+    for tag, names in config.html.allow_attributes.items():
+        for name in names if isinstance(names, (list, tuple)) else [names]:
+            if never_allowed_attribute(str(name)):
+                bad("allow_attributes", f"html.allow_attributes: '{name}' on '{tag}' can never be allowed: it can run"
+                    " code (event handlers, srcdoc, javascript: links); remove it")
+    for scheme in config.html.allow_url_schemes:
+        if scheme.strip().lower().rstrip(":") in NEVER_URL_SCHEMES:
+            bad("allow_url_schemes", f"html.allow_url_schemes: '{scheme}' can never be allowed: its URLs can run"
+                " code; remove it")
     from digest.urls import check_pattern
 
     for f in fields(Permalinks):
@@ -234,6 +315,40 @@ def _check_values(config: SiteConfig, text: str, path: str, problems: list[Probl
         message = check_pattern(f.name, pattern)
         if message:
             bad(f.name, f"permalinks.{f.name}: {message}")
+
+
+def _check_outputs(config: SiteConfig, bad: Any) -> None:
+    from digest.urls import UnsafePath, check_site_path
+
+    feeds, search = config.feeds, config.search
+    for key in ("atom", "rss", "json"):
+        value = getattr(feeds, key)
+        try:
+            if value and (value.endswith("/") or check_site_path(value) != value):
+                raise UnsafePath(value)
+        except UnsafePath:
+            bad(key, f"feeds.{key}: '{value}' must be a file path in the site, like '/feed.xml' (or empty for none)")
+    for key in ("tag_atom", "tag_rss", "tag_json"):
+        value = getattr(feeds, key)
+        try:
+            if value and (value.startswith("/") or value.endswith("/") or check_site_path("/" + value) != "/" + value):
+                raise UnsafePath(value)
+        except UnsafePath:
+            bad(key, f"feeds.{key}: '{value}' must be a file name inside the tag's folder, like 'feed.xml' (or empty)")
+    if feeds.limit < 1:
+        bad("limit", "feeds.limit must be at least 1")
+    if feeds.content not in ("full", "summary"):
+        bad("content", f"feeds.content must be 'full' or 'summary', not '{feeds.content}'")
+    if feeds.id_authority and not re.match(r"^[A-Za-z0-9.-]+$", feeds.id_authority):
+        bad("id_authority", f"feeds.id_authority must be a host name like 'news.example.org', not '{feeds.id_authority}'")
+    image = config.seo.image
+    if image and not (image.startswith("/") or re.match(r"^https?://", image)):
+        bad("image", f"seo.image must be a site path like '/static/share.png' or an http(s) URL, not '{image}'")
+    try:
+        if not (search.url.startswith("/") and search.url.endswith("/")) or check_site_path(search.url) != search.url:
+            raise UnsafePath(search.url)
+    except UnsafePath:
+        bad("url", f"search.url must be a folder path like '/search/', not '{search.url}'")
 
 
 def load_config(site_dir: Path) -> SiteConfig:

@@ -2,8 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+# Control characters (C0, DEL, C1) and the bidirectional overrides: a file name or a value
+# quoted in a message must not move the cursor, recolour the terminal or reorder the text.
+_UNPRINTABLE_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character shown as an escape (``\\x1b``), safe to print."""
+    return _UNPRINTABLE_RE.sub(lambda m: _escape(m.group()), text)
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,7 +31,7 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.message}"
+        return printable(f"{where}: {self.message}")
 
 
 class DigestError(Exception):
@@ -34,7 +49,7 @@ class DigestError(Exception):
 
     def __str__(self) -> str:
         if self.path is None:
-            return self.message
+            return printable(self.message)
         return str(self.problem)
 
 

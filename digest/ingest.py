@@ -17,7 +17,9 @@ import nh3
 
 from digest import __version__
 from digest.config import SiteConfig
-from digest.content import ARTICLE_SUFFIXES, SourceArticle, SourceInfo, check_bytes, parse_article
+from digest.content import (
+    ARTICLE_SUFFIXES, SourceArticle, SourceInfo, check_bytes, parse_article, read_article_bytes,
+)
 from digest.errors import DigestError, Problem
 from digest.markup import MarkdownRenderer
 
@@ -36,20 +38,17 @@ class LoadedArticle:
     note_html: str
     key: str  # cache key: changes whenever the file or the render settings change
 
-    def to_json(self) -> str:
+    def to_record(self) -> Record:
+        """A flat tuple for the cache: metadata as JSON, the big HTML strings as they are."""
         data = asdict(self.source)
-        data["body"] = ""  # the rendered HTML is what later stages need; keep the cache small
-        return json.dumps(
-            {"source": data, "html": self.html, "toc": self.toc, "auto_summary": self.auto_summary,
-             "note_html": self.note_html, "key": self.key},
-            default=_json_default,
-            ensure_ascii=False,
-        )
+        data["body"] = ""  # later stages need the rendered HTML only; keep the cache small
+        meta = json.dumps(data, default=_json_default, ensure_ascii=False)
+        return (self.key, meta, self.html, self.toc, self.auto_summary, self.note_html)
 
     @classmethod
-    def from_json(cls, text: str) -> LoadedArticle:
-        data = json.loads(text)
-        src = data["source"]
+    def from_record(cls, record: Record) -> LoadedArticle:
+        key, meta, html, toc, auto_summary, note_html = record
+        src = json.loads(meta)
         source = src["source"]
         article = SourceArticle(
             path=src["path"],
@@ -76,7 +75,10 @@ class LoadedArticle:
             body="",
             body_line=src["body_line"],
         )
-        return cls(article, data["html"], data["toc"], data["auto_summary"], data["note_html"], data["key"])
+        return cls(article, html, toc, auto_summary, note_html, key)
+
+
+Record = tuple[str, str, str, str, str, str]  # key, metadata JSON, html, toc, auto summary, note html
 
 
 def _json_default(value: Any) -> Any:
@@ -145,18 +147,18 @@ def scan_content(site_dir: Path, config: SiteConfig) -> tuple[list[SourceFile], 
     assets: list[tuple[str, Path]] = []
     for rel, full, is_article in walk_content(site_dir / config.content_dir):
         if is_article:
-            data = full.read_bytes()
+            data = read_article_bytes(full, f"{config.content_dir}/{rel}")
             articles.append(SourceFile(f"{config.content_dir}/{rel}", rel, data, file_key(settings, rel, data)))
         else:
             assets.append((rel, full))
     return articles, assets
 
 
-def process(files: list[SourceFile], config: SiteConfig) -> list[tuple[str, str | Problem]]:
-    """Parse and render files (runs in a worker): (key, LoadedArticle JSON or Problem)."""
+def process(files: list[SourceFile], config: SiteConfig) -> list[Record | Problem]:
+    """Parse and render files (runs in a worker): a cache record or a Problem for each."""
     renderer = MarkdownRenderer(config.markdown, config.html)
     tz = config.tz
-    out: list[tuple[str, str | Problem]] = []
+    out: list[Record | Problem] = []
     for item in files:
         try:
             text = check_bytes(item.path, item.data)
@@ -164,11 +166,11 @@ def process(files: list[SourceFile], config: SiteConfig) -> list[tuple[str, str 
             rendered = renderer.render(article.body, config.summary_length)
             note_html = renderer.render_note(article.note)
             loaded = LoadedArticle(article, rendered.html, rendered.toc, rendered.summary, note_html, item.key)
-            out.append((item.key, loaded.to_json()))
-        except DigestError as exc:
-            out.append((item.key, exc.problem))
+            out.append(loaded.to_record())
+        except DigestError as exc:  # a renderer's error knows the line but not the file
+            out.append(exc.problem if exc.path else Problem(item.path, exc.line, exc.message))
         except RecursionError:
-            out.append((item.key, Problem(item.path, 1, "the Markdown is nested too deeply to render")))
+            out.append(Problem(item.path, 1, "the Markdown is nested too deeply to render"))
     return out
 
 
@@ -178,13 +180,14 @@ def _chunks(items: list[SourceFile], count: int) -> Iterator[list[SourceFile]]:
         yield items[start : start + size]
 
 
-def render_all(files: list[SourceFile], config: SiteConfig, jobs: int) -> list[tuple[str, str | Problem]]:
+def render_all(files: list[SourceFile], config: SiteConfig, jobs: int) -> Iterator[list[Record | Problem]]:
+    """Render in chunks, yielding each chunk's results as it is done (so they can be stored and freed)."""
     if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
-        return process(files, config)
+        for chunk in _chunks(files, max(1, len(files) // 500 + 1)):
+            yield process(chunk, config)
+        return
     # fork: workers inherit the imported modules, so start-up is cheap; chunks keep pickling small
     context = multiprocessing.get_context("fork")
-    results: list[tuple[str, str | Problem]] = []
+    count = max(jobs * 4, len(files) // 250)
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        for part in pool.map(process, _chunks(files, jobs * 4), [config] * (jobs * 4)):
-            results.extend(part)
-    return results
+        yield from pool.map(process, _chunks(files, count), [config] * count)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+import signal
+import threading
 from dataclasses import dataclass
 from typing import Any, Callable
 
 import markdown
 import nh3
 
-from digest.config import HtmlConfig, MarkdownConfig
+from digest.config import NEVER_URL_SCHEMES, HtmlConfig, MarkdownConfig, never_allowed_attribute, never_allowed_tag
 from digest.errors import DigestError
 
 _BASE_TAGS = set(nh3.ALLOWED_TAGS) | {"input", "section", "tfoot"}
@@ -36,8 +38,10 @@ _BASE_ATTRS: dict[str, set[str]] = {
     "pre": set(),
 }
 _URL_SCHEMES = {"http", "https", "mailto", "tel"}
-# Never let a widened allow-list bring these back: they run code or restyle the page.
-_NEVER = {"script", "style", "object", "embed", "base", "meta", "link", "form", "frame", "frameset"}
+_SRCSET_URL_RE = re.compile(r"(?:^|,)\s*([^\s,]+)")
+_SCHEME_RE = re.compile(r"^\s*([A-Za-z][A-Za-z0-9+.-]*):")
+# Python-Markdown is superlinear on some input (thousands of '['): a hostile file must not stall the build.
+RENDER_SECONDS = 15.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,15 +54,25 @@ class Rendered:
 def _sanitiser(config: HtmlConfig) -> Callable[[str], str]:
     if not config.sanitize:
         return lambda text: text
-    tags = (_BASE_TAGS | set(config.allow_tags)) - _NEVER
+    # the config refuses these too; filtering again keeps a hand-made HtmlConfig safe
+    tags = {t for t in _BASE_TAGS | {t.lower() for t in config.allow_tags} if not never_allowed_tag(t)}
     attributes: dict[str, set[str]] = {"*": set(_GLOBAL_ATTRS)}
     for tag, names in _BASE_ATTRS.items():
         attributes[tag] = set(names)
-    for tag, names in config.allow_attributes.items():
-        allowed = {n for n in names if not n.lower().startswith("on")}  # event handlers never pass
-        attributes.setdefault(tag, set()).update(allowed)
-    schemes = _URL_SCHEMES | {s for s in config.allow_url_schemes if s.lower() not in ("javascript", "vbscript")}
+    for tag, wanted in config.allow_attributes.items():
+        allowed = {n.lower() for n in wanted if not never_allowed_attribute(n)}
+        attributes.setdefault(tag.lower(), set()).update(allowed)
+    schemes = _URL_SCHEMES | {x.lower() for x in config.allow_url_schemes if x.lower() not in NEVER_URL_SCHEMES}
     drop_content = {"script", "style"} - tags
+
+    def check_attribute(tag: str, name: str, value: str) -> str | None:
+        # nh3 checks the scheme of href and src but not of each URL in srcset
+        if name == "srcset":
+            for url in _SRCSET_URL_RE.findall(value):
+                scheme = _SCHEME_RE.match(html_lib.unescape(url))
+                if scheme and scheme.group(1).lower() not in schemes:
+                    return None
+        return value
 
     def clean(text: str) -> str:
         return nh3.clean(
@@ -66,6 +80,7 @@ def _sanitiser(config: HtmlConfig) -> Callable[[str], str]:
             tags=tags,
             clean_content_tags=drop_content,
             attributes=attributes,
+            attribute_filter=check_attribute,
             url_schemes=schemes,
             link_rel=None,
             filter_style_properties={"text-align"},
@@ -73,6 +88,39 @@ def _sanitiser(config: HtmlConfig) -> Callable[[str], str]:
         )
 
     return clean
+
+
+class _RenderTimeout(BaseException):
+    """Raised by the render deadline; a BaseException so no ``except Exception`` in an extension swallows it."""
+
+
+class _Deadline:
+    """Raise ``_RenderTimeout`` in this block after ``seconds`` (main thread only, and only if no timer is set)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.armed = False
+
+    def _expire(self, signum: int, frame: object) -> None:
+        raise _RenderTimeout
+
+    def __enter__(self) -> None:
+        if (
+            self.seconds <= 0
+            or not hasattr(signal, "setitimer")
+            or threading.current_thread() is not threading.main_thread()
+            or signal.getitimer(signal.ITIMER_REAL)[0] > 0  # someone else's timer (a test runner's): leave it
+        ):
+            return
+        self.old = signal.signal(signal.SIGALRM, self._expire)
+        signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        self.armed = True
+
+    def __exit__(self, *exc: object) -> None:
+        if self.armed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.old)
+            self.armed = False
 
 
 class MarkdownRenderer:
@@ -104,6 +152,17 @@ class MarkdownRenderer:
             self._fast = FastMarkdown(config)
 
     def render(self, text: str, summary_length: int = 300) -> Rendered:
+        try:
+            with _Deadline(RENDER_SECONDS):
+                return self._render(text, summary_length)
+        except _RenderTimeout:
+            raise DigestError(
+                f"the Markdown took over {RENDER_SECONDS:g} s to render (thousands of '[' or '<' in a row?):"
+                " simplify or split the article",
+                line=1,
+            ) from None
+
+    def _render(self, text: str, summary_length: int) -> Rendered:
         if self._fast is not None:
             raw_html, toc = self._fast.render(text)
         else:
@@ -116,6 +175,13 @@ class MarkdownRenderer:
     def render_note(self, text: str) -> str:
         if not text:
             return ""
+        try:
+            with _Deadline(RENDER_SECONDS):
+                return self._render_note(text)
+        except _RenderTimeout:
+            raise DigestError(f"the 'note' took over {RENDER_SECONDS:g} s to render: simplify it", line=1) from None
+
+    def _render_note(self, text: str) -> str:
         if self._fast is not None:
             return self._clean(self._fast.render(text)[0])
         self._md.reset()

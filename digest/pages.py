@@ -9,10 +9,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property, partial
-from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Protocol, Sequence
 
 from digest import __version__
-from digest.config import SiteConfig
+from digest.config import SeoConfig, SiteConfig
 from digest.errors import BuildFailed, Problem
 from digest.model import Article, Period, PeriodLink, Site, Taxonomy, Term
 from digest.urls import compile_pattern, join_base, output_path
@@ -20,11 +20,42 @@ from digest.urls import compile_pattern, join_base, output_path
 RECENT_COUNT = 10
 
 
+class Memo(Protocol):
+    """Where a planner keeps the result of a costly pure step, keyed by a hash of all its inputs."""
+
+    def get_memo(self, name: str, key: str) -> str | None: ...
+
+    def put_memo(self, name: str, key: str, value: str) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Feed:
     title: str
     url: str
     type: str
+
+
+# (config field, media type, link title) of each feed format, in the order pages list them
+FEED_FORMATS: tuple[tuple[str, str, str], ...] = (
+    ("atom", "application/atom+xml", "Atom"),
+    ("rss", "application/rss+xml", "RSS"),
+    ("json", "application/feed+json", "JSON Feed"),
+)
+
+
+def site_feeds(config: SiteConfig) -> tuple[Feed, ...]:
+    """The site-wide feeds the config asks for; ``digest.feeds`` writes one file per entry."""
+    return tuple(Feed(label, getattr(config.feeds, name), media) for name, media, label in FEED_FORMATS
+                 if getattr(config.feeds, name))
+
+
+def term_feeds(config: SiteConfig, term: Term) -> tuple[Feed, ...]:
+    """A tag's own feeds: files inside the tag's folder, so they move with the tag's permalink."""
+    return tuple(
+        Feed(f"{term.name} ({label})", term.url + getattr(config.feeds, f"tag_{name}"), media)
+        for name, media, label in FEED_FORMATS
+        if getattr(config.feeds, f"tag_{name}")
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +133,8 @@ class SiteContext:
     recent: tuple[Article, ...]
     feeds: tuple[Feed, ...]
     article_count: int
+    seo: SeoConfig = SeoConfig()
+    search_url: str = ""  # the search page, or empty when search is off
     generator: str = f"digest {__version__}"
 
 
@@ -218,11 +251,13 @@ class PlannedPages(Mapping[str, PageJob]):
 class Planner:
     """Collects page jobs, refusing two pages on one URL."""
 
-    def __init__(self, site: Site, site_context: SiteContext, site_inputs: str) -> None:
+    def __init__(self, site: Site, site_context: SiteContext, site_inputs: str, memo: Memo | None = None) -> None:
         self.site = site
         self.config: SiteConfig = site.config
         self.site_context = site_context
         self.site_inputs = site_inputs
+        self.memo = memo  # results of costly pure planning steps from earlier builds (the build cache)
+        self._config_inputs = self.config.fingerprint()
         self.jobs = PlannedPages(self._job)
         self.problems: list[Problem] = []
         self._root = join_base(self.config.base_url, "/")  # permalinks are this plus the path
@@ -259,7 +294,10 @@ class Planner:
         ctx = {"site": self.site_context, "page": page}
         for key, value in context.items():
             ctx[key] = value.make() if isinstance(value, Deferred) else value
-        inputs_of = partial(_page_inputs, self.site_inputs, kind, title, url, description, feeds, inputs)
+        # a template sees the whole site context; a produced file (feed, sitemap) only its own inputs and the
+        # config, so a new article re-renders only the feeds it appears in
+        base = self.site_inputs if produce is None else self._config_inputs
+        inputs_of = partial(_page_inputs, base, kind, title, url, description, feeds, inputs)
         return PageJob(url, path, template, ctx, inputs_of, origin, produce)
 
     def add_list(
@@ -268,10 +306,9 @@ class Planner:
         template: str = "list.html", description: str = "", feeds: tuple[Feed, ...] = (), **context: Any
     ) -> None:
         for paginator in paginate(items, base_url, self.config.per_page):
-            page_title = title if paginator.number == 1 else f"{title} (page {paginator.number})"
             self._plan(
                 PageSpec(
-                    paginator.page_urls[paginator.number - 1].url, kind, page_title, template,
+                    paginator.page_urls[paginator.number - 1].url, kind, title, template,
                     partial(_list_inputs, paginator, extra_inputs), origin, description, feeds, None,
                     {"paginator": paginator, **context},
                 )
@@ -294,6 +331,8 @@ def site_context(site: Site, feeds: tuple[Feed, ...] = ()) -> tuple[SiteContext,
         recent=recent,
         feeds=feeds,
         article_count=len(site.articles),
+        seo=config.seo,
+        search_url=config.search.url if config.search.enabled else "",
     )
     inputs = _digest(
         config.fingerprint(),
@@ -307,7 +346,9 @@ def site_context(site: Site, feeds: tuple[Feed, ...] = ()) -> tuple[SiteContext,
     return ctx, inputs
 
 
-def _term_pages(planner: Planner, taxonomy: Taxonomy, kind: str) -> None:
+def _term_pages(
+    planner: Planner, taxonomy: Taxonomy, kind: str, feeds: Callable[[Term], tuple[Feed, ...]] = lambda term: ()
+) -> None:
     planner.add(
         url=taxonomy.url,
         kind=taxonomy.name,
@@ -327,6 +368,7 @@ def _term_pages(planner: Planner, taxonomy: Taxonomy, kind: str) -> None:
             origin=f"{kind} '{term.name}'",
             extra_inputs=(term.name, term.count),
             description=f"{term.count} article{'s' if term.count != 1 else ''} on {term.name}",
+            feeds=feeds(term),
             term=term,
         )
 
@@ -339,6 +381,7 @@ def _period_inputs(period: Period) -> tuple[object, ...]:
     return (
         period.count, _period_link(period.prev), _period_link(period.next),
         tuple(_period_link(m) for m in period.months), tuple(_period_link(d) for d in period.days),
+        _period_link(period.parent),
     )
 
 
@@ -356,9 +399,9 @@ def _period_pages(planner: Planner, periods: Iterable[Period]) -> None:
         )
 
 
-def make_planner(site: Site) -> Planner:
-    ctx, inputs = site_context(site)
-    return Planner(site, ctx, inputs)
+def make_planner(site: Site, memo: Memo | None = None) -> Planner:
+    ctx, inputs = site_context(site, site_feeds(site.config))
+    return Planner(site, ctx, inputs, memo)
 
 
 class ArticlePlanner:
@@ -393,10 +436,14 @@ class ArticlePlanner:
 
 
 def plan_pages(
-    site: Site, extra_planners: Sequence[Callable[[Planner], None]] = (), planner: Planner | None = None
+    site: Site, extra_planners: Sequence[Callable[[Planner], None]] = (), memo: Memo | None = None,
+    planner: Planner | None = None,
 ) -> Mapping[str, PageJob]:
-    """All pages of the site, keyed by output path; ``BuildFailed`` on URL collisions."""
-    planner = planner or make_planner(site)
+    """All pages of the site, keyed by output path; ``BuildFailed`` on URL collisions.
+
+    ``planner``: one made by ``make_planner`` for this site whose jobs were already handed out
+    (``ArticlePlanner.job``), so they are the same as the plan's."""
+    planner = planner or make_planner(site, memo)
     config = site.config
     planner.add_list(
         base_url="/", kind="home", title=config.title, items=site.articles, origin="the home page",
@@ -405,7 +452,7 @@ def plan_pages(
     articles = ArticlePlanner(planner)
     for article in site.articles:
         planner._plan(articles.spec(article))
-    _term_pages(planner, site.tags, "tag")
+    _term_pages(planner, site.tags, "tag", lambda term: term_feeds(config, term))
     _term_pages(planner, site.sources, "source")
     for periods in (site.years, site.months, site.days):
         _period_pages(planner, periods)

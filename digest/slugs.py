@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 from slugify import slugify as _slugify
 
@@ -14,12 +15,17 @@ _KAZAKH = {
 _REPLACEMENTS = [[k, v] for k, v in _KAZAKH.items()] + [[k.upper(), v] for k, v in _KAZAKH.items()]
 
 MAX_SLUG_LENGTH = 80
+_SURROGATE_RE = re.compile(r"[\ud800-\udfff]")  # undecodable bytes of a file name: nothing to transliterate
 
 
 def slug_or_none(text: str) -> str | None:
     """The slug of ``text``, or ``None`` when nothing of it survives transliteration."""
     slug = _slugify(
-        str(text), max_length=MAX_SLUG_LENGTH, word_boundary=True, replacements=_REPLACEMENTS, allow_unicode=False
+        _SURROGATE_RE.sub(" ", str(text)),
+        max_length=MAX_SLUG_LENGTH,
+        word_boundary=True,
+        replacements=_REPLACEMENTS,
+        allow_unicode=False,
     )
     return slug or None
 

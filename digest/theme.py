@@ -13,6 +13,7 @@ from typing import Any, Mapping
 
 import jinja2
 from jinja2 import pass_context
+from markupsafe import Markup
 
 from digest.errors import DigestError
 from digest.urls import join_base, relative_link
@@ -126,7 +127,28 @@ class Renderer:
         def abs_url(path: str) -> str:
             return join_base(base_url, str(path))
 
-        self.env.globals.update(url=url, static=static, abs_url=abs_url, serve=serve)
+        # A list shows each article as the same card on its home, tag, source and date pages
+        # (about eight times per article): render each card once. The key holds everything the
+        # card shows (the article's header hash) and, with relative URLs, the page's folder.
+        cards: dict[tuple[str, str, str, str], Markup] = {}
+
+        @pass_context
+        def card(ctx: jinja2.runtime.Context, item: Any, heading: str = "h2", date_format: str = "%-d %B %Y") -> Markup:
+            page_url = ctx["page"].url
+            where = page_url.rsplit("/", 1)[0] if relative_urls else ""
+            key = (item.header, heading, date_format, where)
+            html = cards.get(key)
+            if html is None:
+                template = self.env.get_template("partials/card.html")
+                html = Markup(template.render(
+                    page=ctx["page"], item=item, card_heading=heading, card_date_format=date_format
+                ))
+                if len(cards) > 50_000:  # a long-running server must not grow without bound
+                    cards.clear()
+                cards[key] = html
+            return html
+
+        self.env.globals.update(url=url, static=static, abs_url=abs_url, serve=serve, card=card)
         self.env.filters.update(date=_fmt_date, isodate=_isodate, abs_url=abs_url)
 
     def render(self, template: str, context: Mapping[str, Any]) -> str:

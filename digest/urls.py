@@ -91,17 +91,42 @@ def output_path(url: str) -> str:
     return rel
 
 
+# Characters no output file name may hold: controls (C0, DEL, C1), the path separators of other
+# systems, and ':' (a drive on Windows, a stream name on NTFS).
+_UNSAFE_NAME_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\\:]")
+
+
+def check_relative(rel: str) -> str:
+    """A normalised relative path of '/'-separated names, checked as text only (no file system access).
+
+    No '.', '..' or empty names, no controls, backslashes or drive letters, and valid UTF-8.
+    """
+    if not isinstance(rel, str) or not rel or rel.startswith("/") or _UNSAFE_NAME_RE.search(rel):
+        raise UnsafePath(f"{rel!r} is not a relative path inside the output")
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UnsafePath(f"{rel!r} is not valid UTF-8 text") from None
+    if any(p in ("", ".", "..") for p in rel.split("/")):
+        raise UnsafePath(f"{rel!r} is not a normalised relative path")
+    return rel
+
+
+def lexical_join(root: Path, rel: str) -> Path:
+    """``root / rel`` after ``check_relative`` (no file system access)."""
+    return root.joinpath(*check_relative(rel).split("/"))
+
+
 def safe_join(root: Path, rel: str) -> Path:
-    """Join ``rel`` under ``root``, refusing anything that would land outside it."""
-    if not rel or "\x00" in rel or "\\" in rel or rel.startswith("/") or re.match(r"^[A-Za-z]:", rel):
-        raise UnsafePath(f"'{rel}' is not a relative path inside the output")
-    parts = rel.split("/")
-    if any(p in ("", ".", "..") for p in parts):
-        raise UnsafePath(f"'{rel}' is not a normalised relative path")
-    target = root.joinpath(*parts)
+    """Join ``rel`` under ``root``, refusing anything that would land outside it.
+
+    ``rel`` must pass ``check_relative``; a symbolic link inside ``root`` that
+    leads out of it is refused too.
+    """
+    target = lexical_join(root, rel)
     resolved_root = root.resolve()
     if not target.resolve().is_relative_to(resolved_root):
-        raise UnsafePath(f"'{rel}' resolves outside the output folder")
+        raise UnsafePath(f"'{rel}' resolves outside the output folder (through a symbolic link?)")
     return target
 
 

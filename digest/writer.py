@@ -6,41 +6,123 @@ Then either the staging folder becomes the output (first build) or its
 files are moved in one by one under a journal, so a crash part-way through
 is rolled forward by the next run. Unchanged files are never rewritten, so
 they keep their mtime (publishers and rsync rely on it).
+
+Beside the output (in its parent folder) live three hidden things, all named
+after it: the staging folder ``.digest-stage-<name>-<pid>``, the journal
+``.<name>.digest-journal`` and the lock file ``.<name>.digest-lock``. The lock
+is held from the start of staging to the end of the move-in, so two builds
+never interleave, and any staging folder found while holding it is a dead
+build's leftover. Once a build has committed, the lock file says so: only then
+does digest delete files in that folder that the build did not make.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
 import signal
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import IO, Iterable, Iterator
 
-from digest.errors import DigestError
-from digest.urls import UnsafePath, safe_join
+from digest.errors import DigestError, Problem
+from digest.urls import UnsafePath, check_relative, lexical_join, safe_join
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no advisory locks; builds must not overlap
+    fcntl = None  # type: ignore[assignment]
 
 _STAGE_PREFIX = ".digest-stage-"
 _JOURNAL_SUFFIX = ".digest-journal"
+_LOCK_SUFFIX = ".digest-lock"
+_OWNED = "digest output: built here by digest\n"
+_EXAMPLES = 3  # foreign files named in a refusal
 
 
-def check_output_dir(output: Path, site_dir: Path, protected: Iterable[Path]) -> None:
-    """Refuse an output folder that is the site itself, holds it, or lies inside its sources."""
+def check_output_dir(output: Path, site_dir: Path, protected: Iterable[Path], origin: str = "digest.yaml") -> None:
+    """Refuse an output folder that is the site itself, holds it, lies inside its sources, or is a file.
+
+    ``origin`` names where the folder was chosen (``digest.yaml`` or ``--output``) for the message.
+    """
     out = output.resolve()
     site = site_dir.resolve()
+    shown = f"{output} ({out})" if str(out) != str(output) else str(output)
     if out == site or site.is_relative_to(out):
         raise DigestError(
-            f"the output folder {output} is the site folder or contains it: choose a folder inside it, like 'output'",
-            "digest.yaml",
+            f"the output folder {shown} is the site folder or contains it; a build empties its output:"
+            " choose a folder inside the site, like 'output'",
+            origin,
         )
     for path in protected:
         p = path.resolve()
         if out == p or p.is_relative_to(out) or out.is_relative_to(p):
             raise DigestError(
-                f"the output folder {output} overlaps {path}: the build would overwrite your sources; choose 'output'",
-                "digest.yaml",
+                f"the output folder {shown} overlaps {path}: the build would overwrite your sources;"
+                " choose another folder, like 'output'",
+                origin,
             )
+    if output.exists() and not output.is_dir():
+        raise DigestError(f"the output folder {output} is a file: move it away or choose another folder", origin)
+    if output.is_symlink() and not output.exists():
+        raise DigestError(
+            f"the output folder {output} is a symbolic link to a missing folder: create the folder or remove the link",
+            origin,
+        )
+
+
+def find_collisions(claims: Iterable[tuple[str, str]]) -> list[Problem]:
+    """Output files that would overwrite each other, as problems naming both claimants.
+
+    ``claims`` are (output path, what makes it). Two claims collide when they are
+    the same path, when they differ only in letter case or trailing dots (one file
+    on macOS and Windows), or when one is a file where the other needs a folder.
+    """
+    problems: list[Problem] = []
+    owner: dict[str, str] = {}  # path -> origin
+    folded: dict[str, str] = {}  # folded path -> path
+    for rel, origin in claims:
+        if rel in owner:
+            if owner[rel] != origin:
+                problems.append(
+                    Problem(origin, None, f"the output file {rel} is also made by {owner[rel]}: rename one of them")
+                )
+            continue
+        key = _fold(rel)
+        if key in folded:
+            other = folded[key]
+            problems.append(
+                Problem(
+                    origin,
+                    None,
+                    f"the output file {rel} differs from {other} (made by {owner[other]}) only in letter case:"
+                    " they are one file on macOS and Windows; rename one of them",
+                )
+            )
+            continue
+        owner[rel] = origin
+        folded[key] = rel
+    for rel, origin in owner.items():
+        parts = rel.split("/")
+        for end in range(1, len(parts)):
+            folder = folded.get(_fold("/".join(parts[:end])))
+            if folder is not None:
+                problems.append(
+                    Problem(
+                        origin,
+                        None,
+                        f"the output file {rel} needs a folder where {owner[folder]} makes the file {folder}:"
+                        " rename one of them",
+                    )
+                )
+                break
+    return problems
+
+
+def _fold(rel: str) -> str:
+    return "/".join(part.casefold().rstrip(". ") for part in rel.split("/"))
 
 
 @dataclass(slots=True)
@@ -57,79 +139,166 @@ class OutputWriter:
 
     def __init__(self, output: Path) -> None:
         self.output = output
-        self.parent = output.parent
+        # beside the folder the output really is, so moving files in is a rename on one file system
+        self.parent = output.resolve().parent
         self.parent.mkdir(parents=True, exist_ok=True)
-        self.journal = self.parent / f".{output.name}{_JOURNAL_SUFFIX}"
-        recover(output)
-        self.stage = self.parent / f"{_STAGE_PREFIX}{output.name}-{os.getpid()}"
-        if self.stage.exists():
-            shutil.rmtree(self.stage)
-        self.stage.mkdir()
+        self.journal = journal_path(output)
+        self._lock = _acquire(lock_path(output), output)
+        self._made: set[str] = set()  # staging folders already created (saves a mkdir per file)
         self._done = False
+        try:
+            recover(output, locked=True)
+            self.stage = self.parent / f"{_STAGE_PREFIX}{output.name}-{os.getpid()}"
+            self.stage.mkdir()
+        except BaseException:
+            self._release()
+            raise
 
     # -- reading the current output ------------------------------------------------------------
-    def current(self, rel: str) -> Path:
-        return safe_join(self.output, rel)
-
+    # Reads need no symlink check: nothing is written through these paths.
     def current_bytes(self, rel: str) -> bytes | None:
         try:
-            return safe_join(self.output, rel).read_bytes()
+            with open(os.path.join(self.output, check_relative(rel)), "rb") as handle:
+                return handle.read()
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError, UnsafePath):
             return None
 
+    def current_path(self, rel: str) -> Path | None:
+        """The output's regular file at ``rel``, if there is one."""
+        try:
+            path = Path(self.output, check_relative(rel))
+        except UnsafePath:
+            return None
+        return path if path.is_file() else None
+
     def exists(self, rel: str) -> bool:
         try:
-            return safe_join(self.output, rel).is_file()
+            return os.path.isfile(os.path.join(self.output, check_relative(rel)))
         except UnsafePath:
             return False
 
     # -- staging --------------------------------------------------------------------------------
+    def _stage_target(self, rel: str) -> str:
+        # The staging folder is ours and fresh (no symlinks in it), so checking the path's
+        # segments is enough; no need to resolve() every file on the hot path.
+        check_relative(rel)
+        folder, _, _name = rel.rpartition("/")
+        if folder and folder not in self._made:
+            os.makedirs(os.path.join(self.stage, folder), exist_ok=True)
+            self._made.add(folder)
+        return os.path.join(self.stage, rel)
+
     def stage_bytes(self, rel: str, data: bytes) -> None:
-        target = safe_join(self.stage, rel)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "wb") as handle:
+        with open(self._stage_target(rel), "wb") as handle:
             handle.write(data)
 
     def stage_copy(self, rel: str, source: Path) -> None:
-        target = safe_join(self.stage, rel)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
+        shutil.copyfile(source, self._stage_target(rel))
 
     def staged(self) -> list[str]:
         return sorted(p.relative_to(self.stage).as_posix() for p in self.stage.rglob("*") if p.is_file())
 
     # -- applying -------------------------------------------------------------------------------
-    def commit(self, expected: set[str]) -> CommitStats:
-        """Make the output hold exactly ``expected`` (hidden top-level entries such as .git are kept)."""
+    def commit(self, expected: set[str], previous: set[str] | None = None) -> CommitStats:
+        """Make the output hold exactly ``expected`` (hidden top-level entries such as .git are kept).
+
+        ``previous`` is what the last build wrote: when nothing is staged and the set of files
+        is the same, the output is already right and is not even walked.
+        """
         stats = CommitStats()
         puts = self.staged()
+        if not puts and previous is not None and previous == expected and self.output.is_dir():
+            stats.unchanged = len(expected)
+            self.discard()
+            return stats
         stats.written_paths = puts
         stats.written = len(puts)
-        with _no_interrupts():
-            if not self.output.exists():
-                os.replace(self.stage, self.output)
+        try:
+            with _no_interrupts():
+                if not self.output.exists() and not self.output.is_symlink():
+                    try:
+                        os.replace(self.stage, self.output)
+                    except OSError as exc:
+                        if exc.errno != errno.EXDEV:
+                            raise
+                    else:
+                        self._mark_owned()
+                        self._done = True
+                        return stats
+                    self.output.mkdir()  # a mount point's parent: move the files in one by one
+                deletes = sorted(set(_existing_files(self.output)) - expected)
+                if deletes and not self._owned():
+                    shown = ", ".join(deletes[:_EXAMPLES]) + (", ..." if len(deletes) > _EXAMPLES else "")
+                    raise DigestError(
+                        f"the output folder {self.output} holds {len(deletes)} file(s) this build does not make"
+                        f" ({shown}) and was not made by digest, and a build deletes such files: empty it,"
+                        " or choose another output folder",
+                        "output",
+                    )
+                stats.deleted_paths = deletes
+                stats.deleted = len(deletes)
+                stats.unchanged = len(expected) - len(puts)
+                if not puts and not deletes:
+                    self._mark_owned()
+                    self.discard()
+                    return stats
+                order = _order(puts)
+                _check_targets(self.output, order, deletes)
+                # The journal makes the move-in restartable: the next run finishes it.
+                _write_json(self.journal, {"stage": self.stage.name, "puts": order, "deletes": deletes})
+                _apply(self.output, self.stage, order, deletes)
+                self.journal.unlink()
+                self._mark_owned()
+                shutil.rmtree(self.stage, ignore_errors=True)
                 self._done = True
-                stats.unchanged = 0
-                return stats
-            deletes = sorted(set(_existing_files(self.output)) - expected)
-            stats.deleted_paths = deletes
-            stats.deleted = len(deletes)
-            stats.unchanged = len(expected) - len(puts)
-            if not puts and not deletes:
-                self.discard()
-                return stats
-            # The journal makes the move-in restartable: the next run finishes it.
-            _write_json(self.journal, {"stage": self.stage.name, "puts": _order(puts), "deletes": deletes})
-            _apply(self.output, self.stage, _order(puts), deletes)
-            self.journal.unlink()
-            shutil.rmtree(self.stage, ignore_errors=True)
-            self._done = True
+        finally:
+            if self._done:
+                self._release()
         return stats
 
     def discard(self) -> None:
         if not self._done:
             shutil.rmtree(self.stage, ignore_errors=True)
             self._done = True
+        self._release()
+
+    def _owned(self) -> bool:
+        try:
+            return _OWNED in lock_path(self.output).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return False
+
+    def _mark_owned(self) -> None:
+        path = lock_path(self.output)
+        if not self._owned():
+            path.write_text(_OWNED, encoding="utf-8")  # same file, same lock: writing does not release it
+
+    def _release(self) -> None:
+        if self._lock is not None:
+            self._lock.close()  # closing the file releases the lock
+            self._lock = None
+
+
+def lock_path(output: Path) -> Path:
+    return output.resolve().parent / f".{output.name}{_LOCK_SUFFIX}"
+
+
+def journal_path(output: Path) -> Path:
+    return output.resolve().parent / f".{output.name}{_JOURNAL_SUFFIX}"
+
+
+def _acquire(path: Path, output: Path) -> IO[bytes] | None:
+    if fcntl is None:
+        return None
+    handle = open(path, "ab")  # noqa: SIM115 - held open for the whole build
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise DigestError(
+            f"another digest build is writing {output} right now: wait for it to finish, or stop it", "output"
+        ) from None
+    return handle
 
 
 def _order(puts: list[str]) -> list[str]:
@@ -147,21 +316,45 @@ def _existing_files(root: Path) -> Iterator[str]:
             yield name if rel_dir == "." else f"{rel_dir.replace(os.sep, '/')}/{name}"
 
 
+def _check_targets(output: Path, puts: list[str], deletes: list[str]) -> None:
+    """Refuse, before anything moves, a path whose folders lead out of the output (a symbolic link)."""
+    root = output.resolve()
+    checked: set[str] = set()
+    for rel in [*puts, *deletes]:
+        parts = rel.split("/")[:-1]
+        for end in range(1, len(parts) + 1):
+            prefix = "/".join(parts[:end])
+            if prefix in checked:
+                continue
+            checked.add(prefix)
+            current = output / prefix
+            if current.is_symlink() and not current.resolve().is_relative_to(root):
+                raise DigestError(
+                    f"{current} is a symbolic link that leads out of the output folder; digest never writes"
+                    " through it: remove the link",
+                    "output",
+                )
+            if not current.exists():
+                break
+
+
 def _apply(output: Path, stage: Path, puts: list[str], deletes: list[str]) -> None:
     for rel in puts:
-        source = stage / rel
+        source = lexical_join(stage, rel)
         if not source.exists():  # already moved by an interrupted run
             continue
         target = safe_join(output, rel)
-        if target.is_dir():
+        if target.is_dir() and not target.is_symlink():
             shutil.rmtree(target)
         _make_parents(output, target.parent)
-        os.replace(source, target)
+        _move(source, target)
     for rel in deletes:
-        target = safe_join(output, rel)
+        target = lexical_join(output, rel)
+        if not target.parent.resolve().is_relative_to(output.resolve()):
+            continue  # never reach through a link out of the output
         try:
             target.unlink()
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             pass
         parent = target.parent
         while parent != output and parent.is_relative_to(output):
@@ -172,6 +365,19 @@ def _apply(output: Path, stage: Path, puts: list[str], deletes: list[str]) -> No
             parent = parent.parent
 
 
+def _move(source: Path, target: Path) -> None:
+    try:
+        os.replace(source, target)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        # the output is a mount point: copy beside the target, then rename, so the file is never half-written
+        temp = target.with_name(f".{target.name}.digest-tmp")
+        shutil.copyfile(source, temp)
+        os.replace(temp, target)
+        source.unlink()
+
+
 def _make_parents(output: Path, folder: Path) -> None:
     # a file where a folder must go (an old page named like a new folder) is replaced
     missing = []
@@ -180,48 +386,55 @@ def _make_parents(output: Path, folder: Path) -> None:
         missing.append(current)
         current = current.parent
     for path in reversed(missing):
-        if path.exists() and not path.is_dir():
+        if path.is_symlink() or (path.exists() and not path.is_dir()):
             path.unlink()
         path.mkdir(exist_ok=True)
 
 
 def _write_json(path: Path, data: object) -> None:
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data))
+    with open(tmp, "w", encoding="utf-8") as handle:
+        json.dump(data, handle)
+        handle.flush()
+        os.fsync(handle.fileno())  # the journal must be on disk before the first file moves
     os.replace(tmp, path)
 
 
-def recover(output: Path) -> None:
-    """Finish a move-in a killed build started, and remove stale staging folders."""
-    parent = output.parent
-    journal = parent / f".{output.name}{_JOURNAL_SUFFIX}"
-    if journal.exists():
+def recover(output: Path, *, locked: bool = False) -> None:
+    """Finish a move-in a killed build started, and remove stale staging folders.
+
+    Without ``locked`` (the caller does not hold the output's lock) it takes the
+    lock itself, and does nothing while another build holds it.
+    """
+    lock = None
+    if not locked:
         try:
-            data = json.loads(journal.read_text())
-            stage = parent / data["stage"]
-            if stage.is_dir() and output.is_dir():
-                _apply(output, stage, data["puts"], data["deletes"])
-        except (ValueError, KeyError, OSError):
-            pass
-        journal.unlink(missing_ok=True)
-    prefix = f"{_STAGE_PREFIX}{output.name}-"
-    if parent.is_dir():
-        for entry in parent.iterdir():
-            if entry.name.startswith(prefix) and entry.is_dir():
-                pid = entry.name[len(prefix) :]
-                if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
-                    continue  # another build is running right now
-                shutil.rmtree(entry, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
+            lock = _acquire(lock_path(output), output)
+        except DigestError:
+            return  # a build is running; it recovers on its own
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        parent = output.resolve().parent
+        journal = journal_path(output)
+        if journal.exists():
+            try:
+                data = json.loads(journal.read_text(encoding="utf-8"))
+                stage = parent / data["stage"]
+                if stage.name.startswith(_STAGE_PREFIX) and stage.is_dir() and output.is_dir():
+                    _apply(output, stage, list(data["puts"]), list(data["deletes"]))
+            except (ValueError, KeyError, TypeError, OSError):
+                pass  # a damaged journal: the next build compares every file anyway
+            journal.unlink(missing_ok=True)
+        prefix = f"{_STAGE_PREFIX}{output.name}-"
+        if parent.is_dir():
+            for entry in parent.iterdir():
+                # under the lock no other build is staging: every staging folder is a leftover
+                if entry.name.startswith(prefix) and entry.is_dir() and not entry.is_symlink():
+                    shutil.rmtree(entry, ignore_errors=True)
+            for entry in parent.glob(f".{output.name}{_JOURNAL_SUFFIX}.tmp"):
+                entry.unlink(missing_ok=True)
+    finally:
+        if lock is not None:
+            lock.close()
 
 
 class _no_interrupts:

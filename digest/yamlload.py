@@ -4,18 +4,26 @@
 - safe construction only (``!!python/object`` is an error, never code);
 - duplicate keys are errors, not a silent "last one wins";
 - aliases are bounded, so a "billion laughs" document fails fast instead of
-  exhausting memory when the value is later walked or serialised.
+  exhausting memory when the value is later walked or serialised;
+- nesting is bounded before libyaml composes the document: its composer
+  recurses in C, and tens of thousands of ``[`` crash the interpreter;
+- a scalar that only looks like a date or number (``2022-02-30``, an int of
+  10,000 digits) stays text instead of raising from the constructor.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Mapping
 
 import yaml
 
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 MAX_NODES = 100_000  # values in one document, counting every alias expansion
+MAX_DEPTH = 64  # nested lists and mappings; real front matter uses two or three
+
+_INDICATORS = "[{-?:"  # every nested collection needs at least one of these characters
 
 
 class YamlProblem(Exception):
@@ -25,7 +33,23 @@ class YamlProblem(Exception):
         self.line = line
 
 
-class _StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+@dataclass(frozen=True, slots=True)
+class YamlDocument:
+    """A loaded document plus, for a top-level mapping, where each key is and how its value was written.
+
+    ``texts`` holds the source text of top-level scalar values (``title: 1.10``
+    gives ``"1.10"``, where the value is the float 1.1) and of the scalar items
+    of top-level lists, so fields that are always text keep what the author wrote.
+    """
+
+    value: Any
+    lines: Mapping[str, int] = field(default_factory=dict)  # key -> file line
+    texts: Mapping[str, str | tuple[str | None, ...]] = field(default_factory=dict)
+
+
+class _StrictLoader(_BaseLoader):  # type: ignore[misc]
+    first_line = 1  # file line of the text's first line, for messages
+
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, int] = {}
         for key_node, _ in node.value:
@@ -42,11 +66,27 @@ class _StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
                 raise yaml.constructor.ConstructorError(
                     None,
                     None,
-                    f"duplicate key '{key}': keep only one of them",
+                    f"duplicate key '{key}' (first at line {seen[key]}): keep only one of them",
                     key_node.start_mark,
                 )
-            seen[key] = key_node.start_mark.line
+            seen[key] = key_node.start_mark.line + self.first_line
         return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+
+    def construct_lenient_timestamp(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return self.construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):  # 2022-02-30, 0000-01-01: text; the caller says what is wrong
+            return self.construct_scalar(node)
+
+    def construct_lenient_int(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return self.construct_yaml_int(node)
+        except ValueError:  # more digits than int() accepts from text
+            return self.construct_scalar(node)
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _StrictLoader.construct_lenient_timestamp)
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _StrictLoader.construct_lenient_int)
 
 
 def _count_nodes(value: Any, budget: int) -> int:
@@ -66,7 +106,34 @@ def _count_nodes(value: Any, budget: int) -> int:
     return count
 
 
-def load_yaml(text: str, first_line: int = 1) -> Any:
+def _check_depth(text: str, first_line: int) -> None:
+    """Refuse documents nested deeper than ``MAX_DEPTH`` before anything recursive sees them."""
+    if sum(text.count(c) for c in _INDICATORS) < MAX_DEPTH:
+        return  # cannot nest that deep: skip the extra pass (the common case)
+    depth = 0
+    loader = _BaseLoader(text)
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    raise YamlProblem(
+                        f"YAML nested more than {MAX_DEPTH} levels deep: flatten it",
+                        mark.line + first_line if mark is not None else first_line,
+                    )
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+    finally:
+        loader.dispose()
+
+
+def _tag_name(tag: str) -> str:
+    return "!!" + tag[len("tag:yaml.org,2002:") :] if tag.startswith("tag:yaml.org,2002:") else tag
+
+
+def load_yaml_document(text: str, first_line: int = 1) -> YamlDocument:
     """Load one YAML document; problems carry the file line (``first_line`` is the text's first line)."""
     if "\t" in text:
         for number, line in enumerate(text.splitlines(), start=first_line):
@@ -74,25 +141,56 @@ def load_yaml(text: str, first_line: int = 1) -> Any:
             if stripped.startswith("\t"):
                 raise YamlProblem("a tab is used for indentation: YAML needs spaces", number)
     try:
-        value = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader is a SafeLoader
+        _check_depth(text, first_line)
+        loader = _StrictLoader(text)
+        loader.first_line = first_line
+        try:
+            node = loader.get_single_node()
+            value = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + first_line if mark is not None else None
+        where = mark.line + first_line if mark is not None else None
         column = f", column {mark.column + 1}" if mark is not None else ""
-        what = exc.problem or exc.context or "invalid YAML"
+        what: str = exc.problem or exc.context or "invalid YAML"
         if "could not determine a constructor" in what:
-            what = "unsupported YAML tag " + what.split("tag", 1)[-1].strip() + ": use plain values"
-        return_hint = _hint(what)
-        raise YamlProblem(f"invalid YAML{column}: {what}{return_hint}", line) from None
+            tag = what.split("tag", 1)[-1].strip().strip("'")
+            what = (
+                f"unsupported YAML tag '{_tag_name(tag)}': only plain values are read"
+                " (text, numbers, dates, lists, mappings); remove the tag"
+            )
+        raise YamlProblem(f"invalid YAML{column}: {what}{_hint(what)}", where) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(f"invalid YAML: {exc}", first_line) from None
     except RecursionError:
-        raise YamlProblem("YAML nested too deeply", first_line) from None
+        raise YamlProblem("YAML nested too deeply: flatten it", first_line) from None
+    except UnicodeEncodeError as exc:  # a lone surrogate: only a caller that skipped UTF-8 decoding can pass one
+        at = text.count("\n", 0, exc.start) + first_line
+        what = f"U+{ord(text[exc.start]):04X}"
+        raise YamlProblem(f"invalid text: {what} is not a character; re-save the file as UTF-8", at) from None
     if _count_nodes(value, MAX_NODES) > MAX_NODES:
         raise YamlProblem(
             f"YAML expands to more than {MAX_NODES:,} values (aliases repeated?): simplify it", first_line
         )
-    return value
+    lines: dict[str, int] = {}
+    texts: dict[str, str | tuple[str | None, ...]] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                continue
+            key = key_node.value
+            lines.setdefault(key, key_node.start_mark.line + first_line)
+            if isinstance(value_node, yaml.ScalarNode):
+                texts[key] = value_node.value
+            elif isinstance(value_node, yaml.SequenceNode):
+                texts[key] = tuple(v.value if isinstance(v, yaml.ScalarNode) else None for v in value_node.value)
+    return YamlDocument(value, lines, texts)
+
+
+def load_yaml(text: str, first_line: int = 1) -> Any:
+    """Load one YAML document and return its value (see ``load_yaml_document``)."""
+    return load_yaml_document(text, first_line).value
 
 
 def _hint(what: str) -> str:

@@ -151,7 +151,13 @@ def test_edit_one_article_rerenders_only_what_shows_it(news, run_build):
     path.write_text(path.read_text() + "\nA second paragraph: 1.8m barrels.\n")
     result = run_build(news)
     assert result.rendered_markdown == 1
-    assert result.written_paths == ["2022/01/11/oil/index.html"]
+    written = result.written_paths
+    # of the pages, only the article shows its body; so do the feeds that hold it and the search index
+    assert [p for p in written if p.endswith(".html") and not p.startswith("search/")] == ["2022/01/11/oil/index.html"]
+    assert sorted(p for p in written if p.endswith((".xml", ".json"))) == sorted(
+        f"{folder}{name}" for folder in ("", "tags/energy/", "tags/kazakhstan/") for name in ("feed.xml", "rss.xml", "feed.json")
+    )
+    assert all(p.startswith("search/") for p in written if not p.endswith((".html", ".xml", ".json")))
     assert "1.8m barrels" in read(news, "2022/01/11/oil/index.html")
 
 
@@ -370,3 +376,42 @@ def test_duplicate_urls_name_both_files(make_site, run_build):
     message = str(info.value)
     assert "content/two/same.md" in message and "content/one/same.md" in message
     assert "/2022/01/10/same/" in message
+
+
+def test_tags_with_colliding_slugs_fail_with_a_message(make_site, run_build):
+    site = make_site(
+        {
+            "content/a.md": article("A", "2022-01-10", tags=["New York"]),
+            "content/b.md": article("B", "2022-01-11", tags=["New-York"]),
+        }
+    )
+    with pytest.raises(BuildFailed) as info:
+        run_build(site)
+    assert str(info.value.problems[0]) == (
+        "content/b.md: tag 'New-York' has the same URL slug 'new-york' as the tag 'New York'"
+        " (used in content/a.md): rename one of them"
+    ) or str(info.value.problems[0]) == (
+        "content/a.md: tag 'New York' has the same URL slug 'new-york' as the tag 'New-York'"
+        " (used in content/b.md): rename one of them"
+    )
+
+
+def test_symlinked_asset_outside_the_site_is_refused(make_site, run_build, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("private key")
+    site = make_site({"content/a.md": article("A", "2022-01-10")})
+    (site / "content/leak.txt").symlink_to(secret)
+    with pytest.raises(BuildFailed) as info:
+        run_build(site)
+    assert "leak.txt" in str(info.value) and "outside the site" in str(info.value)
+    assert not (site / "output").exists()
+
+
+def test_pipe_in_content_is_an_error_not_a_hang(make_site, run_build):
+    import os
+
+    site = make_site({"content/a.md": article("A", "2022-01-10")})
+    os.mkfifo(site / "content/pipe.txt")
+    with pytest.raises(BuildFailed) as info:
+        run_build(site)
+    assert "pipe.txt" in str(info.value) and "not a regular file" in str(info.value)

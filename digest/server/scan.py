@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable, Collection, Container, Iterator
 
 from digest.config import SiteConfig
-from digest.content import ARTICLE_SUFFIXES
+from digest.content import ARTICLE_SUFFIXES, read_article_bytes
 from digest.ingest import SourceFile, file_key, is_skipped, render_settings_key
 
 # (mtime_ns, ctime_ns, size, inode): a rename-over save changes the inode, an in-place one the times.
@@ -96,11 +96,10 @@ class ContentScanner:
         return differ
 
     def _read(self, config: SiteConfig, settings: bytes, rel: str, path: str, sig: Signature) -> SourceFile | None:
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read()
-        except (FileNotFoundError, IsADirectoryError):
-            return None
+        if not os.path.lexists(path):
+            return None  # deleted since: the watcher will say so
+        # a pipe or a broken link named .md is the user's error, as in a build (never a read that hangs)
+        data = read_article_bytes(Path(path), f"{config.content_dir}/{rel}")
         key = file_key(settings, rel, data)
         self._known[rel] = (sig, key)
         self._files[rel] = SourceFile(f"{config.content_dir}/{rel}", rel, b"", key)

@@ -1,0 +1,586 @@
+"""``digest check``: validate a site without writing anything, and say why articles are missing.
+
+Severity:
+
+- ``error``: the build would fail, or would publish something broken (a link to nowhere);
+- ``warning``: it builds, but is probably a mistake (a tag spelled two ways, a story curated twice);
+- ``info``: not a problem; answers "why is my article not on the site?" (drafts, future dates).
+
+Content checks (front matter, dates, tags, source URLs) cover every file, drafts included,
+because the build reads every file. Page checks (links, summaries) cover the articles the
+build would publish with the same ``--drafts``/``--future`` flags.
+
+``check_site`` is the only function here that reads the disk; the rest take values.
+"""
+
+from __future__ import annotations
+
+import difflib
+import posixpath
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from html import escape
+from html.parser import HTMLParser
+from pathlib import Path, PurePosixPath
+from typing import Any, Iterable, Mapping, Sequence
+from urllib.parse import unquote, urlsplit
+
+from digest.config import SiteConfig, load_config
+from digest.content import KNOWN_KEYS, normalise_text, split_front_matter
+from digest.dates import date_from_filename
+from digest.errors import BuildFailed, DigestError, Problem
+from digest.ingest import LoadedArticle, SourceFile, render_all, scan_content
+from digest.markup import plain_text
+from digest.model import Excluded, Site, build_site
+from digest.pages import PageJob, plan_pages
+from digest.slugs import term_key
+from digest.importer.urls import normalize_source_url
+from digest.urls import UnsafePath, expand
+from digest.yamlload import load_yaml
+
+ERROR = "error"
+WARNING = "warning"
+INFO = "info"
+SEVERITIES = (ERROR, WARNING, INFO)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One thing ``check`` has to say about a file, printed as ``path:line: message``."""
+
+    path: str
+    line: int | None
+    severity: str  # error, warning or info
+    message: str
+
+    def __str__(self) -> str:
+        return str(Problem(self.path, self.line, self.message))
+
+    def to_dict(self) -> dict[str, object]:
+        return {"path": self.path, "line": self.line, "severity": self.severity, "message": self.message}
+
+    @classmethod
+    def from_problem(cls, problem: Problem, severity: str = ERROR) -> Finding:
+        return cls(problem.path, problem.line, severity, problem.message)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    findings: tuple[Finding, ...]  # problems first (by file and line), then the info lines
+    files: int  # article files looked at
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+    @property
+    def ok(self) -> bool:
+        """No errors and no warnings (info lines alone are fine)."""
+        return all(f.severity == INFO for f in self.findings)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedArticle:
+    """An article that parsed: its rendered form, its lines (for line numbers), its raw front matter."""
+
+    loaded: LoadedArticle
+    lines: tuple[str, ...]  # the file's lines, line ends normalised; lines[0] is line 1
+    meta: Mapping[str, Any]  # the front matter exactly as YAML loaded it (tags unnormalised)
+
+    @property
+    def path(self) -> str:
+        return self.loaded.source.path
+
+    @property
+    def front_end(self) -> int:
+        """The last line of the front matter (the line before the closing ``---``)."""
+        return self.loaded.source.body_line - 2
+
+    def key_line(self, key: str) -> int | None:
+        """The line of a top-level front-matter key."""
+        pattern = re.compile(rf"^{re.escape(key)}\s*:")
+        for number in range(2, self.front_end + 1):
+            if pattern.match(self.lines[number - 1]):
+                return number
+        return None
+
+    def find(self, needles: Iterable[str], start: int, stop: int | None = None) -> int | None:
+        """The first line from ``start`` to ``stop`` (inclusive) holding one of ``needles``, tried in order."""
+        stop = len(self.lines) if stop is None else min(stop, len(self.lines))
+        for needle in dict.fromkeys(n for n in needles if n):
+            for number in range(max(start, 1), stop + 1):
+                if needle in self.lines[number - 1]:
+                    return number
+        return None
+
+
+def checked_article(loaded: LoadedArticle, text: str) -> CheckedArticle:
+    """Pair a parsed article with its text (which already parsed, so this cannot fail)."""
+    text = normalise_text(text)
+    front, _body, _line = split_front_matter(text)
+    meta = load_yaml(front or "", first_line=2) or {}
+    return CheckedArticle(loaded, tuple(text.split("\n")), {str(k): v for k, v in meta.items()})
+
+
+def sort_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    unique = dict.fromkeys(findings)
+    return tuple(sorted(unique, key=lambda f: (f.severity == INFO, f.path, f.line or 0, f.message)))
+
+
+# ---------------------------------------------------------------- the edge: read the site
+
+
+def check_site(
+    site_dir: Path, *, now: datetime, drafts: bool = False, future: bool = False, jobs: int = 1
+) -> CheckResult:
+    """Read and render every article (no cache, no output) and check the lot."""
+    if not site_dir.is_dir():
+        raise DigestError(f"no site folder at {site_dir}: pass --site")
+    try:
+        config = load_config(site_dir)
+    except BuildFailed as exc:
+        return CheckResult(sort_findings(Finding.from_problem(p) for p in exc.problems), 0)
+    except DigestError as exc:
+        return CheckResult((Finding.from_problem(exc.problem),), 0)
+    files, assets = scan_content(site_dir, config)
+    try:
+        results = [value for chunk in render_all(files, config, jobs) for value in chunk]  # in file order
+    except DigestError as exc:  # e.g. a Markdown extension in digest.yaml that does not load
+        return CheckResult((Finding.from_problem(exc.problem),), len(files))
+    findings: list[Finding] = []
+    articles: list[CheckedArticle] = []
+    for item, value in zip(files, results):
+        if isinstance(value, Problem):
+            findings.append(Finding.from_problem(value))
+        else:
+            articles.append(checked_article(LoadedArticle.from_record(value), _text_of(item)))
+    findings += check_articles(articles, assets, config, now, drafts=drafts, future=future)
+    return CheckResult(sort_findings(findings), len(files))
+
+
+def _text_of(item: SourceFile) -> str:
+    return item.data.decode("utf-8")  # check_bytes accepted it, so it is UTF-8
+
+
+def check_articles(
+    articles: Sequence[CheckedArticle],
+    assets: Sequence[tuple[str, Path]],
+    config: SiteConfig,
+    now: datetime,
+    *,
+    drafts: bool = False,
+    future: bool = False,
+) -> list[Finding]:
+    """Every check over articles that parsed."""
+    findings: list[Finding] = []
+    for article in articles:
+        findings += check_keys(article)
+        findings += check_dates(article, config)
+    findings += check_source_urls(articles)
+    findings += check_tag_spellings(articles)
+    site, problems = build_model(articles, config, now, drafts=drafts, future=future, assets=assets)
+    findings += [Finding.from_problem(p) for p in problems]
+    by_path = {a.path: a for a in articles}
+    if site is None:
+        return findings + [_not_checked(config)]
+    findings += list_excluded(site, by_path, now)
+    findings += check_summaries(site, by_path)
+    from digest.build import extra_planners  # feeds and sitemap are pages links may point to
+
+    try:
+        jobs = plan_pages(site, extra_planners())
+    except BuildFailed as exc:
+        return findings + [Finding.from_problem(p) for p in exc.problems] + [_not_checked(config)]
+    findings += check_links(site, jobs, by_path)
+    return findings
+
+
+def _not_checked(config: SiteConfig) -> Finding:
+    return Finding(
+        config.content_dir, None, INFO,
+        "links, summaries, drafts and future articles were not checked: fix the errors above first",
+    )
+
+
+def build_model(
+    articles: Sequence[CheckedArticle],
+    config: SiteConfig,
+    now: datetime,
+    *,
+    drafts: bool,
+    future: bool,
+    assets: Sequence[tuple[str, Path]],
+) -> tuple[Site | None, list[Problem]]:
+    """The site model, with its problems (URL collisions, ...).
+
+    ``build_site`` stops at the first bad model; to check the rest anyway, the
+    articles it names are set aside and the model is built again.
+    """
+    problems: list[Problem] = []
+    items = [a.loaded for a in articles]
+    while True:
+        try:
+            return build_site(items, config, now, drafts=drafts, future=future, assets=assets), problems
+        except BuildFailed as exc:
+            problems += [p for p in exc.problems if p not in problems]
+            named = {p.path for p in exc.problems}
+            rest = [i for i in items if i.source.path not in named]
+            if len(rest) == len(items):  # nothing left to set aside: the problem is not one article's
+                return None, problems
+            items = rest
+
+
+# ---------------------------------------------------------------- front matter and dates
+
+
+def check_keys(article: CheckedArticle) -> list[Finding]:
+    """Unknown keys that look like a misspelt known one (others are legitimate ``extra`` values)."""
+    findings = []
+    known = sorted(KNOWN_KEYS)
+    for key in article.meta:
+        if key in KNOWN_KEYS:
+            continue
+        close = difflib.get_close_matches(key.casefold(), known, n=1, cutoff=0.8)
+        if close and abs(len(close[0]) - len(key)) <= 2:
+            findings.append(
+                Finding(
+                    article.path,
+                    article.key_line(key),
+                    WARNING,
+                    f"unknown key '{key}': did you mean '{close[0]}'? (unknown keys only reach templates as extra)",
+                )
+            )
+    return findings
+
+
+_YEAR_RE = re.compile(r"^\d{4}$")
+_MONTH_RE = re.compile(r"^(0[1-9]|1[0-2])$")
+
+
+def check_dates(article: CheckedArticle, config: SiteConfig) -> list[Finding]:
+    """Dates that parse but disagree with each other or with where the file is."""
+    src = article.loaded.source
+    local = src.date.astimezone(config.tz)
+    date_line = article.key_line("date")
+    findings = []
+    if src.updated is not None and src.updated < src.date:
+        findings.append(
+            Finding(
+                src.path,
+                article.key_line("updated"),
+                WARNING,
+                f"'updated' ({_when(src.updated, config)}) is before 'date' ({_when(src.date, config)}): fix one of them",
+            )
+        )
+    folders = PurePosixPath(src.rel).parent.parts
+    day = f"{local:%Y-%m-%d}"
+    if len(folders) >= 2 and _YEAR_RE.match(folders[-2]) and _MONTH_RE.match(folders[-1]):
+        if (folders[-2], folders[-1]) != (f"{local:%Y}", f"{local:%m}"):
+            findings.append(
+                Finding(
+                    src.path, date_line or 1, WARNING,
+                    f"'date' is {day} but the file is in {folders[-2]}/{folders[-1]}/: move the file or fix the date",
+                )
+            )
+    elif folders and _YEAR_RE.match(folders[-1]) and folders[-1] != f"{local:%Y}":
+        findings.append(
+            Finding(
+                src.path, date_line or 1, WARNING,
+                f"'date' is {day} but the file is in {folders[-1]}/: move the file or fix the date",
+            )
+        )
+    named = date_from_filename(PurePosixPath(src.rel).stem)
+    if named is not None and date_line is not None and named[0] != local.date():
+        findings.append(
+            Finding(
+                src.path, date_line, WARNING,
+                f"'date' is {day} but the file name says {named[0]:%Y-%m-%d}: the date wins;"
+                " rename the file or fix the date",
+            )
+        )
+    return findings
+
+
+def _when(moment: datetime, config: SiteConfig) -> str:
+    """A time as the site's readers would see it: ``2030-01-01 09:00 Asia/Almaty``."""
+    local = moment.astimezone(config.tz)
+    shown = f"{local:%Y-%m-%d %H:%M:%S}" if local.second else f"{local:%Y-%m-%d %H:%M}"
+    return f"{shown} {config.timezone}"
+
+
+# ---------------------------------------------------------------- across articles
+
+
+def check_source_urls(articles: Sequence[CheckedArticle]) -> list[Finding]:
+    """The same story (source URL, normalised) curated by more than one article."""
+    groups: dict[str, list[CheckedArticle]] = defaultdict(list)
+    for article in articles:
+        source = article.loaded.source.source
+        if source is not None and source.url:
+            groups[normalize_source_url(source.url)].append(article)
+    findings = []
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        group.sort(key=lambda a: (a.loaded.source.date, a.path))  # the first curated keeps it
+        first = group[0]
+        for other in group[1:]:
+            url = other.loaded.source.source.url  # type: ignore[union-attr]
+            findings.append(
+                Finding(
+                    other.path, _source_url_line(other), WARNING,
+                    f"source URL '{url}' is also the source of {first.path}: is this story in the digest twice?",
+                )
+            )
+    return findings
+
+
+def _source_url_line(article: CheckedArticle) -> int | None:
+    line = article.key_line("source")
+    if line is None:
+        return None
+    if isinstance(article.meta.get("source"), dict):
+        for number in range(line + 1, article.front_end + 1):
+            text = article.lines[number - 1]
+            if not text.startswith((" ", "\t")):
+                break
+            if re.match(r"^\s+url\s*:", text):
+                return number
+    return line
+
+
+_TAG_KEYS = ("tags", "categories", "category")
+
+
+def raw_tags(article: CheckedArticle) -> list[tuple[str, int | None]]:
+    """Tags as written (case and spaces kept), with their lines."""
+    found: list[tuple[str, int | None]] = []
+    for key in _TAG_KEYS:
+        value = article.meta.get(key)
+        if isinstance(value, str):
+            names = [t.strip() for t in value.split(",")]  # spaces after commas are layout, not spelling
+        elif isinstance(value, list):
+            names = [str(v) for v in value if v is not None and not isinstance(v, (dict, list))]
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            names = [str(value)]
+        else:
+            continue
+        key_line = article.key_line(key)
+        for name in names:
+            if name.strip():
+                line = article.find([name.strip()], key_line, article.front_end) if key_line else None
+                found.append((name, line or key_line))
+    return found
+
+
+def check_tag_spellings(articles: Sequence[CheckedArticle]) -> list[Finding]:
+    """Tags the build merges because they differ only by case or spacing: one finding per odd spelling."""
+    uses: dict[str, dict[str, list[tuple[CheckedArticle, int | None]]]] = defaultdict(lambda: defaultdict(list))
+    for article in articles:
+        for name, line in raw_tags(article):
+            spellings = uses[term_key(name)]
+            if all(a is not article for a, _ in spellings[name]):
+                spellings[name].append((article, line))
+    findings = []
+    for spellings in uses.values():
+        if len(spellings) < 2:
+            continue
+        # the build shows the most used spelling (spaces collapsed); ties go to the first in sort order
+        shown: Counter[str] = Counter()
+        for name, users in spellings.items():
+            shown[" ".join(name.split())] += len(users)
+        display = sorted(shown.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        for name, users in sorted(spellings.items()):
+            if name == display:
+                continue
+            others = " and ".join(
+                f"'{other}' ({_files(a.path for a, _ in spellings[other])})"
+                for other in sorted(spellings, key=lambda s: (s != display, s))
+                if other != name
+            )
+            for article, line in users:
+                findings.append(
+                    Finding(
+                        article.path, line, WARNING,
+                        f"tag '{name}' differs only by case or spacing from {others}:"
+                        f" the build merges them as '{display}'; use one spelling",
+                    )
+                )
+    return findings
+
+
+def _files(paths: Iterable[str], limit: int = 3) -> str:
+    items = sorted(set(paths))
+    shown = ", ".join(items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+# ---------------------------------------------------------------- the built site
+
+
+def list_excluded(site: Site, by_path: Mapping[str, CheckedArticle], now: datetime) -> list[Finding]:
+    """Drafts and future articles, with the time each will appear, in the site's timezone."""
+    config = site.config
+    findings = []
+    for item in site.excluded:
+        article = by_path[item.path]
+        when = _when(item.date, config)
+        if item.reason == "draft":
+            if item.date > now:
+                message = f"draft: not on the site until 'draft: true' is removed, and then not before {when}"
+            else:
+                message = f"draft: not on the site until 'draft: true' is removed (dated {when})"
+            line = article.key_line("draft")
+        else:
+            message = f"dated in the future: appears with the first build after {when} (build --future to preview)"
+            line = article.key_line("date")
+        findings.append(Finding(item.path, line or 1, INFO, message))
+    return findings
+
+
+def check_summaries(site: Site, by_path: Mapping[str, CheckedArticle]) -> list[Finding]:
+    """Published articles whose lists would show a title and nothing else."""
+    findings = []
+    for item in site.articles:
+        if item.summary:
+            continue
+        article = by_path[item.path]
+        line = article.key_line("summary") or 1
+        if plain_text(str(item.html)):
+            message = "empty summary: the body has no paragraph of text to take one from; add 'summary:'"
+        else:
+            message = "empty summary: the body is empty and there is no 'summary'; write the story or add 'summary:'"
+        findings.append(Finding(item.path, line, WARNING, message))
+    return findings
+
+
+class _Refs(HTMLParser):
+    """Every ``href`` and ``src`` in an HTML fragment, in order."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.refs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in ("href", "src") and value and value.strip():
+                self.refs.append(value.strip())
+
+
+def html_refs(fragment: str) -> list[str]:
+    parser = _Refs()
+    parser.feed(fragment)
+    parser.close()
+    return parser.refs
+
+
+def _served_path(ref: str, page_url: str, config: SiteConfig) -> str | None:
+    """The path a browser on ``page_url`` would request for ``ref``, or ``None`` when it leaves the site
+    (another host, another scheme) or stays on the page (``#fragment``)."""
+    parts = urlsplit(ref)
+    base_path = config.base_path
+    if parts.scheme or parts.netloc:
+        base = urlsplit(config.base_url)
+        if parts.scheme.lower() not in ("", "http", "https") or parts.netloc.lower() != base.netloc.lower():
+            return None
+        path = parts.path or "/"
+    else:
+        path = parts.path
+        if not path:
+            return None
+    path = unquote(path)
+    trailing = path.endswith("/") or path.rsplit("/", 1)[-1] in (".", "..")
+    if not path.startswith("/"):
+        path = posixpath.join(base_path.rstrip("/") + page_url, path)
+    target = posixpath.normpath(path)
+    if target.startswith("//"):  # normpath keeps a leading '//'
+        target = "/" + target.lstrip("/")
+    return target + "/" if trailing and target != "/" else target
+
+
+def _article_url(article: CheckedArticle, config: SiteConfig) -> str | None:
+    """The URL an article would have if it were published."""
+    src = article.loaded.source
+    local = src.date.astimezone(config.tz)
+    try:
+        return expand(
+            config.permalinks.article,
+            year=f"{local.year:04d}", month=f"{local.month:02d}", day=f"{local.day:02d}", slug=src.slug,
+        )
+    except UnsafePath:
+        return None
+
+
+def check_links(site: Site, jobs: Mapping[str, PageJob], by_path: Mapping[str, CheckedArticle]) -> list[Finding]:
+    """Links and images in published articles that point inside the site but to no page or file."""
+    config = site.config
+    base_path = config.base_path
+    urls = {job.url for job in jobs.values()}
+    files = set(jobs) | {rel for rel, _src in site.assets}
+
+    def resolves(site_path: str) -> bool:
+        return (
+            site_path in urls
+            or (not site_path.endswith("/") and site_path + "/" in urls)
+            or site_path.lstrip("/") in files
+        )
+
+    published = {a.path: a.url for a in site.articles}
+    excluded: dict[str, Excluded] = {e.path: e for e in site.excluded}
+    pending_urls: dict[str, Excluded] = {}
+    for gone in site.excluded:
+        url = _article_url(by_path[gone.path], config)
+        if url is not None:
+            pending_urls[url] = gone
+    by_rel = {a.loaded.source.rel: a for a in by_path.values()}
+
+    def hint(ref: str, article: CheckedArticle, site_path: str | None, served: str) -> str:
+        """What to do about a link that does not resolve."""
+        target: CheckedArticle | None = None
+        parts = urlsplit(ref)
+        if not parts.scheme and not parts.netloc and parts.path and not parts.path.startswith("/"):
+            rel = posixpath.normpath(posixpath.join(posixpath.dirname(article.loaded.source.rel), unquote(parts.path)))
+            target = by_rel.get(rel)
+        pending = pending_urls.get(site_path or "") if site_path else None
+        if target is None and pending is not None:
+            target = by_path[pending.path]
+        if target is not None:
+            if target.path in published:
+                page = base_path.rstrip("/") + published[target.path]
+                return f": link to the page of {target.path}, '{page}', instead"
+            gone = excluded.get(target.path)
+            if gone is not None and gone.reason == "draft":
+                return f": {target.path} is a draft"
+            if gone is not None:
+                return f": {target.path} is not published until {_when(gone.date, config)}"
+        if site_path is None and base_path != "/" and resolves(served):
+            return f": the site is served under '{base_path}', so write '{base_path.rstrip('/')}{served}'"
+        return ""
+
+    findings = []
+    for item in site.articles:
+        article = by_path[item.path]
+        body_start = article.loaded.source.body_line
+        note_line = article.key_line("note") or 1
+        image_line = article.key_line("image") or 1
+        candidates: list[tuple[str, int, int | None, int]] = []  # ref, search from, to, fallback line
+        candidates += [(ref, body_start, None, body_start) for ref in html_refs(str(item.html))]
+        candidates += [(ref, note_line, article.front_end, note_line) for ref in html_refs(str(item.note_html))]
+        if item.image:
+            candidates.append((item.image, image_line, image_line, image_line))
+        seen: set[str] = set()
+        for ref, start, stop, fallback in candidates:
+            if ref in seen:
+                continue
+            seen.add(ref)
+            served = _served_path(ref, item.url, config)
+            if served is None:
+                continue
+            site_path = "/" + served[len(base_path):] if (served + "/").startswith(base_path) else None
+            if site_path is not None and resolves(site_path):
+                continue
+            line = article.find([ref, unquote(ref), escape(ref, quote=False)], start, stop)
+            message = f"link to '{ref}' does not resolve" + hint(ref, article, site_path, served)
+            findings.append(Finding(item.path, line or min(fallback, len(article.lines)), ERROR, message))
+    return findings

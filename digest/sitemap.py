@@ -1,0 +1,136 @@
+"""``sitemap.xml`` (split into a sitemap index past 50,000 URLs) and ``robots.txt``.
+
+The sitemap lists every HTML page the plan holds, so its planner runs after
+all the others. ``lastmod`` is what the page shows: an article's ``updated``
+(or its date), the newest entry of a list page, the newest article for
+pages that summarise the whole site.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Iterable, Mapping, Sequence
+
+from lxml import etree
+
+from digest.pages import PageJob, Planner
+from digest.urls import join_base
+
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+MAX_URLS = 50_000  # per file, by the sitemaps.org protocol
+MAX_BYTES = 50 * 1024 * 1024  # per file, uncompressed
+_URL_OVERHEAD = 120  # bytes of markup around one <loc> and <lastmod>, generously
+NOT_LISTED = frozenset({"404", "search", "feed", "sitemap"})  # page kinds search engines should not index
+
+
+@dataclass(frozen=True, slots=True)
+class SitemapUrl:
+    loc: str  # absolute
+    lastmod: datetime | None
+
+
+def _w3c(value: datetime) -> str:
+    return value.isoformat(timespec="seconds")
+
+
+def _serialise(root: etree._Element) -> str:
+    return str(etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True).decode("utf-8"))
+
+
+def _urlset(urls: Iterable[SitemapUrl]) -> str:
+    root = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap={None: SITEMAP_NS})
+    for url in urls:
+        node = etree.SubElement(root, f"{{{SITEMAP_NS}}}url")
+        etree.SubElement(node, f"{{{SITEMAP_NS}}}loc").text = url.loc
+        if url.lastmod is not None:
+            etree.SubElement(node, f"{{{SITEMAP_NS}}}lastmod").text = _w3c(url.lastmod)
+    return _serialise(root)
+
+
+def _chunks(urls: Sequence[SitemapUrl], max_urls: int, max_bytes: int) -> list[list[SitemapUrl]]:
+    chunks: list[list[SitemapUrl]] = [[]]
+    size = 0
+    for url in urls:
+        cost = len(url.loc.encode("utf-8")) + _URL_OVERHEAD
+        if chunks[-1] and (len(chunks[-1]) >= max_urls or size + cost > max_bytes - 1024):
+            chunks.append([])
+            size = 0
+        chunks[-1].append(url)
+        size += cost
+    return chunks
+
+
+def build_sitemaps(
+    urls: Sequence[SitemapUrl], base_url: str, *, max_urls: int = MAX_URLS, max_bytes: int = MAX_BYTES
+) -> dict[str, str]:
+    """{site path: XML}: ``/sitemap.xml`` alone, or, when the URLs do not fit one file, an index
+    at ``/sitemap.xml`` that lists ``/sitemap-1.xml``, ``/sitemap-2.xml``, ..."""
+    chunks = _chunks(urls, max_urls, max_bytes)
+    if len(chunks) == 1:
+        return {"/sitemap.xml": _urlset(chunks[0])}
+    files: dict[str, str] = {}
+    index = etree.Element(f"{{{SITEMAP_NS}}}sitemapindex", nsmap={None: SITEMAP_NS})
+    for number, chunk in enumerate(chunks, start=1):
+        path = f"/sitemap-{number}.xml"
+        files[path] = _urlset(chunk)
+        node = etree.SubElement(index, f"{{{SITEMAP_NS}}}sitemap")
+        etree.SubElement(node, f"{{{SITEMAP_NS}}}loc").text = join_base(base_url, path)
+        dates = [u.lastmod for u in chunk if u.lastmod is not None]
+        if dates:
+            etree.SubElement(node, f"{{{SITEMAP_NS}}}lastmod").text = _w3c(max(dates))
+    files["/sitemap.xml"] = _serialise(index)
+    return files
+
+
+def robots_txt(sitemap_url: str | None) -> str:
+    lines = ["User-agent: *", "Disallow:"]
+    if sitemap_url:
+        lines += ["", f"Sitemap: {sitemap_url}"]
+    return "\n".join(lines) + "\n"
+
+
+def _lastmod(context: Mapping[str, Any], newest: datetime | None) -> datetime | None:
+    article = context.get("article")
+    if article is not None:
+        return article.updated or article.date  # type: ignore[no-any-return]
+    paginator = context.get("paginator")
+    if paginator is not None:
+        return max((a.updated or a.date for a in paginator.items), default=newest)
+    return newest
+
+
+def sitemap_urls(jobs: Iterable[PageJob], newest: datetime | None) -> list[SitemapUrl]:
+    urls = []
+    for job in jobs:
+        if job.template is None or not job.path.endswith(".html"):
+            continue
+        page = job.context["page"]
+        if page.kind in NOT_LISTED:
+            continue
+        urls.append(SitemapUrl(page.permalink, _lastmod(job.context, newest)))
+    return urls
+
+
+def plan_sitemap(planner: Planner) -> None:
+    """The sitemap files and robots.txt; run it after every planner that adds pages."""
+    config, site = planner.config, planner.site
+    sitemap_url = None
+    if config.seo.sitemap:
+        newest = max((a.updated or a.date for a in site.articles), default=None)
+        files = build_sitemaps(sitemap_urls(list(planner.jobs.values()), newest), config.base_url)
+        for url, text in files.items():
+            planner.add(
+                url=url, kind="sitemap", title="Sitemap", template=None, origin="the sitemap",
+                inputs=(hashlib.sha256(text.encode()).hexdigest(),), produce=functools.partial(str, text),
+            )
+        sitemap_url = join_base(config.base_url, "/sitemap.xml")
+    # a robots.txt of the site's own (content/robots.txt) wins
+    if config.seo.robots and "robots.txt" not in {rel for rel, _ in site.assets}:
+        text = robots_txt(sitemap_url)
+        planner.add(
+            url="/robots.txt", kind="robots", title="robots.txt", template=None, origin="robots.txt",
+            inputs=(text,), produce=lambda: text,
+        )
