@@ -229,6 +229,11 @@ class PlannedPages(Mapping[str, PageJob]):
     def plan(self, path: str, spec: PageSpec) -> None:
         self._specs[path] = spec
 
+    def put(self, path: str, spec: PageSpec, job: PageJob) -> None:
+        """A job made elsewhere (a dev server plans feeds and the search index in another process)."""
+        self._made[path] = job  # before the spec: a path is "in" the plan only once its job is there
+        self._specs[path] = spec
+
     def spec(self, path: str) -> PageSpec:
         return self._specs[path]
 
@@ -444,7 +449,14 @@ def plan_pages(
     ``planner``: one made by ``make_planner`` for this site whose jobs were already handed out
     (``ArticlePlanner.job``), so they are the same as the plan's."""
     planner = planner or make_planner(site, memo)
-    config = site.config
+    plan_site_pages(planner)
+    finish_plan(planner, extra_planners)
+    return planner.jobs
+
+
+def plan_site_pages(planner: Planner) -> None:
+    """The pages of the model: home, articles, tags, sources, periods, archive, 404."""
+    site, config = planner.site, planner.config
     planner.add_list(
         base_url="/", kind="home", title=config.title, items=site.articles, origin="the home page",
         extra_inputs=(), template="index.html", description=config.description,
@@ -462,12 +474,14 @@ def plan_pages(
         years=site.years,
     )
     planner.add(url="/404.html", kind="404", title="Page not found", template="404.html", inputs=(), origin="the 404 page")
+
+
+def finish_plan(planner: Planner, extra_planners: Sequence[Callable[[Planner], None]] = ()) -> None:
+    """The other outputs (feeds, search index, sitemap: they may list the pages), then every collision."""
     for extra in extra_planners:
         extra(planner)
-    for rel, _src in site.assets:
+    for rel, _src in planner.site.assets:
         if rel in planner.jobs:
             planner.problems.append(Problem(f"content/{rel}", None, f"this file would overwrite the page {planner.jobs[rel].url}"))
     if planner.problems:
         raise BuildFailed(planner.problems)
-    return planner.jobs
-

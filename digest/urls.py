@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 _FIELDS = {"year", "month", "day", "slug"}
 _FIELD_RE = re.compile(r"\{([^{}]*)\}")
 # One URL segment: what slugify produces plus dots and underscores; no '..', no leading dot.
-_SEGMENT_RE = re.compile(r"^[A-Za-z0-9_~-][A-Za-z0-9._~-]*$")
+_SEGMENT_RE = re.compile(r"^[A-Za-z0-9_~-][A-Za-z0-9._~-]*\Z")  # \Z: "$" would let a final newline in
 # A whole site path of such segments, in one match: the fast path of ``check_site_path``.
 _SITE_PATH_RE = re.compile(r"/(?:[A-Za-z0-9_~-][A-Za-z0-9._~-]*/)*(?:[A-Za-z0-9_~-][A-Za-z0-9._~-]*)?")
 

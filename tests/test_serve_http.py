@@ -464,8 +464,9 @@ def test_served_pages_equal_a_cold_build_after_edits(make_site, run_build):
     run_build(site, now=now, base_url="http://127.0.0.1:9/", use_cache=False)
     out = site / "output"
     built = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
-    assert session.state is not None
-    served = set(session.state.jobs) | set(session.state.files)
+    state = session.settle(TIMEOUT)
+    assert state is not None and state.complete and state.jobs is not None
+    served = set(state.jobs) | set(state.files)
     assert built == served
     for rel in sorted(built):
         url = "/" + (rel[: -len("index.html")] if rel.endswith("index.html") else rel)
@@ -524,6 +525,24 @@ def test_article_pages_are_served_before_the_plan_and_list_pages_hurry_it(make_s
     builder.join(TIMEOUT)
     assert time.monotonic() - started < 10, "a waiting request cuts the planning delay short"
     assert session.state.jobs is not None
+
+
+def test_feeds_search_and_sitemap_arrive_after_the_pages(make_site):
+    site = make_site({**FILES, "themes/default/static/extra.css": "p { margin: 0 }\n"}, config=CONFIG)
+    session = SiteSession(SessionOptions(site_dir=site))
+    session.rebuild()
+    for _ in range(3):  # a content change, then a stylesheet change that keeps the site: the plan still completes
+        (site / "content/2022/01/oil.md").write_text(article("Oil again", "2022-01-11 08:00", "Up.", tags=["energy"]))
+        session.rebuild([site / "content/2022/01/oil.md"])
+        (site / "themes/default/static/extra.css").write_text("p { margin: 1px }\n")
+        session.rebuild([site / "themes/default/static/extra.css"])
+    state = session.settle(TIMEOUT)
+    assert state is not None and state.complete
+    for url in ("/feed.xml", "/sitemap.xml", "/robots.txt", "/search/", "/tags/energy/feed.xml"):
+        assert session.lookup(url).status == 200, url
+    assert b"Oil again" in session.lookup("/feed.xml").body
+    assert session.lookup("/no/such/file.xml").status == 404
+    session.close()
 
 
 def test_content_walk_skips_what_the_build_skips(tmp_path: Path):

@@ -167,6 +167,7 @@ class DevServer:
             return
         self._stopped.set()
         self._watcher.stop()  # also ends the rebuild loop
+        self.session.close()
         self._hub.close()  # event streams end, their threads return
         if any(t.name == "digest-http" for t in self._threads):
             self.httpd.shutdown()

@@ -27,11 +27,12 @@ from markupsafe import Markup
 from digest.build import Timer, extra_planners, job_count, load_articles, now_from_env, page_fingerprint, render_job
 from digest.cache import CACHE_DIR, Cache
 from digest.config import CONFIG_NAME, SiteConfig, load_config
-from digest.errors import DigestError
+from digest.errors import BuildFailed, DigestError
 from digest.ingest import LoadedArticle
 from digest.model import Site, build_site
-from digest.pages import ArticlePlanner, PageJob, PlannedPages, make_planner, plan_pages
+from digest.pages import ArticlePlanner, PageJob, PlannedPages, finish_plan, make_planner, plan_site_pages
 from digest.server.mime import content_type
+from digest.server.finish import ForkedFinisher
 from digest.server.scan import ContentScanner
 from digest.server.status import CssSwap, ServeError, Status
 from digest.theme import DEFAULT_THEME, Renderer, Theme, load_theme
@@ -79,6 +80,7 @@ class BuildState:
     files: Mapping[str, Path]  # output path -> source file (theme and content assets)
     roots: tuple[Path, ...]  # resolved folders files may be served from
     signature: str  # equal signatures: nothing a page shows has changed
+    complete: bool = True  # False while feeds, search index and sitemap are still being planned
 
     @property
     def prefix(self) -> str:
@@ -130,6 +132,8 @@ class SessionOptions:
     manage_gc: bool = False
     # Seconds to hold back planning every page after the model is ready (see _rebuild).
     plan_delay: float = 0.0
+    # Plan feeds, search index and sitemap in a forked process a newer rebuild can kill (see finish.py).
+    fork_extras: bool = hasattr(os, "fork")
 
 
 class SiteSession:
@@ -164,6 +168,8 @@ class SiteSession:
         self._memo: dict[str, LoadedArticle] = {}
         self._scanner = ContentScanner()
         self._pages = RenderedPages()
+        self._finisher = _Finisher(self._finish)
+        self._forked = ForkedFinisher() if options.fork_extras else None
 
     # -- state ---------------------------------------------------------------------------------
     @property
@@ -252,6 +258,8 @@ class SiteSession:
         started = time.perf_counter()
         timer = Timer()
         kinds = self._classify(changed)
+        if self._forked is not None:
+            self._forked.cancel()  # the plan it is finishing is about to be replaced
         self._unscanned |= changed  # until a scan has looked at them: a rebuild may fail before it gets there
         old = self._state
         try:
@@ -301,25 +309,79 @@ class SiteSession:
             # unless a request is waiting for the plan (another tab on a list page).
             with self._cond:
                 self._cond.wait_for(lambda: self._plan_wanted > 0, timeout=self.options.plan_delay)
+        planner = state.articles.planner
         try:
-            jobs = plan_pages(state.site, extra_planners(), planner=state.articles.planner)
+            plan_site_pages(planner)
+            if planner.problems:
+                raise BuildFailed(planner.problems)
         except Exception as exc:  # noqa: BLE001
             with self._cond:
                 self._state = old  # keep serving the last complete site
             return self._failed(exc, started, timer)
-        state = dataclasses.replace(state, jobs=jobs)
+        jobs = planner.jobs
+        state = dataclasses.replace(state, jobs=jobs, complete=False)
         with self._cond:
             self._state = state
+            self._planning = False
+            self._cond.notify_all()
         timer.lap("plan")
+        # the pages are planned: after a theme change, render one of each template, so a broken one shows now
         probe_error = self._probe(state) if old is None or old.theme is not state.theme else None
         if probe_error is not None:
             with self._cond:
                 self._error = probe_error
+        if old is None:
+            self._finish(state)  # the first build: whole, so its problems are reported before serving starts
+        else:
+            self._finisher.submit(state)
         return RebuildReport(
             probe_error is None, time.perf_counter() - started, reparsed=reparsed, read=read,
             articles=len(state.site.articles), pages=len(jobs), changed=changed_site, error=probe_error,
             timings=timer.timings, ready_seconds=ready,
         )
+
+    def _finish(self, state: BuildState) -> None:
+        """Plan feeds, the search index and the sitemap for ``state`` (at 10,000 articles, seconds of the
+        search index): pages are served meanwhile; only a URL the pages do not have waits for it."""
+        error: ServeError | None = None
+        try:
+            if self._forked is None:
+                finish_plan(state.articles.planner, extra_planners())
+            else:
+                while not self._forked.finish(state.articles.planner, extra_planners()):
+                    # killed by a rebuild: if that one kept this site (a stylesheet swap, a failed rebuild)
+                    # the plan is still wanted, so start again once it is done
+                    with self._cond:
+                        self._cond.wait_for(lambda: not (self._building or self._planning))
+                        current = self._state
+                    if current is None or current.articles is not state.articles:
+                        return
+        except Exception as exc:  # noqa: BLE001 - shown like any other build error
+            error = ServeError.from_exception(exc)
+        if self.options.manage_gc:
+            gc.freeze()  # what it made lives as long as the site (see _settle_gc)
+        with self._cond:
+            current = self._state
+            if current is None or current.articles is not state.articles:
+                return  # a newer rebuild replaced this site meanwhile: its own plan is on the way
+            self._state = dataclasses.replace(current, complete=True)
+            if error is not None:
+                self._error = error
+            self._cond.notify_all()
+        if error is not None:
+            self._publish()
+
+    def settle(self, timeout: float | None = None) -> BuildState | None:
+        """Wait until the whole site is planned (tests, and anything that needs every output)."""
+        with self._cond:
+            self._cond.wait_for(
+                lambda: not (self._building or self._planning or (self._state is not None and not self._state.complete)),
+                timeout,
+            )
+            return self._state
+
+    def close(self) -> None:
+        self._finisher.close()
 
     def _failed(self, exc: Exception, started: float, timer: Timer) -> RebuildReport:
         error = ServeError.from_exception(exc)
@@ -373,7 +435,9 @@ class SiteSession:
 
     def _commit_css(self, old: BuildState, theme: Theme, renderer: Renderer, started: float) -> RebuildReport:
         """Only stylesheets changed: same model and plan, new asset names; pages swap their links."""
-        state = self._state_for(old.config, theme, renderer, old.site, old.articles, old.jobs)
+        state = dataclasses.replace(
+            self._state_for(old.config, theme, renderer, old.site, old.articles, old.jobs), complete=old.complete
+        )
         prefix = old.prefix
         hrefs = {
             f"{prefix}/{old.theme.assets[name][0]}": f"{prefix}/{entry[0]}"
@@ -409,13 +473,16 @@ class SiteSession:
         return None
 
     # -- serving -------------------------------------------------------------------------------
-    def _current(self, *, planned: bool) -> tuple[BuildState | None, Status]:
+    def _current(self, *, planned: bool, complete: bool = False) -> tuple[BuildState | None, Status]:
         with self._cond:
             if planned:
                 self._plan_wanted += 1
                 self._cond.notify_all()
             try:
-                while self._building or (planned and self._planning):
+                while (
+                    self._building or (planned and self._planning)
+                    or (complete and self._state is not None and not self._state.complete)
+                ):
                     self._cond.wait()
             finally:
                 if planned:
@@ -428,7 +495,11 @@ class SiteSession:
         response = self._early(state, path) if state is not None and state.jobs is None else None
         if response is None:
             state, status = self._current(planned=True)
-            response = self._lookup(state, path)
+            response = self._lookup(state, path, final=False)
+        if response is None:  # not among the pages: perhaps a feed or the search index, planned last
+            state, status = self._current(planned=True, complete=True)
+            response = self._lookup(state, path, final=True)
+        assert response is not None
         if response.html:
             live = self.status() if response.status == 500 else status  # a render error just changed it
             response = dataclasses.replace(response, live=live)
@@ -452,7 +523,8 @@ class SiteSession:
         data = _read_inside(state.files[rel], state.roots)
         return None if data is None else Response(200, content_type(rel), data)
 
-    def _lookup(self, state: BuildState | None, path: str) -> Response:
+    def _lookup(self, state: BuildState | None, path: str, *, final: bool) -> Response | None:
+        """``None`` when the path is not (yet) known and ``final`` is false."""
         if state is None or state.jobs is None:
             return Response(500, content_type(".html"), NO_SITE_PAGE, html=True)
         prefix = state.prefix
@@ -472,8 +544,11 @@ class SiteSession:
             response = self._file(state, rel)
             if response is not None:
                 return response
-        elif not path.endswith("/") and f"{rel}/index.html" in state.jobs:
+            return self._not_found(state)
+        if not path.endswith("/") and f"{rel}/index.html" in state.jobs:
             return _redirect(path + "/")
+        if not final and not state.complete:
+            return None
         return self._not_found(state)
 
     def _not_found(self, state: BuildState) -> Response:
@@ -503,6 +578,42 @@ class SiteSession:
             return Response(500, content_type(".html"), NO_SITE_PAGE, html=True)
         ctype = content_type(job.path)
         return Response(status, ctype, data, html=ctype.startswith("text/html"))
+
+
+class _Finisher:
+    """One background thread that finishes plans, always the newest one handed to it."""
+
+    def __init__(self, finish: Callable[[BuildState], None]) -> None:
+        self._finish = finish
+        self._cond = threading.Condition()
+        self._next: BuildState | None = None
+        self._closed = False
+        self._thread: threading.Thread | None = None
+
+    def submit(self, state: BuildState) -> None:
+        with self._cond:
+            self._next = state  # an older one not started yet is skipped: its site is gone
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="digest-plan", daemon=True)
+                self._thread.start()
+            self._cond.notify_all()
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: self._next is not None or self._closed)
+                if self._closed:
+                    return
+                state, self._next = self._next, None
+            assert state is not None
+            self._finish(state)
 
 
 def _settle_gc() -> None:
