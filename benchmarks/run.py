@@ -18,9 +18,10 @@ For each size the corpus of ``benchmarks.corpus`` is generated into
 Cold builds of the tools are interleaved round by round (the order rotates),
 so a noisy neighbour slows all of them alike and the ratios, taken per round,
 compare builds that ran moments apart. Times are wall-clock seconds of the
-whole command; peak RSS is the largest sum of the RSS of the process and all
-its children seen by a 20 ms poll (pages shared between processes count once
-per process, so forked workers are over-counted).
+whole command, plus its CPU seconds (user + system over the process tree),
+which a busy machine inflates far less; peak RSS is the largest sum of the
+RSS of the process and all its children seen by a 20 ms poll (pages shared
+between processes count once per process, so forked workers are over-counted).
 
 The Markdown tables are printed and appended, with the machine and versions,
 to ``benchmarks/RESULTS.md``. Nothing here asserts a timing.
@@ -36,6 +37,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -77,7 +79,8 @@ class BuildError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Sample:
-    seconds: float
+    seconds: float  # wall clock
+    cpu: float  # user + system seconds of the whole process tree
     peak_rss: int  # bytes, summed over the process tree
 
 
@@ -122,6 +125,10 @@ def measure(cmd: Sequence[str], *, cwd: Path, env: dict[str, str], log: Path, ti
     (a pipe nobody reads would stall a chatty build)."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "wb") as out:
+        # CPU time of the tree = growth of our reaped children's rusage (the
+        # kernel folds each waited-for descendant into its parent's). On a
+        # shared machine it varies far less than wall time.
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         proc = subprocess.Popen(list(cmd), cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
         sampler = _TreeRssSampler(proc.pid)
@@ -134,11 +141,13 @@ def measure(cmd: Sequence[str], *, cwd: Path, env: dict[str, str], log: Path, ti
             sampler.stop()
             raise BuildError(f"timed out after {timeout:.0f} s: {' '.join(cmd)}") from None
         seconds = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
         sampler.stop()
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if rc != 0:
         tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-25:]
         raise BuildError(f"exit {rc}: {' '.join(cmd)}\n" + "\n".join(tail))
-    return Sample(seconds, sampler.peak)
+    return Sample(seconds, cpu, sampler.peak)
 
 
 def count_pages(out: Path) -> tuple[int, int]:
@@ -459,7 +468,7 @@ class Bench:
                     self.log(f"   {t.name} failed: {e}")
                     continue
                 cold[t.name].samples.append(s)
-                self.log(f"   cold #{r + 1} {t.name:8} {s.seconds:8.2f} s  {s.peak_rss / MIB:7.0f} MiB")
+                self.log(f"   cold #{r + 1} {t.name:8} {s.seconds:8.2f} s  cpu {s.cpu:7.2f} s  {s.peak_rss / MIB:6.0f} MiB")
         for t in tools:
             if not cold[t.name].error and cold[t.name].samples:
                 cold[t.name].pages, cold[t.name].articles = count_pages(t.out)
@@ -516,7 +525,7 @@ class Bench:
                         change(k)
                     s = self.build(tool, f"{info.count}-{name}-{k}")
                     res.samples.append(s)
-                    self.log(f"   {name} #{k + 1} digest {s.seconds:8.2f} s  {s.peak_rss / MIB:7.0f} MiB")
+                    self.log(f"   {name} #{k + 1} digest {s.seconds:8.2f} s  cpu {s.cpu:7.2f} s  {s.peak_rss / MIB:6.0f} MiB")
                 restore()
                 self.build(tool, f"{info.count}-{name}-settle")  # untimed: back to the unchanged site
             except BuildError as e:
@@ -555,18 +564,19 @@ def _ratio_row(label: str, a: Result | None, b: Result | None) -> str | None:
     # paired by round: both builds ran moments apart under the same load
     paired = [x / y for x, y in zip(a.seconds(), b.seconds())]
     med = statistics.median(a.seconds()) / statistics.median(b.seconds())
+    cpu = statistics.median(s.cpu for s in a.samples) / max(1e-9, statistics.median(s.cpu for s in b.samples))
     return (f"| {label} | {statistics.median(paired):.2f} | {min(paired):.2f} | {max(paired):.2f} "
-            f"| {med:.2f} | {len(paired)} |")
+            f"| {med:.2f} | {cpu:.2f} | {len(paired)} |")
 
 
 def size_section(rep: SizeReport) -> str:
     lines = [f"### {rep.articles:,} articles ({rep.words:,} words)", "",
-             "| tool | scenario | median s | min s | max s | runs | peak RSS MiB (median) | HTML pages | article pages | pages/s |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| tool | scenario | median s | min s | max s | CPU s (median) | runs | peak RSS MiB (median) | HTML pages | article pages | pages/s |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     cold_median: dict[str, float] = {}
     for r in rep.results:
         if r.error and not r.samples:
-            lines.append(f"| {r.tool} | {r.scenario} | failed | | | 0 | | | | |")
+            lines.append(f"| {r.tool} | {r.scenario} | failed | | | | 0 | | | | |")
             continue
         secs = r.seconds()
         med = statistics.median(secs)
@@ -576,8 +586,9 @@ def size_section(rep: SizeReport) -> str:
         if r.scenario == "cold":
             cold_median[r.tool] = med
         rate = f"{r.pages / med:,.0f}" if r.scenario == "cold" and r.pages else ""
+        cpu = statistics.median(s.cpu for s in r.samples)
         lines.append(f"| {r.tool} | {r.scenario} | {_fmt_s(med)} | {_fmt_s(min(secs))} | {_fmt_s(max(secs))} "
-                     f"| {len(secs)} | {rss:,.0f} | {pages} | {arts} | {rate} |")
+                     f"| {_fmt_s(cpu)} | {len(secs)} | {rss:,.0f} | {pages} | {arts} | {rate} |")
     cold = {r.tool: r for r in rep.results if r.scenario == "cold"}
     rows = [row for row in (
         _ratio_row("digest / pelican", cold.get("digest"), cold.get("pelican")),
@@ -586,8 +597,8 @@ def size_section(rep: SizeReport) -> str:
     ) if row]
     if rows:
         lines += ["", "Cold-build time ratios (below 1: the first tool is faster):", "",
-                  "| ratio | median of per-round ratios | min | max | ratio of medians | rounds |",
-                  "|---|---:|---:|---:|---:|---:|", *rows]
+                  "| ratio | median of per-round wall ratios | min | max | ratio of wall medians | ratio of CPU medians | rounds |",
+                  "|---|---:|---:|---:|---:|---:|---:|", *rows]
     if "digest" not in cold:
         lines += ["", "digest / pelican and digest / hugo: n/a (digest not measured in this run)"]
     for r in rep.results:
@@ -632,7 +643,8 @@ def header(args: argparse.Namespace, argv: Sequence[str], load_before: tuple[flo
         f"corpus version {corpus.CORPUS_VERSION}; {args.runs} timed runs per scenario after {args.warmup} "
         f"untimed warm-up build(s) per tool",
         "- method: cold builds of all tools interleaved per round (order rotated); wall time of the whole "
-        "command; peak RSS = largest 20 ms sample of the RSS summed over the process tree; pages/s = HTML "
+        "command; CPU s = user + system time of the process tree (less sensitive to a busy machine, "
+        "but it adds up every core a parallel tool uses); peak RSS = largest 20 ms sample of the RSS summed over the process tree; pages/s = HTML "
         "files in the output / median cold seconds; article pages = HTML files carrying the benchmark "
         "template's marker",
     ])
