@@ -18,8 +18,8 @@ For each size the corpus of ``benchmarks.corpus`` is generated into
 Cold builds of the tools are interleaved round by round (the order rotates),
 so a noisy neighbour slows all of them alike and the ratios, taken per round,
 compare builds that ran moments apart. Times are wall-clock seconds of the
-whole command, plus its CPU seconds (user + system over the process tree),
-which a busy machine inflates far less; peak RSS is the largest sum of the
+whole command, plus its user and system CPU seconds over the process tree
+(user time varies least when the machine is busy); peak RSS is the largest sum of the
 RSS of the process and all its children seen by a 20 ms poll (pages shared
 between processes count once per process, so forked workers are over-counted).
 
@@ -80,7 +80,8 @@ class BuildError(Exception):
 @dataclass(frozen=True, slots=True)
 class Sample:
     seconds: float  # wall clock
-    cpu: float  # user + system seconds of the whole process tree
+    user: float  # user CPU seconds of the whole process tree
+    sys: float  # system CPU seconds of the whole process tree
     peak_rss: int  # bytes, summed over the process tree
 
 
@@ -143,11 +144,11 @@ def measure(cmd: Sequence[str], *, cwd: Path, env: dict[str, str], log: Path, ti
         seconds = time.perf_counter() - start
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         sampler.stop()
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    user, system = after.ru_utime - before.ru_utime, after.ru_stime - before.ru_stime
     if rc != 0:
         tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-25:]
         raise BuildError(f"exit {rc}: {' '.join(cmd)}\n" + "\n".join(tail))
-    return Sample(seconds, cpu, sampler.peak)
+    return Sample(seconds, user, system, sampler.peak)
 
 
 def count_pages(out: Path) -> tuple[int, int]:
@@ -468,7 +469,7 @@ class Bench:
                     self.log(f"   {t.name} failed: {e}")
                     continue
                 cold[t.name].samples.append(s)
-                self.log(f"   cold #{r + 1} {t.name:8} {s.seconds:8.2f} s  cpu {s.cpu:7.2f} s  {s.peak_rss / MIB:6.0f} MiB")
+                self.log(f"   cold #{r + 1} {t.name:8} {s.seconds:8.2f} s  user {s.user:7.2f} s  sys {s.sys:6.2f} s  {s.peak_rss / MIB:6.0f} MiB")
         for t in tools:
             if not cold[t.name].error and cold[t.name].samples:
                 cold[t.name].pages, cold[t.name].articles = count_pages(t.out)
@@ -525,7 +526,7 @@ class Bench:
                         change(k)
                     s = self.build(tool, f"{info.count}-{name}-{k}")
                     res.samples.append(s)
-                    self.log(f"   {name} #{k + 1} digest {s.seconds:8.2f} s  cpu {s.cpu:7.2f} s  {s.peak_rss / MIB:6.0f} MiB")
+                    self.log(f"   {name} #{k + 1} digest {s.seconds:8.2f} s  user {s.user:7.2f} s  sys {s.sys:6.2f} s  {s.peak_rss / MIB:6.0f} MiB")
                 restore()
                 self.build(tool, f"{info.count}-{name}-settle")  # untimed: back to the unchanged site
             except BuildError as e:
@@ -564,19 +565,19 @@ def _ratio_row(label: str, a: Result | None, b: Result | None) -> str | None:
     # paired by round: both builds ran moments apart under the same load
     paired = [x / y for x, y in zip(a.seconds(), b.seconds())]
     med = statistics.median(a.seconds()) / statistics.median(b.seconds())
-    cpu = statistics.median(s.cpu for s in a.samples) / max(1e-9, statistics.median(s.cpu for s in b.samples))
+    user = statistics.median(s.user for s in a.samples) / max(1e-9, statistics.median(s.user for s in b.samples))
     return (f"| {label} | {statistics.median(paired):.2f} | {min(paired):.2f} | {max(paired):.2f} "
-            f"| {med:.2f} | {cpu:.2f} | {len(paired)} |")
+            f"| {med:.2f} | {user:.2f} | {len(paired)} |")
 
 
 def size_section(rep: SizeReport) -> str:
     lines = [f"### {rep.articles:,} articles ({rep.words:,} words)", "",
-             "| tool | scenario | median s | min s | max s | CPU s (median) | runs | peak RSS MiB (median) | HTML pages | article pages | pages/s |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| tool | scenario | median s | min s | max s | user CPU s | sys CPU s | runs | peak RSS MiB | HTML pages | article pages | pages/s |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     cold_median: dict[str, float] = {}
     for r in rep.results:
         if r.error and not r.samples:
-            lines.append(f"| {r.tool} | {r.scenario} | failed | | | | 0 | | | | |")
+            lines.append(f"| {r.tool} | {r.scenario} | failed | | | | | 0 | | | | |")
             continue
         secs = r.seconds()
         med = statistics.median(secs)
@@ -586,9 +587,10 @@ def size_section(rep: SizeReport) -> str:
         if r.scenario == "cold":
             cold_median[r.tool] = med
         rate = f"{r.pages / med:,.0f}" if r.scenario == "cold" and r.pages else ""
-        cpu = statistics.median(s.cpu for s in r.samples)
+        user = statistics.median(s.user for s in r.samples)
+        system = statistics.median(s.sys for s in r.samples)
         lines.append(f"| {r.tool} | {r.scenario} | {_fmt_s(med)} | {_fmt_s(min(secs))} | {_fmt_s(max(secs))} "
-                     f"| {_fmt_s(cpu)} | {len(secs)} | {rss:,.0f} | {pages} | {arts} | {rate} |")
+                     f"| {_fmt_s(user)} | {_fmt_s(system)} | {len(secs)} | {rss:,.0f} | {pages} | {arts} | {rate} |")
     cold = {r.tool: r for r in rep.results if r.scenario == "cold"}
     rows = [row for row in (
         _ratio_row("digest / pelican", cold.get("digest"), cold.get("pelican")),
@@ -597,7 +599,7 @@ def size_section(rep: SizeReport) -> str:
     ) if row]
     if rows:
         lines += ["", "Cold-build time ratios (below 1: the first tool is faster):", "",
-                  "| ratio | median of per-round wall ratios | min | max | ratio of wall medians | ratio of CPU medians | rounds |",
+                  "| ratio | median of per-round wall ratios | min | max | ratio of wall medians | ratio of user-CPU medians | rounds |",
                   "|---|---:|---:|---:|---:|---:|---:|", *rows]
     if "digest" not in cold:
         lines += ["", "digest / pelican and digest / hugo: n/a (digest not measured in this run)"]
@@ -643,8 +645,9 @@ def header(args: argparse.Namespace, argv: Sequence[str], load_before: tuple[flo
         f"corpus version {corpus.CORPUS_VERSION}; {args.runs} timed runs per scenario after {args.warmup} "
         f"untimed warm-up build(s) per tool",
         "- method: cold builds of all tools interleaved per round (order rotated); wall time of the whole "
-        "command; CPU s = user + system time of the process tree (less sensitive to a busy machine, "
-        "but it adds up every core a parallel tool uses); peak RSS = largest 20 ms sample of the RSS summed over the process tree; pages/s = HTML "
+        "command; user/sys CPU s = CPU time of the process tree (user time is the steadiest figure on a "
+        "busy machine, where system time swings as much as wall time; both add up every core a "
+        "parallel tool uses); peak RSS (median of runs) = largest 20 ms sample of the RSS summed over the process tree; pages/s = HTML "
         "files in the output / median cold seconds; article pages = HTML files carrying the benchmark "
         "template's marker",
     ])
