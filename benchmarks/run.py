@@ -59,9 +59,6 @@ RESULTS = HERE / "RESULTS.md"
 PAGE_SIZE = 10  # list pages for Pelican and Hugo; digest keeps its default
 MARKER = b"bench-article"  # in every article page of every tool's template
 THEME_NAME = "bench"
-# TODO(lead): confirm how digest selects the Markdown engine; until then
-# --engine fast writes this key into digest.yaml.
-ENGINE_KEY = "markdown_engine"
 POLL_SECONDS = 0.02
 MIB = 1024 * 1024
 
@@ -102,11 +99,20 @@ class _TreeRssSampler(threading.Thread):
         except psutil.NoSuchProcess:
             return
         gone = (psutil.NoSuchProcess, psutil.ZombieProcess, psutil.AccessDenied)
+        procs = [root]
+        tick = 0
         while not self._stop_event.is_set():
-            try:
-                procs = [root, *root.children(recursive=True)]
-            except gone:
-                break
+            # Finding children reads /proc/*/stat of every process on the
+            # machine; doing that every 5th tick (100 ms) keeps this sampler
+            # near 2% of a core instead of ~7%, on a 2-core box that matters.
+            # A worker that lives under 100 ms can be missed: it is not where
+            # a build's peak memory is.
+            if tick % 5 == 0:
+                try:
+                    procs = [root, *root.children(recursive=True)]
+                except gone:
+                    break
+            tick += 1
             total = 0
             for p in procs:
                 try:
@@ -203,43 +209,49 @@ def _fill(template: str, **values: str) -> str:
     return template
 
 
-def _base_env() -> dict[str, str]:
+def _base_env(src: Path = REPO) -> dict[str, str]:
     env = dict(os.environ)
-    # the worktree's digest, not whatever else is installed
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH", "")]))
+    # the digest under test (this worktree by default), not whatever else is installed
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(src), env.get("PYTHONPATH", "")]))
     env.setdefault("PYTHONHASHSEED", "0")
     return env
 
 
-def digest_version(env: dict[str, str]) -> str:
+def digest_version(src: Path) -> str:
     probe = subprocess.run([sys.executable, "-c", "import digest; print(digest.__version__)"],
-                           cwd=REPO, env=env, capture_output=True, text=True)
+                           cwd=src, env=_base_env(src), capture_output=True, text=True)
     return probe.stdout.strip() if probe.returncode == 0 else "unknown"
 
 
-def digest_runnable(env: dict[str, str]) -> str | None:
-    """None when this worktree's digest can build, else why not."""
+def digest_runnable(src: Path) -> str | None:
+    """None when the digest in ``src`` can build, else why not."""
+    env = _base_env(src)
     # An editable install of another checkout (``pip install -e``) answers
     # for any module this worktree lacks, so ``-m digest`` could quietly run
     # someone else's cli.py: check where digest.cli really comes from.
     probe = subprocess.run([sys.executable, "-c", "import digest.cli; print(digest.cli.__file__)"],
-                           cwd=REPO, env=env, capture_output=True, text=True)
+                           cwd=src, env=env, capture_output=True, text=True)
     if probe.returncode != 0:
         lines = (probe.stderr or probe.stdout).strip().splitlines()
         return lines[-1] if lines else f"exit {probe.returncode}"
     origin = Path(probe.stdout.strip()).resolve()
-    if REPO.resolve() not in origin.parents:
-        return f"digest.cli would be imported from {origin}, not from {REPO}"
+    if src.resolve() not in origin.parents:
+        return f"digest.cli would be imported from {origin}, not from {src}"
     probe = subprocess.run([sys.executable, "-m", "digest", "build", "--help"],
-                           cwd=REPO, env=env, capture_output=True, text=True)
+                           cwd=src, env=env, capture_output=True, text=True)
     if probe.returncode != 0:
         lines = (probe.stderr or probe.stdout).strip().splitlines()
         return lines[-1] if lines else f"exit {probe.returncode}"
     return None
 
 
-def _default_article_template() -> Path | None:
-    for path in sorted((REPO / "digest").glob("**/themes/default/templates/article.html")):
+def _default_article_template(src: Path) -> Path | None:
+    """The built-in theme's article.html: ``themes/default`` beside the
+    package (where digest keeps it), or anywhere inside the package."""
+    beside = src / "themes" / "default" / "templates" / "article.html"
+    if beside.is_file():
+        return beside
+    for path in sorted((src / "digest").glob("**/themes/default/templates/article.html")):
         return path
     return None
 
@@ -260,27 +272,27 @@ def mark_template(text: str) -> str:
     return "<!-- bench-article -->" + text
 
 
-def setup_digest(site: Path, out: Path, jobs: int | None, engine: str) -> Tool:
+def setup_digest(site: Path, out: Path, jobs: int | None, engine: str, src: Path = REPO) -> Tool:
     """The site uses ``theme: bench``, whose only template is article.html:
     a copy of the default theme's (marked), so builds render what the
     default theme renders and the template-edit scenario edits a real file."""
     templates = site / "themes" / THEME_NAME / "templates"
     templates.mkdir(parents=True, exist_ok=True)
     (site / "themes" / THEME_NAME / "static").mkdir(exist_ok=True)
-    default = _default_article_template()
+    default = _default_article_template(src)
     if default is not None:
-        text, note = mark_template(default.read_text(encoding="utf-8")), f"article.html copied from {default.relative_to(REPO)}"
+        text, note = mark_template(default.read_text(encoding="utf-8")), f"article.html copied from {default.relative_to(src)}"
     else:
         text, note = (PEERS / "digest" / "article.html").read_text(encoding="utf-8"), "article.html: stand-alone (no default theme found)"
     (templates / "article.html").write_text(text, encoding="utf-8")
     config = corpus.SITE_CONFIG + f"theme: {THEME_NAME}\n"
     if engine != "default":
-        config += f"{ENGINE_KEY}: {engine}\n"
+        config += f"markdown:\n  engine: {engine}\n"
     (site / "digest.yaml").write_text(config, encoding="utf-8")
     cmd = [sys.executable, "-m", "digest", "build", "--site", str(site), "--output", str(out), "-q"]
     if jobs:
         cmd += ["--jobs", str(jobs)]
-    return Tool("digest", out, REPO, _base_env(), cmd, [site / ".digest-cache"], note)
+    return Tool("digest", out, src, _base_env(src), cmd, [site / ".digest-cache"], note)
 
 
 def setup_pelican(site: Path, root: Path) -> Tool:
@@ -427,7 +439,7 @@ class Bench:
         tools: list[Tool] = []
         notes: list[str] = []
         if not args.skip_digest:
-            tools.append(setup_digest(site, size_dir / "out-digest", args.jobs, args.engine))
+            tools.append(setup_digest(site, size_dir / "out-digest", args.jobs, args.engine, args.digest_src))
         for peer in args.compare:
             if peer == "pelican":
                 if importlib.util.find_spec("pelican") is None:
@@ -627,7 +639,8 @@ def header(args: argparse.Namespace, argv: Sequence[str], load_before: tuple[flo
     dirty = " (uncommitted changes)" if _git("status", "--porcelain", "--untracked-files=no") else ""
     tools = ["digest"] if not args.skip_digest else []
     tools += list(args.compare)
-    versions = [f"digest {digest_version(_base_env())}" if not args.skip_digest else "digest: skipped"]
+    where = "" if args.digest_src.resolve() == REPO.resolve() else f" from {args.digest_src}"
+    versions = [f"digest {digest_version(args.digest_src)}{where}" if not args.skip_digest else "digest: skipped"]
     versions += [tool_version(t) for t in args.compare]
     load_after = os.getloadavg()
     now = dt.datetime.now(dt.timezone.utc)
@@ -662,6 +675,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=None, help="passed to digest build --jobs")
     ap.add_argument("--engine", choices=["default", "fast"], default="default", help="digest's Markdown engine")
     ap.add_argument("--skip-digest", action="store_true", help="measure only the peers (e.g. before digest builds)")
+    ap.add_argument("--digest-src", type=Path, default=REPO,
+                    help="folder holding the digest package (and themes/) to measure; default: this checkout")
     ap.add_argument("--warmup", type=int, default=1, help="untimed builds per tool before timing (default 1)")
     ap.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
     ap.add_argument("--timeout", type=float, default=3600, help="seconds before one build is killed")
@@ -677,7 +692,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.skip_digest and not args.compare:
         ap.error("nothing to measure: --skip-digest without --compare")
     if not args.skip_digest:
-        why = digest_runnable(_base_env())
+        args.digest_src = args.digest_src.resolve()
+        why = digest_runnable(args.digest_src)
         if why is not None:
             ap.error(f"digest cannot build yet ({why}); use --skip-digest to measure the peers only")
 

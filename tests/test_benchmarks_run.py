@@ -44,8 +44,8 @@ def fake_digest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     builder.write_text(FAKE_BUILDER, encoding="utf-8")
     real_setup = run.setup_digest
 
-    def setup(site: Path, out: Path, jobs: int | None, engine: str) -> run.Tool:
-        tool = real_setup(site, out, jobs, engine)
+    def setup(site: Path, out: Path, jobs: int | None, engine: str, src: Path = run.REPO) -> run.Tool:
+        tool = real_setup(site, out, jobs, engine, src)
         tool.cmd = [sys.executable, str(builder), "build", "--site", str(site), "--output", str(out), "-q"]
         return tool
 
@@ -55,7 +55,7 @@ def fake_digest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def args(**kw: object) -> argparse.Namespace:
-    base = dict(articles=[12], runs=2, compare=[], jobs=None, engine="default", skip_digest=False,
+    base = dict(articles=[12], runs=2, compare=[], jobs=None, engine="default", skip_digest=False, digest_src=run.REPO,
                 warmup=0, seed=1, timeout=60.0, quiet=True)
     base.update(kw)
     return argparse.Namespace(**base)
