@@ -39,7 +39,10 @@ from random import Random
 
 from slugify import slugify as _slugify
 
-CORPUS_VERSION = 1
+# Bumped whenever the output changes; recorded in corpus.json and RESULTS.md.
+# 2: tag 'алматы' became 'алматы облысы' (it slugged to 'almaty', like the
+#    English tag, and an SSG may rightly refuse two tags with one URL).
+CORPUS_VERSION = 2
 MANIFEST = "corpus.json"
 MIN_WORDS = 400
 MAX_WORDS = 900
@@ -109,7 +112,7 @@ economy | politics | kazakhstan | energy | central asia | oil | banking | inflat
 | road safety | public transport | metro | airports | bridges | highways | ports
 | tourism visas | hotels | ski resorts | national parks | snow leopards | saiga
 | wildlife | weekly review | explainer | analysis | interview | opinion | data
-| long read | obituary | year in review | poll | қазақстан | экономика | алматы
+| long read | obituary | year in review | poll | қазақстан | экономика | алматы облысы
 | энергетика | өзбекстан | білім | türkiye | zürich | são paulo | réforme
 """)
 
@@ -540,7 +543,9 @@ class _Writer:
 
 def make_article(seed: int, index: int) -> Article:
     """Article ``index`` of the corpus for ``seed``: a pure function of both."""
-    rng = Random(f"digest-bench/{CORPUS_VERSION}/{seed}/{index}")
+    # the stream key is frozen ("/1/" is not CORPUS_VERSION): a new version
+    # changes what it changed, not every article
+    rng = Random(f"digest-bench/1/{seed}/{index}")
     w = _Writer(rng)
     r = rng.random
     title = w.title()

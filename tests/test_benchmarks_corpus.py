@@ -129,6 +129,13 @@ def test_mix_of_realistic_features() -> None:
     assert counts[corpus.TAGS[0]] > 5 * max(1, counts[corpus.TAGS[150]])
 
 
+@pytest.mark.parametrize("names", [corpus.TAGS, tuple(name for name, _ in corpus.SOURCES)], ids=["tags", "sources"])
+def test_no_two_names_share_a_slug(names: tuple[str, ...]) -> None:
+    # 'almaty' and 'алматы' would both become /tags/almaty/: a real SSG error
+    slugs = {corpus.slugify(n, 200) for n in names}
+    assert len(slugs) == len(names)
+
+
 def test_slugs_are_unique(tmp_path: Path) -> None:
     slugs = [slug for _, slug in corpus.iter_articles(1, 500)]
     assert len(set(slugs)) == len(slugs)
