@@ -25,7 +25,7 @@ DEFAULT_EXTENSIONS: tuple[str, ...] = (
     "extra",  # tables, footnotes, fenced code, attribute lists, definition lists, abbreviations
     "codehilite",
     "toc",
-    "smarty",
+    "typography",  # curly quotes, dashes, ellipses: digest's one-pass version of Python-Markdown's smarty
     "sane_lists",
 )
 

@@ -46,7 +46,7 @@ class FastMarkdown:
             opts.ENABLE_TABLES | opts.ENABLE_FOOTNOTES | opts.ENABLE_STRIKETHROUGH | opts.ENABLE_TASKLISTS
             | opts.ENABLE_HEADING_ATTRIBUTES | opts.ENABLE_DEFINITION_LIST
         )
-        if "smarty" in config.extensions:
+        if "smarty" in config.extensions or "typography" in config.extensions:
             self._options |= opts.ENABLE_SMART_PUNCTUATION
         self._html = pyromark.html
         self._toc = "toc" in config.extensions

@@ -14,6 +14,7 @@ import nh3
 
 from digest.config import NEVER_URL_SCHEMES, HtmlConfig, MarkdownConfig, never_allowed_attribute, never_allowed_tag
 from digest.errors import DigestError
+from digest.typography import TypographyExtension
 
 _BASE_TAGS = set(nh3.ALLOWED_TAGS) | {"input", "section", "tfoot"}
 _GLOBAL_ATTRS = {"class", "id", "title", "lang", "dir"}
@@ -135,7 +136,8 @@ class MarkdownRenderer:
             ext_configs.setdefault(name, {}).update(dict(settings))
         try:
             self._md = markdown.Markdown(
-                extensions=list(config.extensions),
+                # our own names first: 'typography' is digest's one-pass smart punctuation
+                extensions=[TypographyExtension() if name == "typography" else name for name in config.extensions],
                 extension_configs={k: v for k, v in ext_configs.items() if k in config.extensions},
                 output_format="html",
             )

@@ -17,6 +17,7 @@ LAYERS: list[set[str]] = [
     {"digest", "errors", "slugs", "dates", "urls", "yamlload"},
     {"config"},
     {"content"},
+    {"typography"},
     {"markup", "fastmd"},
     {"cache", "ingest"},
     {"model"},
