@@ -11,12 +11,12 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 from digest.cache import CACHE_DIR, Cache
 from digest.config import SiteConfig, load_config
 from digest.errors import BuildFailed, DigestError, Problem
-from digest.ingest import LoadedArticle, render_all, scan_content
+from digest.ingest import LoadedArticle, SourceFile, render_all, scan_content
 from digest.model import Excluded, Site, build_site
 from digest.pages import PageJob, Planner, plan_pages
 from digest.theme import Renderer, Theme, load_theme
@@ -82,16 +82,21 @@ class Timer:
         self._last = now
 
 
-def load_site(
-    site_dir: Path, config: SiteConfig, *, cache: Cache, jobs: int, now: datetime, drafts: bool, future: bool,
-    timer: Timer | None = None,
-) -> tuple[Site, int]:
-    """Read, parse and render every article (through the cache) and build the model."""
+def load_articles(
+    files: Sequence[SourceFile], config: SiteConfig, *, cache: Cache, jobs: int,
+    memo: Mapping[str, LoadedArticle] | None = None, timer: Timer | None = None, prune: bool = True,
+) -> tuple[list[LoadedArticle], int]:
+    """Every file as a ``LoadedArticle``: from ``memo`` (a long-lived process), the cache, or parsed and rendered.
+
+    Returns the articles in the order of ``files`` and how many were rendered; ``BuildFailed`` lists every bad file.
+    ``prune`` drops cache entries of files that are gone (a dev server leaves that to the next build: it costs
+    more than the rest of a one-file rebuild).
+    """
     timer = timer or Timer()
-    files, assets = scan_content(site_dir, config)
-    timer.lap("scan")
-    hits = cache.get_articles(f.key for f in files)
-    misses = [f for f in files if f.key not in hits]
+    memo = memo or {}
+    wanted = [f for f in files if f.key not in memo]
+    hits = cache.get_articles(f.key for f in wanted)
+    misses = [f for f in wanted if f.key not in hits]
     timer.lap("cache")
     problems: list[Problem] = []
     fresh: dict[str, LoadedArticle] = {}
@@ -103,13 +108,28 @@ def load_site(
     timer.lap("markdown")
     if problems:
         raise BuildFailed(problems)
-    cache.keep_articles(f.key for f in files)
-    loaded = [fresh[f.key] if f.key in fresh else LoadedArticle.from_record(hits[f.key]) for f in files]
+    if prune:
+        cache.keep_articles(f.key for f in files)
+    loaded = [
+        memo.get(f.key) or (fresh[f.key] if f.key in fresh else LoadedArticle.from_record(hits[f.key])) for f in files
+    ]
     del hits, fresh
     timer.lap("cache")
+    return loaded, len(misses)
+
+
+def load_site(
+    site_dir: Path, config: SiteConfig, *, cache: Cache, jobs: int, now: datetime, drafts: bool, future: bool,
+    timer: Timer | None = None,
+) -> tuple[Site, int]:
+    """Read, parse and render every article (through the cache) and build the model."""
+    timer = timer or Timer()
+    files, assets = scan_content(site_dir, config)
+    timer.lap("scan")
+    loaded, rendered = load_articles(files, config, cache=cache, jobs=jobs, timer=timer)
     site = build_site(loaded, config, now, drafts=drafts, future=future, assets=assets)
     timer.lap("model")
-    return site, len(misses)
+    return site, rendered
 
 
 # Planners of non-template outputs, in order: the sitemap lists every page, so it runs last.

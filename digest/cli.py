@@ -90,6 +90,49 @@ def build(
 
 
 @cli.command()
+@_site_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port (0: any free port).")
+@click.option("--drafts", is_flag=True, help="Include articles marked draft: true.")
+@click.option("--future", is_flag=True, help="Include articles dated in the future.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the site in a web browser.")
+@click.option("--poll", is_flag=True, help="Poll for changes (network and container file systems).")
+def serve(site_dir: Path, host: str, port: int, drafts: bool, future: bool, open_browser: bool, poll: bool) -> None:
+    """Build in memory, serve, rebuild on change and reload open pages."""
+    from digest.server import ServeOptions
+    from digest.server import serve as run_serve
+    from digest.server.app import ErrorCleared, ErrorShown, Rebuilt, ServeEvent, Serving
+
+    def show(event: ServeEvent) -> None:
+        if isinstance(event, Serving):
+            report = event.report
+            if report.ok:
+                click.echo(f"built {report.articles} articles, {report.pages} pages in {report.seconds:.2f} s")
+            click.echo(f"serving {event.url} (Ctrl-C to stop)")
+        elif isinstance(event, Rebuilt):
+            report = event.report
+            if report.ok and report.changed:
+                what = "stylesheet swapped" if report.css_only else f"{report.reparsed} article(s) parsed"
+                seconds = report.ready_seconds if report.ready_seconds is not None else report.seconds
+                click.echo(f"rebuilt in {seconds * 1000:.0f} ms ({what})")
+        elif isinstance(event, ErrorShown):
+            click.echo(event.error.text, err=True)
+        elif isinstance(event, ErrorCleared):
+            click.echo("fixed: the site builds again")
+
+    def action() -> int:
+        run_serve(
+            ServeOptions(site_dir=site_dir, host=host, port=port, drafts=drafts, future=future,
+                         open_browser=open_browser, poll=poll),
+            show,
+        )
+        click.echo("stopped")
+        return 0
+
+    _run(action)
+
+
+@cli.command()
 @click.argument("title")
 @_site_option
 @click.option("--tag", "tags", multiple=True, help="A tag; repeat for more.")

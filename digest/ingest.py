@@ -117,27 +117,40 @@ def render_settings_key(config: SiteConfig) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
-def scan_content(site_dir: Path, config: SiteConfig) -> tuple[list[SourceFile], list[tuple[str, Path]]]:
-    """Every article file (read and hashed) and every other file under ``content/``."""
-    content = site_dir / config.content_dir
-    settings = render_settings_key(config).encode()
-    articles: list[SourceFile] = []
-    assets: list[tuple[str, Path]] = []
+def file_key(settings: bytes, rel: str, data: bytes) -> str:
+    """The cache key of one article file: its bytes, its place and the render settings."""
+    return hashlib.sha256(settings + rel.encode() + b"\0" + data).hexdigest()
+
+
+def is_skipped(name: str) -> bool:
+    """Hidden files and folders and ``~`` backups are no part of the site (editors leave them behind)."""
+    return name.startswith(".") or name.endswith("~")
+
+
+def walk_content(content: Path) -> Iterator[tuple[str, Path, bool]]:
+    """(content-relative path, file, is an article) for every file under ``content/``, sorted."""
     if not content.is_dir():
-        return articles, assets
+        return
     for root, dirs, files in os.walk(content):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
-            if name.startswith(".") or name.endswith("~"):
+            if is_skipped(name):
                 continue
             full = Path(root) / name
-            rel = full.relative_to(content).as_posix()
-            if name.endswith(ARTICLE_SUFFIXES):
-                data = read_article_bytes(full, f"{config.content_dir}/{rel}")
-                key = hashlib.sha256(settings + rel.encode() + b"\0" + data).hexdigest()
-                articles.append(SourceFile(f"{config.content_dir}/{rel}", rel, data, key))
-            else:
-                assets.append((rel, full))
+            yield full.relative_to(content).as_posix(), full, name.endswith(ARTICLE_SUFFIXES)
+
+
+def scan_content(site_dir: Path, config: SiteConfig) -> tuple[list[SourceFile], list[tuple[str, Path]]]:
+    """Every article file (read and hashed) and every other file under ``content/``."""
+    settings = render_settings_key(config).encode()
+    articles: list[SourceFile] = []
+    assets: list[tuple[str, Path]] = []
+    for rel, full, is_article in walk_content(site_dir / config.content_dir):
+        if is_article:
+            data = read_article_bytes(full, f"{config.content_dir}/{rel}")
+            articles.append(SourceFile(f"{config.content_dir}/{rel}", rel, data, file_key(settings, rel, data)))
+        else:
+            assets.append((rel, full))
     return articles, assets
 
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping, Protocol, Sequence
+from functools import cached_property, partial
+from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Protocol, Sequence
 
 from digest import __version__
 from digest.config import SeoConfig, SiteConfig
 from digest.errors import BuildFailed, Problem
 from digest.model import Article, Period, PeriodLink, Site, Taxonomy, Term
-from digest.urls import join_base, output_path
+from digest.urls import compile_pattern, join_base, output_path
 
 RECENT_COUNT = 10
 
@@ -105,8 +106,12 @@ class ArticlePage:
     article: Article
     prev: Article | None  # older
     next: Article | None  # newer
-    related: tuple[Article, ...]
+    related_by_index: Mapping[int, tuple[Article, ...]]  # the site's, worked out when first asked
     period_urls: Mapping[str, str]
+
+    @property
+    def related(self) -> tuple[Article, ...]:
+        return self.related_by_index[self.article.index]
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.article, name)
@@ -133,15 +138,24 @@ class SiteContext:
     generator: str = f"digest {__version__}"
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, eq=False)  # no slots: ``inputs`` is worked out on first use and kept
 class PageJob:
     url: str
     path: str  # relative to the output root
     template: str | None  # None: ``produce`` makes the bytes (feeds, sitemap)
     context: Mapping[str, Any]
-    inputs: str  # hash of what the context holds
+    inputs_of: str | Callable[[], str]  # the hash of what the context holds, or how to work it out
     origin: str  # what asked for this page, for collision messages
     produce: Callable[[], str] | None = field(default=None)
+
+    @cached_property
+    def inputs(self) -> str:
+        """A hash of everything the page shows: equal inputs (and theme) mean equal bytes.
+
+        Lazy, because a dev server plans every page on each rebuild but renders only the few
+        a browser asks for; a build asks for every one.
+        """
+        return self.inputs_of if isinstance(self.inputs_of, str) else self.inputs_of()
 
 
 def _digest(*parts: object) -> str:
@@ -152,6 +166,22 @@ def _headers(items: Iterable[Article]) -> tuple[str, ...]:
     return tuple(a.header for a in items)
 
 
+def _page_inputs(site_inputs: str, kind: str, title: str, url: str, description: str, feeds: tuple[Feed, ...],
+                 inputs: tuple[object, ...] | Callable[[], tuple[object, ...]]) -> str:
+    return _digest(site_inputs, kind, title, url, description, feeds, inputs() if callable(inputs) else inputs)
+
+
+def _list_inputs(
+    paginator: Paginator, extra: tuple[object, ...] | Callable[[], tuple[object, ...]]
+) -> tuple[object, ...]:
+    return (paginator.number, paginator.total_pages, _headers(paginator.items), extra() if callable(extra) else extra)
+
+
+def _article_inputs(article: Article, older: Article | None, newer: Article | None,
+                    related: Mapping[int, tuple[Article, ...]]) -> tuple[object, ...]:
+    return (article.key, article.header, _headers(x for x in (older, newer) if x), _headers(related[article.index]))
+
+
 def paginate(items: Sequence[Article], base_url: str, per_page: int) -> list[Paginator]:
     total = max(1, -(-len(items) // per_page))
     urls = tuple(PageLink(n, base_url if n == 1 else f"{base_url}page/{n}/") for n in range(1, total + 1))
@@ -159,6 +189,68 @@ def paginate(items: Sequence[Article], base_url: str, per_page: int) -> list[Pag
         Paginator(tuple(items[(n - 1) * per_page : n * per_page]), n, total, len(items), urls)
         for n in range(1, total + 1)
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class Deferred:
+    """A context value made only when its page's job is: planning every page stays cheap."""
+
+    make: Callable[[], Any]
+
+
+class PageSpec(NamedTuple):
+    """What ``Planner.add`` was told about one page: enough to make its ``PageJob`` later."""
+
+    url: str
+    kind: str
+    title: str
+    template: str | None
+    inputs: tuple[object, ...] | Callable[[], tuple[object, ...]]
+    origin: str
+    description: str
+    feeds: tuple[Feed, ...]
+    produce: Callable[[], str] | None
+    context: dict[str, Any]
+
+
+class PlannedPages(Mapping[str, PageJob]):
+    """Output path -> ``PageJob``, each job made on first access.
+
+    Planning decides which pages exist (and finds URL collisions) for the whole site;
+    making the jobs' contexts can wait. A build takes every job, a dev server the few
+    pages a browser asks for between two rebuilds.
+    """
+
+    def __init__(self, make: Callable[[str, PageSpec], PageJob]) -> None:
+        self._make = make
+        self._specs: dict[str, PageSpec] = {}
+        self._made: dict[str, PageJob] = {}
+
+    def plan(self, path: str, spec: PageSpec) -> None:
+        self._specs[path] = spec
+
+    def put(self, path: str, spec: PageSpec, job: PageJob) -> None:
+        """A job made elsewhere (a dev server plans feeds and the search index in another process)."""
+        self._made[path] = job  # before the spec: a path is "in" the plan only once its job is there
+        self._specs[path] = spec
+
+    def spec(self, path: str) -> PageSpec:
+        return self._specs[path]
+
+    def __getitem__(self, path: str) -> PageJob:
+        job = self._made.get(path)
+        if job is None:
+            job = self._made[path] = self._make(path, self._specs[path])
+        return job
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._specs
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._specs)
+
+    def __len__(self) -> int:
+        return len(self._specs)
 
 
 class Planner:
@@ -171,8 +263,9 @@ class Planner:
         self.site_inputs = site_inputs
         self.memo = memo  # results of costly pure planning steps from earlier builds (the build cache)
         self._config_inputs = self.config.fingerprint()
-        self.jobs: dict[str, PageJob] = {}
+        self.jobs = PlannedPages(self._job)
         self.problems: list[Problem] = []
+        self._root = join_base(self.config.base_url, "/")  # permalinks are this plus the path
 
     def add(
         self,
@@ -181,45 +274,49 @@ class Planner:
         kind: str,
         title: str,
         template: str | None,
-        inputs: tuple[object, ...],
+        inputs: tuple[object, ...] | Callable[[], tuple[object, ...]],
         origin: str,
         description: str = "",
         feeds: tuple[Feed, ...] = (),
         produce: Callable[[], str] | None = None,
         **context: Any,
     ) -> None:
-        path = output_path(url)
+        self._plan(PageSpec(url, kind, title, template, inputs, origin, description, feeds, produce, context))
+
+    def _plan(self, spec: PageSpec) -> None:
+        path = output_path(spec.url)
         if path in self.jobs:
             other = self.jobs[path].origin
             self.problems.append(
-                Problem(origin, None, f"URL {url} is also made by {other}: change a slug or a permalink pattern")
+                Problem(spec.origin, None, f"URL {spec.url} is also made by {other}: change a slug or a permalink pattern")
             )
             return
-        page = PageInfo(kind, title, url, join_base(self.config.base_url, url), description, feeds)
-        ctx = {"site": self.site_context, "page": page, **context}
+        self.jobs.plan(path, spec)
+
+    def _job(self, path: str, spec: PageSpec) -> PageJob:
+        url, kind, title, template, inputs, origin, description, feeds, produce, context = spec
+        page = PageInfo(kind, title, url, self._root + url.lstrip("/"), description, feeds)
+        ctx = {"site": self.site_context, "page": page}
+        for key, value in context.items():
+            ctx[key] = value.make() if isinstance(value, Deferred) else value
         # a template sees the whole site context; a produced file (feed, sitemap) only its own inputs and the
         # config, so a new article re-renders only the feeds it appears in
         base = self.site_inputs if produce is None else self._config_inputs
-        self.jobs[path] = PageJob(
-            url, path, template, ctx, _digest(base, kind, title, url, description, feeds, inputs), origin, produce
-        )
+        inputs_of = partial(_page_inputs, base, kind, title, url, description, feeds, inputs)
+        return PageJob(url, path, template, ctx, inputs_of, origin, produce)
 
     def add_list(
-        self, *, base_url: str, kind: str, title: str, items: Sequence[Article], origin: str, extra_inputs: tuple[object, ...],
+        self, *, base_url: str, kind: str, title: str, items: Sequence[Article], origin: str,
+        extra_inputs: tuple[object, ...] | Callable[[], tuple[object, ...]],
         template: str = "list.html", description: str = "", feeds: tuple[Feed, ...] = (), **context: Any
     ) -> None:
         for paginator in paginate(items, base_url, self.config.per_page):
-            self.add(
-                url=paginator.page_urls[paginator.number - 1].url,
-                kind=kind,
-                title=title,
-                template=template,
-                inputs=(paginator.number, paginator.total_pages, _headers(paginator.items), extra_inputs),
-                origin=origin,
-                description=description,
-                feeds=feeds,
-                paginator=paginator,
-                **context,
+            self._plan(
+                PageSpec(
+                    paginator.page_urls[paginator.number - 1].url, kind, title, template,
+                    partial(_list_inputs, paginator, extra_inputs), origin, description, feeds, None,
+                    {"paginator": paginator, **context},
+                )
             )
 
 
@@ -281,10 +378,19 @@ def _term_pages(
         )
 
 
-def _period_pages(planner: Planner, periods: Iterable[Period]) -> None:
-    def link(p: PeriodLink | None) -> object:
-        return None if p is None else (p.url, p.title, p.count)
+def _period_link(p: PeriodLink | None) -> object:
+    return None if p is None else (p.url, p.title, p.count)
 
+
+def _period_inputs(period: Period) -> tuple[object, ...]:
+    return (
+        period.count, _period_link(period.prev), _period_link(period.next),
+        tuple(_period_link(m) for m in period.months), tuple(_period_link(d) for d in period.days),
+        _period_link(period.parent),
+    )
+
+
+def _period_pages(planner: Planner, periods: Iterable[Period]) -> None:
     for period in periods:
         planner.add_list(
             base_url=period.url,
@@ -292,45 +398,72 @@ def _period_pages(planner: Planner, periods: Iterable[Period]) -> None:
             title=period.title,
             items=period.articles,
             origin=f"the {period.kind} page for {period.title}",
-            extra_inputs=(
-                period.count, link(period.prev), link(period.next),
-                tuple(link(m) for m in period.months), tuple(link(d) for d in period.days), link(period.parent),
-            ),
+            extra_inputs=partial(_period_inputs, period),
             description=f"{period.count} article{'s' if period.count != 1 else ''} from {period.title}",
             period=period,
         )
 
 
+def make_planner(site: Site, memo: Memo | None = None) -> Planner:
+    ctx, inputs = site_context(site, site_feeds(site.config))
+    return Planner(site, ctx, inputs, memo)
+
+
+class ArticlePlanner:
+    """The spec of an article's page, the same whether it comes from ``plan_pages`` or on its own."""
+
+    def __init__(self, planner: Planner) -> None:
+        self.planner = planner
+        self.site = planner.site
+        permalinks = planner.config.permalinks
+        self._period_url = {kind: compile_pattern(getattr(permalinks, kind)) for kind in ("year", "month", "day")}
+        self._period_urls: dict[tuple[int, int, int], dict[str, str]] = {}  # one per day, shared by its articles
+
+    def spec(self, article: Article) -> PageSpec:
+        site = self.site
+        older, newer = site.neighbours[article.index]
+        d = article.date
+        period_urls = self._period_urls.get((d.year, d.month, d.day))
+        if period_urls is None:
+            values = {"year": f"{d.year:04d}", "month": f"{d.month:02d}", "day": f"{d.day:02d}", "slug": ""}
+            period_urls = self._period_urls[(d.year, d.month, d.day)] = {
+                kind: expand_one(**values) for kind, expand_one in self._period_url.items()
+            }
+        return PageSpec(
+            article.url, "article", article.title, "article.html",
+            partial(_article_inputs, article, older, newer, site.related), article.path, article.summary, (), None,
+            {"article": Deferred(partial(ArticlePage, article, older, newer, site.related, period_urls))},
+        )
+
+    def job(self, article: Article) -> PageJob:
+        """The job ``plan_pages`` makes for this article's page, without planning the rest of the site."""
+        return self.planner._job(output_path(article.url), self.spec(article))
+
+
 def plan_pages(
-    site: Site, extra_planners: Sequence[Callable[[Planner], None]] = (), memo: Memo | None = None
-) -> dict[str, PageJob]:
-    """All pages of the site, keyed by output path; ``BuildFailed`` on URL collisions."""
-    config = site.config
-    ctx, inputs = site_context(site, site_feeds(config))
-    planner = Planner(site, ctx, inputs, memo)
+    site: Site, extra_planners: Sequence[Callable[[Planner], None]] = (), memo: Memo | None = None,
+    planner: Planner | None = None,
+) -> Mapping[str, PageJob]:
+    """All pages of the site, keyed by output path; ``BuildFailed`` on URL collisions.
+
+    ``planner``: one made by ``make_planner`` for this site whose jobs were already handed out
+    (``ArticlePlanner.job``), so they are the same as the plan's."""
+    planner = planner or make_planner(site, memo)
+    plan_site_pages(planner)
+    finish_plan(planner, extra_planners)
+    return planner.jobs
+
+
+def plan_site_pages(planner: Planner) -> None:
+    """The pages of the model: home, articles, tags, sources, periods, archive, 404."""
+    site, config = planner.site, planner.config
     planner.add_list(
         base_url="/", kind="home", title=config.title, items=site.articles, origin="the home page",
         extra_inputs=(), template="index.html", description=config.description,
     )
+    articles = ArticlePlanner(planner)
     for article in site.articles:
-        older, newer = site.neighbours[article.index]
-        related = site.related[article.index]
-        d = article.date
-        period_urls = {
-            "year": _period_url(config.permalinks.year, d.year, d.month, d.day),
-            "month": _period_url(config.permalinks.month, d.year, d.month, d.day),
-            "day": _period_url(config.permalinks.day, d.year, d.month, d.day),
-        }
-        planner.add(
-            url=article.url,
-            kind="article",
-            title=article.title,
-            template="article.html",
-            inputs=(article.key, article.header, _headers(x for x in (older, newer) if x), _headers(related)),
-            origin=article.path,
-            description=article.summary,
-            article=ArticlePage(article, older, newer, related, period_urls),
-        )
+        planner._plan(articles.spec(article))
     _term_pages(planner, site.tags, "tag", lambda term: term_feeds(config, term))
     _term_pages(planner, site.sources, "source")
     for periods in (site.years, site.months, site.days):
@@ -341,17 +474,14 @@ def plan_pages(
         years=site.years,
     )
     planner.add(url="/404.html", kind="404", title="Page not found", template="404.html", inputs=(), origin="the 404 page")
+
+
+def finish_plan(planner: Planner, extra_planners: Sequence[Callable[[Planner], None]] = ()) -> None:
+    """The other outputs (feeds, search index, sitemap: they may list the pages), then every collision."""
     for extra in extra_planners:
         extra(planner)
-    for rel, _src in site.assets:
+    for rel, _src in planner.site.assets:
         if rel in planner.jobs:
             planner.problems.append(Problem(f"content/{rel}", None, f"this file would overwrite the page {planner.jobs[rel].url}"))
     if planner.problems:
         raise BuildFailed(planner.problems)
-    return planner.jobs
-
-
-def _period_url(pattern: str, year: int, month: int, day: int) -> str:
-    from digest.urls import expand
-
-    return expand(pattern, year=f"{year:04d}", month=f"{month:02d}", day=f"{day:02d}", slug="")

@@ -5,12 +5,15 @@ from __future__ import annotations
 import posixpath
 import re
 from pathlib import Path
+from typing import Callable
 from urllib.parse import urlsplit
 
 _FIELDS = {"year", "month", "day", "slug"}
 _FIELD_RE = re.compile(r"\{([^{}]*)\}")
 # One URL segment: what slugify produces plus dots and underscores; no '..', no leading dot.
-_SEGMENT_RE = re.compile(r"^[A-Za-z0-9_~-][A-Za-z0-9._~-]*$")
+_SEGMENT_RE = re.compile(r"^[A-Za-z0-9_~-][A-Za-z0-9._~-]*\Z")  # \Z: "$" would let a final newline in
+# A whole site path of such segments, in one match: the fast path of ``check_site_path``.
+_SITE_PATH_RE = re.compile(r"/(?:[A-Za-z0-9_~-][A-Za-z0-9._~-]*/)*(?:[A-Za-z0-9_~-][A-Za-z0-9._~-]*)?")
 
 _REQUIRED = {
     "article": {"slug"},
@@ -49,12 +52,27 @@ def expand(pattern: str, **values: str) -> str:
     return check_site_path(url)
 
 
+def compile_pattern(pattern: str) -> Callable[..., str]:
+    """``expand`` for one pattern, prepared once: a model of 10,000 articles expands it 10,000 times."""
+    template = "".join(
+        part.replace("{", "{{").replace("}", "}}") if i % 2 == 0 else "{" + part + "}"
+        for i, part in enumerate(_FIELD_RE.split(pattern))
+    )
+
+    def expand_one(**values: str) -> str:
+        return check_site_path(template.format(**values))
+
+    return expand_one
+
+
 def is_safe_segment(segment: str) -> bool:
     return bool(_SEGMENT_RE.match(segment)) and segment not in (".", "..")
 
 
 def check_site_path(url: str) -> str:
     """Validate a site path such as ``/2022/01/10/slug/`` or ``/feed.xml``."""
+    if _SITE_PATH_RE.fullmatch(url):
+        return url
     if not url.startswith("/") or "\\" in url or "//" in url:
         raise UnsafePath(f"'{url}' is not a site path")
     for segment in url.strip("/").split("/"):
@@ -65,8 +83,9 @@ def check_site_path(url: str) -> str:
 
 def output_path(url: str) -> str:
     """The file a site path is written to, relative to the output root (pretty URLs)."""
-    check_site_path(url)
-    rel = url.lstrip("/")
+    if not _SITE_PATH_RE.fullmatch(url):
+        check_site_path(url)  # raises, saying what is wrong
+    rel = url[1:]
     if not rel or rel.endswith("/"):
         rel += "index.html"
     return rel

@@ -1,0 +1,144 @@
+"""Finishing a plan (feeds, search index, sitemap) in a forked process that a newer rebuild can kill.
+
+At 10,000 articles these outputs take seconds, mostly the search index. In a thread they
+would halve the speed of the next rebuild (the GIL), and a thread cannot be stopped; a
+child process runs on the other core and is killed the moment a save makes its result
+useless. The child sends back what the extra planners added, made whole: produced files
+as their text, template pages as their context without the site (the parent has that).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import pickle
+import signal
+import threading
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+from digest.errors import BuildFailed, Problem
+from digest.pages import PageJob, PageSpec, Planner, PlannedPages, finish_plan
+
+
+@dataclass(frozen=True, slots=True)
+class _Made:
+    path: str
+    spec: PageSpec  # with its callables replaced: produce by the text, inputs by the hash
+    text: str | None
+    inputs: str
+    context: dict[str, Any]  # without "site"
+
+
+class _Unsendable(Exception):
+    """The child made something it cannot pickle: the parent finishes the plan itself."""
+
+
+def _export(planner: Planner, before: set[str]) -> list[_Made]:
+    made = []
+    jobs = planner.jobs
+    assert isinstance(jobs, PlannedPages)
+    for path in list(jobs):
+        if path in before:
+            continue
+        job = jobs[path]
+        text = job.produce() if job.produce is not None else None
+        context = {k: v for k, v in job.context.items() if k != "site"}
+        spec = jobs.spec(path)._replace(inputs=(), produce=None, context={})
+        made.append(_Made(path, spec, text, job.inputs, context))
+    return made
+
+
+def _import(planner: Planner, made: list[_Made]) -> None:
+    jobs = planner.jobs
+    assert isinstance(jobs, PlannedPages)
+    for item in made:
+        produce = None if item.text is None else functools.partial(str, item.text)
+        context = {"site": planner.site_context, **item.context}
+        job = PageJob(item.spec.url, item.path, item.spec.template, context, item.inputs, item.spec.origin, produce)
+        jobs.put(item.path, item.spec._replace(produce=produce, context=item.context), job)
+
+
+class ForkedFinisher:
+    """Runs ``finish_plan`` for a planner in a child process; ``cancel`` kills it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._child: int | None = None
+        self._cancelled = False
+
+    def cancel(self) -> None:
+        """Kill the child working on a plan that a newer rebuild makes useless, if there is one."""
+        with self._lock:
+            if self._child is not None:
+                self._cancelled = True
+                try:
+                    os.kill(self._child, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+
+    def finish(self, planner: Planner, extra_planners: Sequence[Callable[[Planner], None]]) -> bool:
+        """Finish ``planner``'s plan; False if cancelled. ``BuildFailed`` as ``finish_plan`` raises it."""
+        before = set(planner.jobs)
+        read, write = os.pipe()
+        with self._lock:
+            pid = os.fork()
+            if pid == 0:  # the child: never returns
+                self._child_main(planner, extra_planners, before, read, write)
+            self._child = pid
+        os.close(write)
+        chunks = []
+        try:
+            while True:
+                chunk = os.read(read, 1 << 20)  # the GIL is released while the child works
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        finally:
+            os.close(read)
+            os.waitpid(pid, 0)
+            with self._lock:
+                self._child = None
+                cancelled, self._cancelled = self._cancelled, False
+        if cancelled or not chunks:
+            return False
+        outcome = pickle.loads(b"".join(chunks))
+        if isinstance(outcome, _Unsendable):
+            finish_plan(planner, extra_planners)
+            return True
+        if isinstance(outcome, BaseException):
+            raise outcome
+        made, problems = outcome
+        _import(planner, made)
+        if problems:
+            raise BuildFailed(problems)
+        return True
+
+    @staticmethod
+    def _child_main(
+        planner: Planner, extra_planners: Sequence[Callable[[Planner], None]], before: set[str], read: int, write: int,
+    ) -> None:
+        code = 0
+        try:
+            os.close(read)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent, which kills us
+            problems: list[Problem] = []
+            try:
+                finish_plan(planner, extra_planners)
+            except BuildFailed as exc:
+                problems = list(exc.problems)
+            outcome: object = (_export(planner, before), problems)
+            try:
+                data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception as exc:  # noqa: BLE001 - something unpicklable: the parent finishes in-process
+                data = pickle.dumps(_Unsendable(str(exc)))
+            view = memoryview(data)
+            while view:
+                view = view[os.write(write, view) :]
+        except BaseException as exc:  # noqa: BLE001 - report, never run the parent's code in the child
+            try:
+                os.write(write, pickle.dumps(RuntimeError(f"{type(exc).__name__}: {exc}")))
+            except BaseException:  # noqa: BLE001
+                code = 1
+        finally:
+            os._exit(code)

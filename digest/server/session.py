@@ -1,0 +1,648 @@
+"""The site as the dev server holds it: built in memory, rebuilt on change, rendered page by page on request.
+
+A rebuild re-reads only the files whose stat changed, parses only the articles whose bytes
+changed (the others come from memory or the cache), then builds the whole model and page
+plan again: the full model is the reference, so there is no partial-update logic to get
+wrong. Pages are rendered when a browser asks for them and kept, by fingerprint, in an LRU.
+Nothing is written to the site's output folder.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gc
+import hashlib
+import os
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Callable, Iterable, Mapping
+
+from markupsafe import Markup
+
+from digest.build import Timer, extra_planners, job_count, load_articles, now_from_env, page_fingerprint, render_job
+from digest.cache import CACHE_DIR, Cache
+from digest.config import CONFIG_NAME, SiteConfig, load_config
+from digest.errors import BuildFailed, DigestError
+from digest.ingest import LoadedArticle
+from digest.model import Site, build_site
+from digest.pages import ArticlePlanner, PageJob, PlannedPages, finish_plan, make_planner, plan_site_pages
+from digest.server.mime import content_type
+from digest.server.finish import ForkedFinisher
+from digest.server.scan import ContentScanner
+from digest.server.status import CssSwap, ServeError, Status
+from digest.theme import DEFAULT_THEME, Renderer, Theme, load_theme
+from digest.urls import join_base
+
+RENDERED_BUDGET = 64 * 1024 * 1024  # bytes of rendered pages kept for repeat requests
+NO_SITE_PAGE = b'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>digest</title></head><body></body></html>\n'
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    status: int
+    content_type: str
+    body: bytes
+    location: str | None = None  # for redirects
+    html: bool = False  # a page: gets the live-reload snippet
+    live: Status | None = None  # the server's status when the page was made (its epoch, any error)
+
+
+@dataclass(frozen=True, slots=True)
+class RebuildReport:
+    ok: bool
+    seconds: float  # to the end, page plan included
+    reparsed: int = 0  # article files parsed and rendered from Markdown
+    read: int = 0  # article files read from disk
+    articles: int = 0
+    pages: int = 0
+    changed: bool = False  # the site differs from the last one shown: pages reload
+    css_only: bool = False
+    error: ServeError | None = None
+    timings: Mapping[str, float] = field(default_factory=dict)
+    ready_seconds: float | None = None  # until pages could reload (the model was ready)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class BuildState:
+    """One consistent site: what every request between two rebuilds sees."""
+
+    config: SiteConfig
+    theme: Theme
+    renderer: Renderer
+    site: Site
+    articles: ArticlePlanner  # an article's page job, before (or without) planning the whole site
+    jobs: Mapping[str, PageJob] | None  # output path -> job; None while the plan is being made
+    files: Mapping[str, Path]  # output path -> source file (theme and content assets)
+    roots: tuple[Path, ...]  # resolved folders files may be served from
+    signature: str  # equal signatures: nothing a page shows has changed
+    complete: bool = True  # False while feeds, search index and sitemap are still being planned
+
+    @property
+    def prefix(self) -> str:
+        """The base URL's path without its final slash: ``""`` or ``/sub``."""
+        return self.config.base_path.rstrip("/")
+
+
+class RenderedPages:
+    """Rendered page bytes by page fingerprint, least recently used dropped first."""
+
+    def __init__(self, budget: int = RENDERED_BUDGET) -> None:
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._size = 0
+        self._budget = budget
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            data = self._items.get(key)
+            if data is not None:
+                self._items.move_to_end(key)
+            return data
+
+    def put(self, key: str, data: bytes) -> None:
+        with self._lock:
+            if key in self._items:
+                return
+            self._items[key] = data
+            self._size += len(data)
+            while self._size > self._budget and len(self._items) > 1:
+                _, old = self._items.popitem(last=False)
+                self._size -= len(old)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionOptions:
+    site_dir: Path
+    base_url: str | None = None  # where the server is reachable; replaces the config's for links
+    drafts: bool = False
+    future: bool = False
+    jobs: int = 0
+    use_cache: bool = True
+    clock: Callable[[], datetime] = now_from_env
+    # Pause the cyclic garbage collector during rebuilds and freeze what they leave: for a process that
+    # is the dev server and nothing else (the CLI), not for one that hosts it among other things (tests).
+    manage_gc: bool = False
+    # Seconds to hold back planning every page after the model is ready (see _rebuild).
+    plan_delay: float = 0.0
+    # Plan feeds, search index and sitemap in a forked process a newer rebuild can kill (see finish.py).
+    fork_extras: bool = hasattr(os, "fork")
+
+
+class SiteSession:
+    """Holds config, theme, model, plan and caches; ``rebuild`` after changes, ``lookup`` per request.
+
+    Requests wait while a rebuild runs, so nobody sees a half-built site; a failed rebuild
+    keeps the last good site and records the error for the overlay.
+    """
+
+    def __init__(self, options: SessionOptions, on_status: Callable[[Status], None] | None = None) -> None:
+        self.options = options
+        self.site_dir = Path(os.path.normpath(options.site_dir.absolute()))
+        self._on_status = on_status
+        self._cond = threading.Condition()
+        self._rebuild_lock = threading.Lock()
+        self._building = False  # requests wait
+        self._planning = False  # requests wait, unless the model alone can answer them (article pages, files)
+        self._published: Status | None = None
+        self._plan_wanted = 0  # requests waiting for the page plan
+        self._state: BuildState | None = None
+        self._error: ServeError | None = None
+        self._token = secrets.token_hex(3)  # epochs of another server run never look current
+        self._epoch_n = 0
+        self._css: CssSwap | None = None
+        # what the next rebuild starts from; reloaded when their files change or after they failed
+        self._config: SiteConfig | None = None
+        self._config_stale = False
+        self._theme_stale = False
+        self._unscanned: set[str] = set()  # changed paths a failed rebuild never got to look at
+        self._theme: Theme | None = None
+        self._renderer: Renderer | None = None
+        self._memo: dict[str, LoadedArticle] = {}
+        self._scanner = ContentScanner()
+        self._pages = RenderedPages()
+        self._finisher = _Finisher(self._finish)
+        self._forked = ForkedFinisher() if options.fork_extras else None
+
+    # -- state ---------------------------------------------------------------------------------
+    @property
+    def epoch(self) -> str:
+        return f"{self._token}.{self._epoch_n}"
+
+    def status(self) -> Status:
+        with self._cond:
+            return Status(self.epoch, self._error, self._css)
+
+    @property
+    def error(self) -> ServeError | None:
+        return self._error
+
+    @property
+    def state(self) -> BuildState | None:
+        return self._state
+
+    def watch_roots(self) -> list[tuple[Path, bool]]:
+        """(folder, recursive) to watch: the site folder itself only for digest.yaml."""
+        content = self._config.content_dir if self._config else "content"
+        roots = [(self.site_dir, False), (self.site_dir / content, True), (self.site_dir / "themes", True),
+                 (self.site_dir / "static", True), (DEFAULT_THEME, True)]
+        return roots
+
+    def _publish(self) -> None:
+        status = self.status()
+        with self._cond:
+            if status == self._published:
+                return
+            self._published = status
+        if self._on_status is not None:
+            self._on_status(status)
+
+    # -- rebuilding ----------------------------------------------------------------------------
+    def rebuild(self, changed: Iterable[str | Path] = ()) -> RebuildReport:
+        """Bring the site up to date with the files on disk; ``changed`` names what the watcher saw."""
+        with self._rebuild_lock:
+            with self._cond:
+                self._building = True
+            paused = self.options.manage_gc and gc.isenabled()
+            if paused:
+                gc.disable()
+            try:
+                report = self._rebuild({os.path.normpath(os.path.abspath(p)) for p in changed})
+            finally:
+                if paused:
+                    _settle_gc()
+                with self._cond:
+                    self._building = self._planning = False
+                    self._cond.notify_all()
+            self._publish()
+            return report
+
+    def stale_paths(self, cancelled: Callable[[], bool] = lambda: False) -> set[str] | None:
+        """Content paths that changed since the last rebuild without the watcher saying so (for idle checks);
+        ``None`` if ``cancelled()`` cut the check short."""
+        with self._rebuild_lock:
+            if self._config is None or self._config_stale:
+                return set()
+            return self._scanner.stale(self.site_dir, self._config, cancelled)
+
+    def collect_garbage(self) -> None:
+        """A full cyclic collection, for idle moments (see ``manage_gc``)."""
+        if self.options.manage_gc:
+            with self._rebuild_lock:
+                gc.unfreeze()
+                gc.collect()
+                gc.freeze()
+
+    def _classify(self, changed: set[str]) -> set[str]:
+        kinds: set[str] = set()
+        config_file = str(self.site_dir / CONFIG_NAME)
+        theme_dirs = [str(self.site_dir / "themes"), str(DEFAULT_THEME)]
+        for path in changed:
+            if path == config_file:
+                kinds.add("config")
+            elif any(path == d or path.startswith(d + os.sep) for d in theme_dirs):
+                css = path.endswith(".css") and f"{os.sep}static{os.sep}" in path
+                kinds.add("css" if css else "theme")
+            else:
+                kinds.add("content")
+        return kinds
+
+    def _rebuild(self, changed: set[str]) -> RebuildReport:
+        started = time.perf_counter()
+        timer = Timer()
+        kinds = self._classify(changed)
+        if self._forked is not None:
+            self._forked.cancel()  # the plan it is finishing is about to be replaced
+        self._unscanned |= changed  # until a scan has looked at them: a rebuild may fail before it gets there
+        old = self._state
+        try:
+            if self._config is None or self._config_stale or "config" in kinds:
+                # a broken digest.yaml is read again on every rebuild until it loads
+                self._config_stale = True
+                config = load_config(self.site_dir)
+                if self.options.base_url:
+                    config = dataclasses.replace(config, base_url=join_base(self.options.base_url, config.base_path))
+                if self._config is None or config.fingerprint() != self._config.fingerprint():
+                    self._theme = None  # the theme name may have changed
+                self._config = config
+                self._config_stale = False
+                timer.lap("config")
+            config = self._config
+            assert config is not None
+            if self._theme is None or self._theme_stale or kinds & {"theme", "css"}:
+                self._theme_stale = True  # until it loads
+                theme = load_theme(self.site_dir, config.theme)
+                if self._theme is None or theme.fingerprint != self._theme.fingerprint:
+                    self._theme = theme
+                    self._renderer = Renderer(theme, config.base_url, config.relative_urls, serve=True)
+                self._theme_stale = False
+                timer.lap("theme")
+            theme, renderer = self._theme, self._renderer
+            assert theme is not None and renderer is not None
+            if old is not None and self._error is None and kinds == {"css"} and old.config is config:
+                return self._commit_css(old, theme, renderer, started)
+            state, read, reparsed = self._build(config, theme, renderer, timer)
+        except Exception as exc:  # noqa: BLE001 - the user's mistake or our bug: both go to the overlay
+            return self._failed(exc, started, timer)
+        # The model is enough to serve an article's page: let pages reload now and plan the rest meanwhile
+        # (requests for other pages wait for the plan). At 10,000 articles planning is a third of a rebuild.
+        changed_site = old is None or state.signature != old.signature
+        with self._cond:
+            self._state = state
+            self._error = None
+            if changed_site:
+                self._epoch_n += 1
+                self._css = None
+            self._building, self._planning = False, True
+            self._cond.notify_all()
+        self._publish()
+        ready = time.perf_counter() - started
+        if old is not None and self.options.plan_delay > 0:
+            # The reloading browser needs the CPU now, for its article page; planning can wait a little,
+            # unless a request is waiting for the plan (another tab on a list page).
+            with self._cond:
+                self._cond.wait_for(lambda: self._plan_wanted > 0, timeout=self.options.plan_delay)
+        planner = state.articles.planner
+        try:
+            plan_site_pages(planner)
+            if planner.problems:
+                raise BuildFailed(planner.problems)
+        except Exception as exc:  # noqa: BLE001
+            with self._cond:
+                self._state = old  # keep serving the last complete site
+            return self._failed(exc, started, timer)
+        jobs = planner.jobs
+        state = dataclasses.replace(state, jobs=jobs, complete=False)
+        with self._cond:
+            self._state = state
+            self._planning = False
+            self._cond.notify_all()
+        timer.lap("plan")
+        # the pages are planned: after a theme change, render one of each template, so a broken one shows now
+        probe_error = self._probe(state) if old is None or old.theme is not state.theme else None
+        if probe_error is not None:
+            with self._cond:
+                self._error = probe_error
+        if old is None:
+            self._finish(state)  # the first build: whole, so its problems are reported before serving starts
+        else:
+            self._finisher.submit(state)
+        return RebuildReport(
+            probe_error is None, time.perf_counter() - started, reparsed=reparsed, read=read,
+            articles=len(state.site.articles), pages=len(jobs), changed=changed_site, error=probe_error,
+            timings=timer.timings, ready_seconds=ready,
+        )
+
+    def _finish(self, state: BuildState) -> None:
+        """Plan feeds, the search index and the sitemap for ``state`` (at 10,000 articles, seconds of the
+        search index): pages are served meanwhile; only a URL the pages do not have waits for it."""
+        error: ServeError | None = None
+        try:
+            if self._forked is None:
+                finish_plan(state.articles.planner, extra_planners())
+            else:
+                while not self._forked.finish(state.articles.planner, extra_planners()):
+                    # killed by a rebuild: if that one kept this site (a stylesheet swap, a failed rebuild)
+                    # the plan is still wanted, so start again once it is done
+                    with self._cond:
+                        self._cond.wait_for(lambda: not (self._building or self._planning))
+                        current = self._state
+                    if current is None or current.articles is not state.articles:
+                        return
+        except Exception as exc:  # noqa: BLE001 - shown like any other build error
+            error = ServeError.from_exception(exc)
+        if self.options.manage_gc:
+            gc.freeze()  # what it made lives as long as the site (see _settle_gc)
+        with self._cond:
+            current = self._state
+            if current is None or current.articles is not state.articles:
+                return  # a newer rebuild replaced this site meanwhile: its own plan is on the way
+            self._state = dataclasses.replace(current, complete=True)
+            if error is not None:
+                self._error = error
+            self._cond.notify_all()
+        if error is not None:
+            self._publish()
+
+    def settle(self, timeout: float | None = None) -> BuildState | None:
+        """Wait until the whole site is planned (tests, and anything that needs every output)."""
+        with self._cond:
+            self._cond.wait_for(
+                lambda: not (self._building or self._planning or (self._state is not None and not self._state.complete)),
+                timeout,
+            )
+            return self._state
+
+    def close(self) -> None:
+        self._finisher.close()
+
+    def _failed(self, exc: Exception, started: float, timer: Timer) -> RebuildReport:
+        error = ServeError.from_exception(exc)
+        with self._cond:
+            self._error = error
+        return RebuildReport(False, time.perf_counter() - started, error=error, timings=timer.timings)
+
+    def _build(self, config: SiteConfig, theme: Theme, renderer: Renderer, timer: Timer) -> tuple[BuildState, int, int]:
+        """The new model, without the page plan yet."""
+        scan = self._scanner.scan(self.site_dir, config, have=self._memo, changed=self._unscanned or None)
+        self._unscanned = set()
+        timer.lap("scan")
+        cache = Cache(self.site_dir / CACHE_DIR if self.options.use_cache else None)
+        try:
+            loaded, reparsed = load_articles(
+                scan.files, config, cache=cache, jobs=job_count(self.options.jobs), memo=self._memo, timer=timer,
+                prune=self._state is None,  # pruning the cache costs more than the rest of a one-file rebuild
+            )
+        finally:
+            cache.close()
+        # the model wraps each body in Markup; doing it once here spares copying every body on every rebuild
+        self._memo = {a.key: a if isinstance(a.html, Markup) else _as_markup(a) for a in loaded}
+        loaded = [self._memo[a.key] for a in loaded]
+        timer.lap("memo")
+        site = build_site(
+            loaded, config, self.options.clock(), drafts=self.options.drafts, future=self.options.future,
+            assets=scan.assets, reuse=self._state.site if self._state else None,
+        )
+        timer.lap("model")
+        state = self._state_for(config, theme, renderer, site, ArticlePlanner(make_planner(site)), None)
+        timer.lap("state")
+        return state, scan.read, reparsed
+
+    def _state_for(
+        self, config: SiteConfig, theme: Theme, renderer: Renderer, site: Site, articles: ArticlePlanner,
+        jobs: Mapping[str, PageJob] | None,
+    ) -> BuildState:
+        # pages come first when a URL is both (plan_pages refuses content files that would overwrite a page)
+        files = {out: src for out, src in [*theme.assets.values(), *site.assets]}
+        roots = tuple(p.resolve() for p in (self.site_dir / config.content_dir, *theme.folders))
+        sig = hashlib.blake2b(digest_size=16)
+        sig.update(f"{config.fingerprint()}|{theme.fingerprint}\n".encode())
+        sig.update("\n".join(a.key for a in site.articles).encode())
+        for out, src in site.assets:
+            try:
+                st = src.stat()
+                sig.update(f"\n{out}|{src}|{st.st_mtime_ns}|{st.st_size}".encode())
+            except OSError:
+                sig.update(f"\n{out}|gone".encode())
+        return BuildState(config, theme, renderer, site, articles, jobs, files, roots, sig.hexdigest())
+
+    def _commit_css(self, old: BuildState, theme: Theme, renderer: Renderer, started: float) -> RebuildReport:
+        """Only stylesheets changed: same model and plan, new asset names; pages swap their links."""
+        state = dataclasses.replace(
+            self._state_for(old.config, theme, renderer, old.site, old.articles, old.jobs), complete=old.complete
+        )
+        prefix = old.prefix
+        hrefs = {
+            f"{prefix}/{old.theme.assets[name][0]}": f"{prefix}/{entry[0]}"
+            for name, entry in theme.assets.items()
+            if name in old.theme.assets and old.theme.assets[name][0] != entry[0] and name.endswith(".css")
+        }
+        changed = state.signature != old.signature
+        with self._cond:
+            since = self.epoch
+            self._state = state
+            if changed:
+                self._epoch_n += 1
+                self._css = CssSwap(since, hrefs) if hrefs else None
+        return RebuildReport(
+            True, time.perf_counter() - started, articles=len(state.site.articles), pages=len(old.jobs or ()),
+            changed=changed, css_only=True,
+        )
+
+    def _probe(self, state: BuildState) -> ServeError | None:
+        """After a theme change, render one page of each template, so a broken template shows at once."""
+        seen: set[str | None] = set()
+        jobs = state.jobs
+        assert jobs is not None
+        for path in jobs:
+            template = jobs.spec(path).template if isinstance(jobs, PlannedPages) else jobs[path].template
+            if template in seen:
+                continue
+            seen.add(template)
+            try:
+                self._render(state, jobs[path])
+            except DigestError as exc:
+                return ServeError.from_exception(exc)
+        return None
+
+    # -- serving -------------------------------------------------------------------------------
+    def _current(self, *, planned: bool, complete: bool = False) -> tuple[BuildState | None, Status]:
+        with self._cond:
+            if planned:
+                self._plan_wanted += 1
+                self._cond.notify_all()
+            try:
+                while (
+                    self._building or (planned and self._planning)
+                    or (complete and self._state is not None and not self._state.complete)
+                ):
+                    self._cond.wait()
+            finally:
+                if planned:
+                    self._plan_wanted -= 1
+            return self._state, Status(self.epoch, self._error, self._css)
+
+    def lookup(self, path: str) -> Response:
+        """The response for a decoded, normalised URL path (the HTTP layer has refused traversal)."""
+        state, status = self._current(planned=False)
+        response = self._early(state, path) if state is not None and state.jobs is None else None
+        if response is None:
+            state, status = self._current(planned=True)
+            response = self._lookup(state, path, final=False)
+        if response is None:  # not among the pages: perhaps a feed or the search index, planned last
+            state, status = self._current(planned=True, complete=True)
+            response = self._lookup(state, path, final=True)
+        assert response is not None
+        if response.html:
+            live = self.status() if response.status == 500 else status  # a render error just changed it
+            response = dataclasses.replace(response, live=live)
+        return response
+
+    def _early(self, state: BuildState, path: str) -> Response | None:
+        """An article page or a file, answered from the model while the plan is still being made."""
+        prefix = state.prefix
+        if not path.startswith(prefix + "/"):
+            return None
+        rel = path[len(prefix) + 1 :]
+        if rel in state.files:
+            return self._file(state, rel)
+        url = "/" + (rel[: -len("index.html")] if rel.endswith("/index.html") else rel)
+        article = state.site.by_url.get(url)
+        if article is None:
+            return None
+        return self._page(state, state.articles.job(article), 200)
+
+    def _file(self, state: BuildState, rel: str) -> Response | None:
+        data = _read_inside(state.files[rel], state.roots)
+        return None if data is None else Response(200, content_type(rel), data)
+
+    def _lookup(self, state: BuildState | None, path: str, *, final: bool) -> Response | None:
+        """``None`` when the path is not (yet) known and ``final`` is false."""
+        if state is None or state.jobs is None:
+            return Response(500, content_type(".html"), NO_SITE_PAGE, html=True)
+        prefix = state.prefix
+        if prefix and not (path == prefix or path.startswith(prefix + "/")):
+            if path == "/":
+                return _redirect(prefix + "/")
+            return self._not_found(state)
+        if path == prefix:
+            return _redirect(prefix + "/")
+        rel = path[len(prefix) + 1 :]
+        if rel == "" or rel.endswith("/"):
+            rel += "index.html"
+        job = state.jobs.get(rel)
+        if job is not None:
+            return self._page(state, job, 200)
+        if rel in state.files:
+            response = self._file(state, rel)
+            if response is not None:
+                return response
+            return self._not_found(state)
+        if not path.endswith("/") and f"{rel}/index.html" in state.jobs:
+            return _redirect(path + "/")
+        if not final and not state.complete:
+            return None
+        return self._not_found(state)
+
+    def _not_found(self, state: BuildState) -> Response:
+        job = state.jobs.get("404.html") if state.jobs is not None else None
+        if job is None:
+            return Response(404, content_type(".txt"), b"404 not found\n")
+        return self._page(state, job, 404)
+
+    def _render(self, state: BuildState, job: PageJob) -> bytes:
+        key = page_fingerprint(job, state.theme)
+        data = self._pages.get(key)
+        if data is None:
+            data = render_job(job, state.renderer)
+            self._pages.put(key, data)
+        return data
+
+    def _page(self, state: BuildState, job: PageJob, status: int) -> Response:
+        try:
+            data = self._render(state, job)
+        except DigestError as exc:
+            error = ServeError.from_exception(exc)
+            with self._cond:
+                fresh = self._error != error
+                self._error = error
+            if fresh:
+                self._publish()
+            return Response(500, content_type(".html"), NO_SITE_PAGE, html=True)
+        ctype = content_type(job.path)
+        return Response(status, ctype, data, html=ctype.startswith("text/html"))
+
+
+class _Finisher:
+    """One background thread that finishes plans, always the newest one handed to it."""
+
+    def __init__(self, finish: Callable[[BuildState], None]) -> None:
+        self._finish = finish
+        self._cond = threading.Condition()
+        self._next: BuildState | None = None
+        self._closed = False
+        self._thread: threading.Thread | None = None
+
+    def submit(self, state: BuildState) -> None:
+        with self._cond:
+            self._next = state  # an older one not started yet is skipped: its site is gone
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="digest-plan", daemon=True)
+                self._thread.start()
+            self._cond.notify_all()
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: self._next is not None or self._closed)
+                if self._closed:
+                    return
+                state, self._next = self._next, None
+            assert state is not None
+            self._finish(state)
+
+
+def _settle_gc() -> None:
+    # Everything alive now (the site, the plan, the parsed articles) lives until the next rebuild replaces it,
+    # and is freed then by reference counting: it has no cycles. Frozen, the cyclic collector stops walking
+    # it over and over: at 10,000 articles those walks cost more than the rebuild itself.
+    gc.freeze()
+    gc.enable()
+
+
+def _as_markup(article: LoadedArticle) -> LoadedArticle:
+    return dataclasses.replace(
+        article, html=Markup(article.html), note_html=Markup(article.note_html), toc=Markup(article.toc)
+    )
+
+
+def _redirect(location: str) -> Response:
+    return Response(301, content_type(".txt"), f"moved to {location}\n".encode(), location=location)
+
+
+def _read_inside(source: Path, roots: tuple[Path, ...]) -> bytes | None:
+    """The file's bytes if it really lies inside one of ``roots`` (a symlink out of the site is refused)."""
+    try:
+        real = source.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    if not any(real.is_relative_to(root) for root in roots):
+        return None
+    try:
+        return real.read_bytes()
+    except OSError:
+        return None
