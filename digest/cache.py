@@ -11,13 +11,13 @@ import sqlite3
 from pathlib import Path
 from typing import Iterable
 
-Row = tuple[str, str, str, str, str, str]  # key, metadata JSON, html, toc, auto summary, note html
+Row = tuple[str, str, str, str, str, str, str]  # key, metadata JSON, html, toc, auto summary, note html, terms
 
 CACHE_DIR = ".digest-cache"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
     key TEXT PRIMARY KEY, meta TEXT NOT NULL, html TEXT NOT NULL, toc TEXT NOT NULL,
-    summary TEXT NOT NULL, note TEXT NOT NULL
+    summary TEXT NOT NULL, note TEXT NOT NULL, terms TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS pages (
     output TEXT NOT NULL, path TEXT NOT NULL, fingerprint TEXT NOT NULL, sha TEXT NOT NULL,
@@ -36,11 +36,11 @@ class Cache:
             return
         try:
             directory.mkdir(parents=True, exist_ok=True)
-            self._db = self._open(directory / "cache-v2.sqlite")
+            self._db = self._open(directory / "cache-v3.sqlite")
         except (OSError, sqlite3.DatabaseError):
             try:
-                (directory / "cache-v2.sqlite").unlink(missing_ok=True)
-                self._db = self._open(directory / "cache-v2.sqlite")
+                (directory / "cache-v3.sqlite").unlink(missing_ok=True)
+                self._db = self._open(directory / "cache-v3.sqlite")
             except (OSError, sqlite3.DatabaseError):
                 self._db = None  # an unwritable cache only costs speed
 
@@ -75,7 +75,7 @@ class Cache:
         if self._db is None:
             return
         with self._db:
-            self._db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?)", rows)
+            self._db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
 
     def keep_articles(self, keep: Iterable[str]) -> None:
         """Drop the entries no file maps to any more."""

@@ -22,6 +22,7 @@ from digest.content import (
 )
 from digest.errors import DigestError, Problem
 from digest.markup import MarkdownRenderer
+from digest.searchterms import body_terms
 
 # Below this many files to render, worker start-up costs more than it saves.
 PARALLEL_THRESHOLD = 48
@@ -37,17 +38,18 @@ class LoadedArticle:
     auto_summary: str
     note_html: str
     key: str  # cache key: changes whenever the file or the render settings change
+    terms: str = ""  # the body's search terms, sorted and space-separated (see searchterms.body_terms)
 
     def to_record(self) -> Record:
         """A flat tuple for the cache: metadata as JSON, the big HTML strings as they are."""
         data = asdict(self.source)
         data["body"] = ""  # later stages need the rendered HTML only; keep the cache small
         meta = json.dumps(data, default=_json_default, ensure_ascii=False)
-        return (self.key, meta, self.html, self.toc, self.auto_summary, self.note_html)
+        return (self.key, meta, self.html, self.toc, self.auto_summary, self.note_html, self.terms)
 
     @classmethod
     def from_record(cls, record: Record) -> LoadedArticle:
-        key, meta, html, toc, auto_summary, note_html = record
+        key, meta, html, toc, auto_summary, note_html, terms = record
         src = json.loads(meta)
         source = src["source"]
         article = SourceArticle(
@@ -75,10 +77,10 @@ class LoadedArticle:
             body="",
             body_line=src["body_line"],
         )
-        return cls(article, html, toc, auto_summary, note_html, key)
+        return cls(article, html, toc, auto_summary, note_html, key, terms)
 
 
-Record = tuple[str, str, str, str, str, str]  # key, metadata JSON, html, toc, auto summary, note html
+Record = tuple[str, str, str, str, str, str, str]  # key, metadata JSON, html, toc, auto summary, note html, terms
 
 
 def _json_default(value: Any) -> Any:
@@ -165,7 +167,8 @@ def process(files: list[SourceFile], config: SiteConfig) -> list[Record | Proble
             article = parse_article(item.path, item.rel, text, tz)
             rendered = renderer.render(article.body, config.summary_length)
             note_html = renderer.render_note(article.note)
-            loaded = LoadedArticle(article, rendered.html, rendered.toc, rendered.summary, note_html, item.key)
+            terms = body_terms(rendered.html, note_html)
+            loaded = LoadedArticle(article, rendered.html, rendered.toc, rendered.summary, note_html, item.key, terms)
             out.append(loaded.to_record())
         except DigestError as exc:  # a renderer's error knows the line but not the file
             out.append(exc.problem if exc.path else Problem(item.path, exc.line, exc.message))

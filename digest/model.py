@@ -66,6 +66,7 @@ class Article:
     extra: Mapping[str, Any]
     key: str  # changes when the file or render settings change
     header: str  # hash of what lists show of this article (title, date, summary, tags, ...)
+    body_terms: str = ""  # search terms of the body and note, space-separated (made once, in the workers)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -302,6 +303,7 @@ def build_site(
                 toc=_markup(item.toc),
                 extra=src.extra,
                 key=item.key,
+                body_terms=item.terms,
                 header=header,
             )
         )

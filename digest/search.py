@@ -39,48 +39,14 @@ from pathlib import Path
 from typing import Sequence
 
 from digest.markup import cut, plain_text
+from digest.searchterms import MAX_TERM, MIN_TERM, STOP_WORDS, normalise, tokens  # noqa: F401 - re-exported
 from digest.model import Article
 from digest.pages import Planner
 
 CHUNK = 50  # documents per document file
 SHARD_BYTES = 24 * 1024  # split a term shard deeper past this size
 MAX_PREFIX = 6
-MIN_TERM, MAX_TERM = 2, 30
 SUMMARY_CHARS = 180
-
-# Common English words: they match most articles, so they cost index bytes and rank nothing.
-# The browser reads this list from the manifest, so query and index always agree.
-STOP_WORDS = frozenset(
-    """a about after all also an and any are as at be because been but by can could did do does for from had has
-    have he her his how i if in into is it its just more most my no not of on one or our out over she so some than
-    that the their them then there these they this to up was we were what when which who will with would you your""".split()
-)
-
-_TOKEN_RE = re.compile(r"[^\W_]+")
-
-
-@functools.cache
-def _marks() -> dict[int, None]:
-    """A ``str.translate`` table deleting every non-spacing mark (Unicode category Mn)."""
-    return {code: None for code in range(0x110000) if unicodedata.category(chr(code)) == "Mn"}
-
-
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-
-
-def normalise(text: str) -> str:
-    """Lower case without accents; the browser does the same (NFKD, drop marks, toLowerCase)."""
-    if not text.isascii():
-        text = unicodedata.normalize("NFKD", text)
-        # only the non-ASCII runs can hold marks: most text is skipped at C speed
-        text = _NON_ASCII.sub(lambda run: run.group().translate(_marks()), text)
-    return text.lower()
-
-
-def tokens(text: str) -> set[str]:
-    found = set(_TOKEN_RE.findall(normalise(text)))
-    return {t for t in found if MIN_TERM <= len(t) <= MAX_TERM and t not in STOP_WORDS}
-
 
 @dataclass(frozen=True, slots=True)
 class SearchFiles:
@@ -139,7 +105,7 @@ def build_search_index(articles: Sequence[Article]) -> SearchFiles:
     for doc_id, article in enumerate(ordered):
         source = article.source.name if article.source else ""
         heading = tokens(" ".join([article.title, article.summary, source, article.author, *(t.name for t in article.tags)]))
-        body = tokens(plain_text(str(article.html)) + " " + plain_text(str(article.note_html))) - heading
+        body = set(article.body_terms.split()) - heading  # tokenised once per file, in the render workers
         for term in heading:
             strong[term].append(doc_id)
         for term in body:

@@ -19,6 +19,7 @@ LAYERS: list[set[str]] = [
     {"content"},
     {"typography"},
     {"markup", "fastmd"},
+    {"searchterms"},
     {"cache", "ingest"},
     {"model"},
     {"pages", "feeds", "search", "sitemap", "seo"},
