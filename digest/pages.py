@@ -163,7 +163,9 @@ def _digest(*parts: object) -> str:
 
 
 def _headers(items: Iterable[Article]) -> tuple[str, ...]:
-    return tuple(a.header for a in items)
+    # header (what a card shows) and key (the body): a theme may print the body of any article
+    # it can reach (a day page with full articles, say), so both count as the page's input
+    return tuple(a.header + a.key for a in items)
 
 
 def _page_inputs(site_inputs: str, kind: str, title: str, url: str, description: str, feeds: tuple[Feed, ...],

@@ -415,3 +415,17 @@ def test_pipe_in_content_is_an_error_not_a_hang(make_site, run_build):
     with pytest.raises(BuildFailed) as info:
         run_build(site)
     assert "pipe.txt" in str(info.value) and "not a regular file" in str(info.value)
+
+
+def test_a_theme_that_shows_bodies_in_lists_sees_body_edits(make_site, run_build):
+    site = make_site(
+        {
+            "content/a.md": article("A", "2022-01-10", "First paragraph.\n\nOld detail."),
+            "themes/t/templates/list.html": "{% for item in paginator.items %}{{ item.html }}{% endfor %}",
+        },
+        config="theme: t\n",
+    )
+    run_build(site)
+    (site / "content/a.md").write_text(article("A", "2022-01-10", "First paragraph.\n\nNew detail."))
+    run_build(site)
+    assert "New detail." in (site / "output/2022/01/10/index.html").read_text()
