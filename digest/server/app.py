@@ -12,10 +12,10 @@ from typing import Callable, Union
 
 from digest.errors import DigestError
 from digest.server.http import HEARTBEAT, DevHTTPServer, EventHub
-from digest.server.session import RebuildReport, SessionOptions, SiteSession
+from digest.server.session import SessionOptions, SiteSession
+from digest.server.state import RebuildReport
 from digest.server.status import ServeError, Status
 from digest.server.watch import ChangeBatcher, Watcher
-
 
 VERIFY_AFTER = 1.0  # seconds of quiet before checking that the watcher missed nothing
 COLLECT_AFTER = 30.0  # seconds of quiet before a full garbage collection

@@ -1,4 +1,5 @@
-"""Finishing a plan (feeds, search index, sitemap) in a forked process that a newer rebuild can kill.
+"""Finishing a plan (feeds, search index, sitemap) after the pages are served: in a background
+thread, and there in a forked process that a newer rebuild can kill.
 
 At 10,000 articles these outputs take seconds, mostly the search index. In a thread they
 would halve the speed of the next rebuild (the GIL), and a thread cannot be stopped; a
@@ -15,10 +16,10 @@ import pickle
 import signal
 import threading
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Generic, Sequence, TypeVar
 
 from digest.errors import BuildFailed, Problem
-from digest.pages import PageJob, PageSpec, Planner, PlannedPages, finish_plan
+from digest.pages import PageJob, PageSpec, PlannedPages, Planner, finish_plan
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +29,45 @@ class _Made:
     text: str | None
     inputs: str
     context: dict[str, Any]  # without "site"
+
+
+T = TypeVar("T")
+
+
+class Finisher(Generic[T]):
+    """One background thread that finishes plans, always the newest one handed to it."""
+
+    def __init__(self, finish: Callable[[T], None]) -> None:
+        self._finish = finish
+        self._cond = threading.Condition()
+        self._next: T | None = None
+        self._closed = False
+        self._thread: threading.Thread | None = None
+
+    def submit(self, state: T) -> None:
+        with self._cond:
+            self._next = state  # an older one not started yet is skipped: its site is gone
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="digest-plan", daemon=True)
+                self._thread.start()
+            self._cond.notify_all()
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: self._next is not None or self._closed)
+                if self._closed:
+                    return
+                state, self._next = self._next, None
+            assert state is not None
+            self._finish(state)
 
 
 class _Unsendable(Exception):

@@ -12,7 +12,8 @@ from urllib.parse import unquote
 
 from digest.server import livereload
 from digest.server.mime import content_type
-from digest.server.session import Response, SiteSession
+from digest.server.session import SiteSession
+from digest.server.state import Response
 
 HEARTBEAT = 15.0  # seconds between keep-alive comments on an idle event stream
 _GONE = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError, socket.timeout)

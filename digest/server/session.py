@@ -16,106 +16,44 @@ import os
 import secrets
 import threading
 import time
-from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
 from markupsafe import Markup
 
-from digest.build import Timer, extra_planners, job_count, load_articles, now_from_env, page_fingerprint, render_job
+from digest.build import (
+    Timer,
+    extra_planners,
+    job_count,
+    load_articles,
+    now_from_env,
+    page_fingerprint,
+    render_job,
+)
 from digest.cache import CACHE_DIR, Cache
 from digest.config import CONFIG_NAME, SiteConfig, load_config
 from digest.errors import BuildFailed, DigestError
 from digest.ingest import LoadedArticle
 from digest.model import Site, build_site
-from digest.pages import ArticlePlanner, PageJob, PlannedPages, finish_plan, make_planner, plan_site_pages
+from digest.pages import (
+    ArticlePlanner,
+    PageJob,
+    PlannedPages,
+    finish_plan,
+    make_planner,
+    plan_site_pages,
+)
+from digest.server.finish import Finisher, ForkedFinisher
 from digest.server.mime import content_type
-from digest.server.finish import ForkedFinisher
 from digest.server.scan import ContentScanner
+from digest.server.state import BuildState, RebuildReport, RenderedPages, Response
 from digest.server.status import CssSwap, ServeError, Status
 from digest.theme import DEFAULT_THEME, Renderer, Theme, load_theme
 from digest.urls import join_base
 
-RENDERED_BUDGET = 64 * 1024 * 1024  # bytes of rendered pages kept for repeat requests
 NO_SITE_PAGE = b'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>digest</title></head><body></body></html>\n'
-
-
-@dataclass(frozen=True, slots=True)
-class Response:
-    status: int
-    content_type: str
-    body: bytes
-    location: str | None = None  # for redirects
-    html: bool = False  # a page: gets the live-reload snippet
-    live: Status | None = None  # the server's status when the page was made (its epoch, any error)
-
-
-@dataclass(frozen=True, slots=True)
-class RebuildReport:
-    ok: bool
-    seconds: float  # to the end, page plan included
-    reparsed: int = 0  # article files parsed and rendered from Markdown
-    read: int = 0  # article files read from disk
-    articles: int = 0
-    pages: int = 0
-    changed: bool = False  # the site differs from the last one shown: pages reload
-    css_only: bool = False
-    error: ServeError | None = None
-    timings: Mapping[str, float] = field(default_factory=dict)
-    ready_seconds: float | None = None  # until pages could reload (the model was ready)
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class BuildState:
-    """One consistent site: what every request between two rebuilds sees."""
-
-    config: SiteConfig
-    theme: Theme
-    renderer: Renderer
-    site: Site
-    articles: ArticlePlanner  # an article's page job, before (or without) planning the whole site
-    jobs: Mapping[str, PageJob] | None  # output path -> job; None while the plan is being made
-    files: Mapping[str, Path]  # output path -> source file (theme and content assets)
-    roots: tuple[Path, ...]  # resolved folders files may be served from
-    signature: str  # equal signatures: nothing a page shows has changed
-    complete: bool = True  # False while feeds, search index and sitemap are still being planned
-
-    @property
-    def prefix(self) -> str:
-        """The base URL's path without its final slash: ``""`` or ``/sub``."""
-        return self.config.base_path.rstrip("/")
-
-
-class RenderedPages:
-    """Rendered page bytes by page fingerprint, least recently used dropped first."""
-
-    def __init__(self, budget: int = RENDERED_BUDGET) -> None:
-        self._items: OrderedDict[str, bytes] = OrderedDict()
-        self._size = 0
-        self._budget = budget
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> bytes | None:
-        with self._lock:
-            data = self._items.get(key)
-            if data is not None:
-                self._items.move_to_end(key)
-            return data
-
-    def put(self, key: str, data: bytes) -> None:
-        with self._lock:
-            if key in self._items:
-                return
-            self._items[key] = data
-            self._size += len(data)
-            while self._size > self._budget and len(self._items) > 1:
-                _, old = self._items.popitem(last=False)
-                self._size -= len(old)
-
-    def __len__(self) -> int:
-        return len(self._items)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +106,7 @@ class SiteSession:
         self._memo: dict[str, LoadedArticle] = {}
         self._scanner = ContentScanner()
         self._pages = RenderedPages()
-        self._finisher = _Finisher(self._finish)
+        self._finisher = Finisher(self._finish)
         self._forked = ForkedFinisher() if options.fork_extras else None
 
     # -- state ---------------------------------------------------------------------------------
@@ -578,42 +516,6 @@ class SiteSession:
             return Response(500, content_type(".html"), NO_SITE_PAGE, html=True)
         ctype = content_type(job.path)
         return Response(status, ctype, data, html=ctype.startswith("text/html"))
-
-
-class _Finisher:
-    """One background thread that finishes plans, always the newest one handed to it."""
-
-    def __init__(self, finish: Callable[[BuildState], None]) -> None:
-        self._finish = finish
-        self._cond = threading.Condition()
-        self._next: BuildState | None = None
-        self._closed = False
-        self._thread: threading.Thread | None = None
-
-    def submit(self, state: BuildState) -> None:
-        with self._cond:
-            self._next = state  # an older one not started yet is skipped: its site is gone
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="digest-plan", daemon=True)
-                self._thread.start()
-            self._cond.notify_all()
-
-    def close(self) -> None:
-        with self._cond:
-            self._closed = True
-            self._cond.notify_all()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-
-    def _run(self) -> None:
-        while True:
-            with self._cond:
-                self._cond.wait_for(lambda: self._next is not None or self._closed)
-                if self._closed:
-                    return
-                state, self._next = self._next, None
-            assert state is not None
-            self._finish(state)
 
 
 def _settle_gc() -> None:
