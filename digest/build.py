@@ -16,7 +16,7 @@ from typing import Callable, Mapping, Sequence
 from digest.cache import CACHE_DIR, Cache
 from digest.config import SiteConfig, load_config
 from digest.errors import BuildFailed, DigestError, Problem
-from digest.ingest import LoadedArticle, SourceFile, render_all, scan_content
+from digest.ingest import LoadedArticle, Record, SourceFile, render_all, scan_content
 from digest.model import Excluded, Site, build_site
 from digest.pages import PageJob, Planner, plan_pages
 from digest.theme import Renderer, Theme, load_theme
@@ -85,17 +85,20 @@ class Timer:
 def load_articles(
     files: Sequence[SourceFile], config: SiteConfig, *, cache: Cache, jobs: int,
     memo: Mapping[str, LoadedArticle] | None = None, timer: Timer | None = None, prune: bool = True,
+    lean: bool = False,
 ) -> tuple[list[LoadedArticle], int]:
     """Every file as a ``LoadedArticle``: from ``memo`` (a long-lived process), the cache, or parsed and rendered.
 
     Returns the articles in the order of ``files`` and how many were rendered; ``BuildFailed`` lists every bad file.
+    ``lean`` leaves the bodies in the cache (empty in the result): the model then reads them back by key.
     ``prune`` drops cache entries of files that are gone (a dev server leaves that to the next build: it costs
     more than the rest of a one-file rebuild).
     """
     timer = timer or Timer()
     memo = memo or {}
     wanted = [f for f in files if f.key not in memo]
-    hits = cache.get_articles(f.key for f in wanted)
+    lean = lean and cache.enabled
+    hits = cache.get_articles((f.key for f in wanted), bodies=not lean)
     misses = [f for f in wanted if f.key not in hits]
     timer.lap("cache")
     problems: list[Problem] = []
@@ -104,7 +107,7 @@ def load_articles(
         records = [r for r in chunk if not isinstance(r, Problem)]
         problems.extend(r for r in chunk if isinstance(r, Problem))
         cache.put_articles(records)
-        fresh.update((r[0], LoadedArticle.from_record(r)) for r in records)
+        fresh.update((r[0], LoadedArticle.from_record(_lean(r) if lean else r)) for r in records)
     timer.lap("markdown")
     if problems:
         raise BuildFailed(problems)
@@ -118,6 +121,11 @@ def load_articles(
     return loaded, len(misses)
 
 
+def _lean(record: Record) -> Record:
+    key, meta, _html, _toc, summary, _note, terms = record
+    return (key, meta, "", "", summary, "", terms)
+
+
 def load_site(
     site_dir: Path, config: SiteConfig, *, cache: Cache, jobs: int, now: datetime, drafts: bool, future: bool,
     timer: Timer | None = None,
@@ -126,8 +134,12 @@ def load_site(
     timer = timer or Timer()
     files, assets = scan_content(site_dir, config)
     timer.lap("scan")
-    loaded, rendered = load_articles(files, config, cache=cache, jobs=jobs, timer=timer)
-    site = build_site(loaded, config, now, drafts=drafts, future=future, assets=assets)
+    bodies = cache.bodies()
+    loaded, rendered = load_articles(files, config, cache=cache, jobs=jobs, timer=timer, lean=bodies is not None)
+    site = build_site(
+        loaded, config, now, drafts=drafts, future=future, assets=assets, bodies=bodies,
+        stored={f.key for f in files} if bodies is not None else (),
+    )
     timer.lap("model")
     return site, rendered
 

@@ -7,6 +7,7 @@ cache is dropped and rebuilt instead of failing the build.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 from typing import Iterable
@@ -44,8 +45,8 @@ class Cache:
             except (OSError, sqlite3.DatabaseError):
                 self._db = None  # an unwritable cache only costs speed
 
-    @staticmethod
-    def _open(path: Path) -> sqlite3.Connection:
+    def _open(self, path: Path) -> sqlite3.Connection:
+        self._path = path
         db = sqlite3.connect(path, timeout=30)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
@@ -59,15 +60,17 @@ class Cache:
     def enabled(self) -> bool:
         return self._db is not None
 
-    def get_articles(self, keys: Iterable[str]) -> dict[str, Row]:
+    def get_articles(self, keys: Iterable[str], *, bodies: bool = True) -> dict[str, Row]:
+        """Rows by key; ``bodies=False`` leaves html, toc and note empty (read them later with ``bodies()``)."""
         if self._db is None:
             return {}
+        columns = "*" if bodies else "key, meta, '', '', summary, '', terms"
         wanted = list(keys)
         found: dict[str, Row] = {}
         for start in range(0, len(wanted), 900):
             chunk = wanted[start : start + 900]
             marks = ",".join("?" * len(chunk))
-            for row in self._db.execute(f"SELECT * FROM articles WHERE key IN ({marks})", chunk):
+            for row in self._db.execute(f"SELECT {columns} FROM articles WHERE key IN ({marks})", chunk):
                 found[row[0]] = row
         return found
 
@@ -117,7 +120,34 @@ class Cache:
         with self._db:
             self._db.execute("INSERT OR REPLACE INTO memo VALUES (?, ?, ?)", (name, key, value))
 
+    def bodies(self) -> CachedBodies | None:
+        """A reader of stored bodies that also works in forked worker processes."""
+        return CachedBodies(self._path) if self._db is not None else None
+
     def close(self) -> None:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+class CachedBodies:
+    """Reads rendered bodies back from the cache by key, one connection per process
+    (an SQLite connection must not cross a fork)."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._pid = -1
+        self._db: sqlite3.Connection | None = None
+        self._last: tuple[str, tuple[str, str, str]] | None = None  # an article page asks for html, toc, note
+
+    def body(self, key: str) -> tuple[str, str, str]:
+        if self._last is not None and self._last[0] == key:
+            return self._last[1]
+        if self._db is None or self._pid != os.getpid():
+            self._db = sqlite3.connect(f"file:{self._path}?mode=ro", uri=True, timeout=30, check_same_thread=False)
+            self._pid = os.getpid()
+        row = self._db.execute("SELECT html, toc, note FROM articles WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            raise LookupError(f"the build cache lost the body of {key}: delete .digest-cache/ and build again")
+        self._last = (key, (row[0], row[1], row[2]))
+        return self._last[1]

@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
+from typing import Any, Callable, Container, Iterable, Iterator, Mapping, Protocol, Sequence, TypeVar
 
 from markupsafe import Markup
 
@@ -60,13 +60,23 @@ class Article:
     image: str
     via: str
     draft: bool
-    html: Markup
-    note_html: Markup
-    toc: Markup
+    body: ArticleBody  # html, note_html and toc: in memory, or read from the cache when a page needs them
     extra: Mapping[str, Any]
     key: str  # changes when the file or render settings change
     header: str  # hash of what lists show of this article (title, date, summary, tags, ...)
     body_terms: str = ""  # search terms of the body and note, space-separated (made once, in the workers)
+
+    @property
+    def html(self) -> Markup:
+        return self.body.html
+
+    @property
+    def note_html(self) -> Markup:
+        return self.body.note_html
+
+    @property
+    def toc(self) -> Markup:
+        return self.body.toc
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -153,6 +163,43 @@ class Site:
     term_refs: tuple[Mapping[str, TermRef], Mapping[str, TermRef]] = field(default=({}, {}))  # tags, sources by key
 
 
+class BodyStore(Protocol):
+    """Where rendered bodies are kept outside the model (the build cache), read back by key."""
+
+    def body(self, key: str) -> tuple[str, str, str]: ...  # html, toc, note html
+
+
+@dataclass(frozen=True, slots=True)
+class InlineBody:
+    html: Markup
+    note_html: Markup
+    toc: Markup
+
+
+@dataclass(frozen=True, slots=True)
+class StoredBody:
+    """A body left in the cache: the model of 10,000 articles stays small, and forked render workers
+    do not copy it page by page; each article page reads its own body when it is rendered."""
+
+    store: BodyStore
+    key: str
+
+    @property
+    def html(self) -> Markup:
+        return Markup(self.store.body(self.key)[0])
+
+    @property
+    def toc(self) -> Markup:
+        return Markup(self.store.body(self.key)[1])
+
+    @property
+    def note_html(self) -> Markup:
+        return Markup(self.store.body(self.key)[2])
+
+
+ArticleBody = InlineBody | StoredBody
+
+
 def _markup(html: str) -> Markup:
     # Markup(str) copies the text; a long-lived process (the dev server) wraps each body once and passes Markup
     return html if isinstance(html, Markup) else Markup(html)
@@ -171,9 +218,13 @@ def build_site(
     future: bool = False,
     assets: Iterable[tuple[str, Path]] = (),
     reuse: Site | None = None,
+    bodies: BodyStore | None = None,
+    stored: Container[str] = (),
 ) -> Site:
     """Derive the whole site; raise ``BuildFailed`` naming every URL collision.
 
+    ``bodies``: where the bodies of the articles whose keys are in ``stored`` can be read back, so the
+    model need not hold them (others stay in memory).
     ``reuse``: an earlier site (a dev server's last one). An ``Article`` whose every input is
     unchanged (same file bytes, same place in the order, same config and term URLs) is taken
     from it instead of being made again; the result equals a cold build's.
@@ -298,9 +349,8 @@ def build_site(
                 image=src.image,
                 via=src.via,
                 draft=src.draft,
-                html=_markup(item.html),
-                note_html=_markup(item.note_html),
-                toc=_markup(item.toc),
+                body=StoredBody(bodies, item.key) if bodies is not None and item.key in stored
+                else InlineBody(_markup(item.html), _markup(item.note_html), _markup(item.toc)),
                 extra=src.extra,
                 key=item.key,
                 body_terms=item.terms,
