@@ -361,7 +361,3 @@ def load_config(site_dir: Path) -> SiteConfig:
     except UnicodeDecodeError:
         raise DigestError("the config is not UTF-8 text: save it as UTF-8", CONFIG_NAME, 1) from None
     return parse_config(text, CONFIG_NAME)
-
-
-def with_overrides(config: SiteConfig, **changes: Any) -> SiteConfig:
-    return dataclasses.replace(config, **changes)

@@ -7,7 +7,7 @@ import json
 import multiprocessing
 from multiprocessing.connection import Connection
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterator
@@ -95,14 +95,6 @@ class SourceFile:
     rel: str  # content-relative
     data: bytes
     key: str
-
-
-@dataclass(slots=True)
-class IngestStats:
-    files: int = 0
-    cached: int = 0
-    rendered: int = 0
-    assets: list[tuple[str, Path]] = field(default_factory=list)  # (content-relative path, file)
 
 
 def render_settings_key(config: SiteConfig) -> str:

@@ -32,13 +32,12 @@ import functools
 import hashlib
 import json
 import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from digest.markup import cut, plain_text
+from digest.markup import cut
 from digest.searchterms import MAX_TERM, MIN_TERM, STOP_WORDS, normalise, tokens  # noqa: F401 - re-exported
 from digest.model import Article
 from digest.pages import Planner

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import traceback
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -190,5 +189,3 @@ class Renderer:
                 found = (self._where(frame.filename, None), frame.lineno)
         return found
 
-
-_SAFE_NAME = re.compile(r"^[\w./-]+$")

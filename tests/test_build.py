@@ -56,7 +56,7 @@ def test_builds_every_kind_of_page(news, run_build):
     out = news / "output"
     for rel in [
         "index.html", "page/2/index.html", "404.html", "archive/index.html",
-        "2022/01/10/kazakhstan-crisis-attempted-coup-president/index.html" if False else "2022/01/10/coup/index.html",
+        "2022/01/10/coup/index.html",
         "2022/01/10/airport/index.html", "2022/01/11/oil/index.html", "2021/12/30/old/index.html",
         "tags/index.html", "tags/kazakhstan/index.html", "tags/kazakhstan/page/2/index.html",
         "sources/index.html", "sources/example-wire/index.html", "sources/rt/index.html",
@@ -178,7 +178,7 @@ def test_deleted_article_disappears(news, run_build):
     assert not (news / "output/2021/12/30/old").exists()
     assert not (news / "output/2021").exists()
     assert result.deleted >= 3
-    assert "Year-end review" not in read(news, "page/2/index.html") if (news / "output/page/2/index.html").exists() else True
+    assert "Year-end review" not in read(news, "page/2/index.html")
 
 
 def test_non_markdown_files_are_copied_next_to_their_article(make_site, run_build):

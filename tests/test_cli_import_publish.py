@@ -37,7 +37,7 @@ def test_import_seed_clipping_then_build(make_site, tmp_path):
     meta = front_matter(path)
     assert meta["title"] == "Kazakhstan crisis ‘attempted coup’ – President"
     assert meta["summary"] == "Tokayev thanks Russia for assistance in dealing with worst incident “in the history of the country”"
-    assert meta["date"].isoformat() == "2022-01-10T09:39:00+06:00" or str(meta["date"]).startswith("2022-01-10 09:39")
+    assert meta["date"].isoformat() == "2022-01-10T09:39:00+06:00"
     assert meta["via"] == "https://example.net/friend"
     body = path.read_text(encoding="utf-8").split("---\n", 2)[2].strip()
     assert body.startswith("Last week’s unrest throughout Kazakhstan")

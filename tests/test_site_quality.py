@@ -117,19 +117,19 @@ def test_real_jekyll_corpus_builds_or_names_each_bad_file(tmp_path, run_build):
         run_build(site)
     # exactly one file in the corpus has an unreadable date; it is named with its line
     assert [str(p) for p in info.value.problems] == [
-        "content/2023-01-29-jekyll-3-9-3-released.markdown:5: bad 'date': cannot read "
+        "content/2023-01-29-jekyll-3-9-3-released.markdown:3: bad 'date': cannot read "
         "'2023-01-29 18:30:22 2023 -0800' as a date: write it as 2022-01-10 or 2022-01-10 09:39 (optionally +06:00)"
-    ] or all("2023-01-29-jekyll-3-9-3" in str(p) for p in info.value.problems)
+    ]
     (site / "content/2023-01-29-jekyll-3-9-3-released.markdown").unlink()
     result = run_build(site)
     assert result.articles == 101
     out = site / "output"
     assert invalid_pages(out) == []
     # Liquid in bodies is shown as written
-    raw = (out / "2013/09/14/jekyll-1-2-1-released/index.html")
-    assert raw.exists() or list(out.glob("2013/09/1*/jekyll-1-2-1-released/index.html"))
+    # 2013-09-14 20:46:50 -0400 is the 15th in the site's timezone (UTC)
+    assert (out / "2013/09/15/jekyll-1-2-1-released/index.html").is_file()
     texts = "".join(p.read_text() for p in out.glob("20*/*/*/*/index.html"))
-    assert "{% link" in texts or "{{ site." in texts
+    assert "{% link" in texts and "{{ site." in texts
 
 
 BAD_INPUTS = {
