@@ -33,8 +33,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from digest.config import load_config
-from digest.content import parse_article
-from digest.urls import expand
+from digest.sources.frontmatter import parse_article
+from digest.rules.urls import expand
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "benchmarks" / "work"

@@ -59,8 +59,8 @@ def build(
     base_url: str | None, verbose: bool, quiet: bool,
 ) -> None:
     """Build the site into output/."""
-    from digest.build import BuildOptions
-    from digest.build import build as run_build
+    from digest.pipeline import BuildOptions
+    from digest.pipeline import build as run_build
 
     def action() -> int:
         result = run_build(
@@ -140,8 +140,8 @@ def serve(site_dir: Path, host: str, port: int, drafts: bool, future: bool, open
 @click.option("--source-name", help="Who published the story, e.g. Reuters.")
 def new(site_dir: Path, title: str, tags: tuple[str, ...], source_url: str | None, source_name: str | None) -> None:
     """Create a draft article dated now; print its path."""
-    from digest.build import now_from_env
-    from digest.newarticle import create_article
+    from digest.pipeline import now_from_env
+    from digest.commands.new import create_article
 
     def action() -> int:
         path = create_article(
@@ -166,8 +166,8 @@ def check(site_dir: Path, fmt: str, drafts: bool, future: bool) -> None:
     """
     import json
 
-    from digest.build import job_count, now_from_env
-    from digest.check import ERROR, INFO, WARNING, check_site
+    from digest.pipeline import job_count, now_from_env
+    from digest.commands.check import ERROR, INFO, WARNING, check_site
 
     def action() -> int:
         result = check_site(site_dir, now=now_from_env(), drafts=drafts, future=future, jobs=job_count(0))
@@ -206,9 +206,9 @@ def import_(
     via: str | None, accept_suggested_tags: bool, draft: bool, force: bool,
 ) -> None:
     """Turn a clipping (text) or a saved page (HTML) into a new article; '-' reads standard input."""
-    from digest.build import now_from_env
+    from digest.pipeline import now_from_env
     from digest.config import load_config
-    from digest.import_command import import_article
+    from digest.commands.importing import import_article
 
     def action() -> int:
         if source == "-":
@@ -245,7 +245,7 @@ def publish(
     target: str | None, site_dir: Path, output_dir: Path | None, dry_run: bool, delete: bool, jobs: int, quiet: bool
 ) -> None:
     """Build for production and upload what changed to TARGET (default: publish.default)."""
-    from digest.publish_command import publish_site
+    from digest.commands.publish import publish_site
 
     def action() -> int:
         run = publish_site(

@@ -17,7 +17,7 @@ from typing import Any, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from digest.errors import BuildFailed, DigestError, Problem
-from digest.yamlload import YamlProblem, load_yaml
+from digest.rules.yamlload import YamlProblem, load_yaml
 
 CONFIG_NAME = "digest.yaml"
 
@@ -308,7 +308,7 @@ def _check_values(config: SiteConfig, text: str, path: str, problems: list[Probl
         if scheme.strip().lower().rstrip(":") in NEVER_URL_SCHEMES:
             bad("allow_url_schemes", f"html.allow_url_schemes: '{scheme}' can never be allowed: its URLs can run"
                 " code; remove it")
-    from digest.urls import check_pattern
+    from digest.rules.urls import check_pattern
 
     for f in fields(Permalinks):
         pattern = getattr(config.permalinks, f.name)
@@ -318,7 +318,7 @@ def _check_values(config: SiteConfig, text: str, path: str, problems: list[Probl
 
 
 def _check_outputs(config: SiteConfig, bad: Any) -> None:
-    from digest.urls import UnsafePath, check_site_path
+    from digest.rules.urls import UnsafePath, check_site_path
 
     feeds, search = config.feeds, config.search
     for key in ("atom", "rss", "json"):

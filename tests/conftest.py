@@ -9,7 +9,7 @@ from typing import Callable
 
 import pytest
 
-from digest.build import BuildOptions, BuildResult, build
+from digest.pipeline import BuildOptions, BuildResult, build
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import NOW
-from digest.check import ERROR, INFO, WARNING, check_site
+from digest.commands.check import ERROR, INFO, WARNING, check_site
 from digest.cli import cli
 
 EPOCH = str(int(NOW.timestamp()))

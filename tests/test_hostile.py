@@ -26,8 +26,8 @@ import html5lib
 import pytest
 
 from conftest import NOW, REPO, article, write_files
-from digest import markup
-from digest.build import BuildOptions, build
+from digest.sources import markup
+from digest.pipeline import BuildOptions, build
 from digest.config import parse_config
 from digest.errors import BuildFailed, DigestError
 
@@ -734,8 +734,8 @@ DRIVER = textwrap.dedent(
     import os, signal, sys, time
     from pathlib import Path
 
-    import digest.build as build_module
-    import digest.writer as writer_module
+    import digest.pipeline as build_module
+    import digest.write.writer as writer_module
     from digest.cli import main
 
     site, point, after, how, flag = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], Path(sys.argv[5])
@@ -873,7 +873,7 @@ def test_sigkill_after_the_move_in_leaves_a_complete_output(changing_site, run_b
 
 
 def test_a_second_build_while_one_is_writing_is_refused(built_site, tmp_path) -> None:
-    from digest.writer import OutputWriter
+    from digest.write.writer import OutputWriter
 
     site, before = built_site
     holder = OutputWriter(site / "output")

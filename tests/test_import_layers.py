@@ -9,7 +9,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "digest" / "importer"
 MODULES = sorted(PACKAGE.glob("*.py"))
-ALLOWED_DIGEST = {"digest.errors", "digest.slugs"}
+ALLOWED_DIGEST = {"digest.errors", "digest.rules.slugs"}
 IO_CALLS = {"open", "write_text", "write_bytes", "read_text", "read_bytes", "mkdir", "unlink", "rename", "urlopen"}
 
 

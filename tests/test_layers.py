@@ -12,22 +12,23 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "digest"
 
-# lowest first; a module may import from its own layer and any layer before it
+# The intended layers, lowest first: a module may import from its own package and any layer before it.
+# The pipeline stages read top to bottom; the edges (commands, server, publish, importer) sit on the pipeline.
 LAYERS: list[set[str]] = [
-    {"digest", "errors", "slugs", "dates", "urls", "yamlload"},
-    {"config"},
-    {"content"},
-    {"typography"},
-    {"markup", "fastmd"},
-    {"searchterms"},
-    {"cache", "ingest"},
-    {"model"},
-    {"pages", "feeds", "search", "sitemap", "seo"},
-    {"theme"},
-    {"writer"},
-    {"build"},
-    {"importer", "publish", "check", "newarticle", "server"},
-    {"import_command", "publish_command"},
+    {"digest", "errors"},  # the version and the Problem type
+    {"rules"},  # URL, slug, date and YAML rules: each once, used by every stage
+    {"config"},  # digest.yaml, validated
+    {"workers"},  # the one fork pool
+    {"sources"},  # stage 1: files -> front matter + safe HTML
+    {"model"},  # stage 2: loaded articles -> the site
+    {"plan"},  # stage 3: the site -> page jobs
+    {"outputs"},  # page sources that are not templates (feeds, search, sitemap)
+    {"render"},  # stage 4: themes, Jinja
+    {"write"},  # stage 5: staged, atomic output
+    {"cache"},  # what the pipeline remembers between builds
+    {"pipeline"},  # the one place that knows the order of the stages
+    {"server", "publish", "importer"},  # the edges: preview, upload, capture
+    {"commands"},  # what each CLI command does (check, new, import, publish)
     {"cli", "__main__"},
 ]
 

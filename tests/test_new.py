@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from digest.cli import cli
-from digest.content import parse_article
-from digest.newarticle import BODY_PLACEHOLDER, create_article
+from digest.sources.frontmatter import parse_article
+from digest.commands.new import BODY_PLACEHOLDER, create_article
 
 # 2026-01-31 20:00:05 UTC is already 1 February in Tokyo (+09:00, no DST), so the folder and
 # the date must both come from the site's timezone

@@ -14,12 +14,12 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from digest.content import parse_article, split_front_matter
+from digest.sources.frontmatter import parse_article, split_front_matter
 from digest.errors import DigestError
-from digest.slugs import slug_or_none, slugify, term_key
-from digest.urls import UnsafePath, check_site_path, is_safe_segment, output_path, safe_join
-from digest.writer import find_collisions
-from digest.yamlload import YamlProblem, load_yaml
+from digest.rules.slugs import slug_or_none, slugify, term_key
+from digest.rules.urls import UnsafePath, check_site_path, is_safe_segment, output_path, safe_join
+from digest.write.writer import find_collisions
+from digest.rules.yamlload import YamlProblem, load_yaml
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 

@@ -12,7 +12,7 @@ from typing import Callable
 
 import pytest
 
-from digest.build import BuildResult
+from digest.pipeline import BuildResult
 
 # Templates that print little, so a 30,000-page build measures digest rather than the theme.
 TINY_THEME = {

@@ -13,7 +13,7 @@ from typing import Any, Iterator
 import pytest
 
 from conftest import article
-from digest import search
+from digest.outputs import search
 
 STORIES = {
     "content/2022/01/coup.md": article(

@@ -546,7 +546,7 @@ def test_feeds_search_and_sitemap_arrive_after_the_pages(make_site):
 
 
 def test_content_walk_skips_what_the_build_skips(tmp_path: Path):
-    from digest.ingest import walk_content
+    from digest.sources.load import walk_content
     from digest.server.scan import _walk
 
     content = tmp_path / "content"

@@ -9,7 +9,7 @@ import pytest
 from lxml import etree
 
 from conftest import article
-from digest.sitemap import MAX_URLS, SitemapUrl, build_sitemaps
+from digest.outputs.sitemap import MAX_URLS, SitemapUrl, build_sitemaps
 
 DATA = Path(__file__).parent / "data"
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}

@@ -6,7 +6,7 @@ import markdown
 import nh3
 import pytest
 
-from digest.typography import TypographyExtension, smarten
+from digest.sources.typography import TypographyExtension, smarten
 
 CASES = [
     ('"Hello," she said -- it\'s the \'90s...', "“Hello,” she said – it’s the ’90s…"),

@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 from digest.importer.model import Imported
 from digest.importer.urls import normalize_source_url
-from digest.slugs import term_key
+from digest.rules.slugs import term_key
 
 
 class ExistingArticle(NamedTuple):
@@ -36,7 +36,7 @@ def find_duplicates(
 ) -> list[Duplicate]:
     """Existing articles with the same normalised source URL, or the same title on the same day.
 
-    Titles compare without regard to case and spacing (:func:`digest.slugs.term_key`);
+    Titles compare without regard to case and spacing (:func:`digest.rules.slugs.term_key`);
     days are compared in the imported article's timezone, and a date without a
     time is that day wherever it is. In the order of ``existing``.
     """

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from digest.slugs import term_key
+from digest.rules.slugs import term_key
 
 
 def suggest_tags(text: str, existing_tags: Iterable[str]) -> list[str]:

@@ -11,7 +11,7 @@ import yaml
 
 from digest.errors import DigestError
 from digest.importer.model import Imported
-from digest.slugs import slugify
+from digest.rules.slugs import slugify
 
 
 def render_article_file(imported: Imported, *, tags: Sequence[str], via: str | None, draft: bool = False) -> str:

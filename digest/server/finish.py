@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Generic, Sequence, TypeVar
 
 from digest.errors import BuildFailed, Problem
-from digest.pages import PageJob, PageSpec, PlannedPages, Planner, finish_plan
+from digest.plan.pages import PageJob, PageSpec, PlannedPages, Planner, finish_plan
 
 
 @dataclass(frozen=True, slots=True)

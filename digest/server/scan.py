@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Callable, Collection, Container, Iterator
 
 from digest.config import SiteConfig
-from digest.content import ARTICLE_SUFFIXES, read_article_bytes
-from digest.ingest import SourceFile, file_key, is_skipped, render_settings_key
+from digest.sources.frontmatter import ARTICLE_SUFFIXES, read_article_bytes
+from digest.sources.load import SourceFile, file_key, is_skipped, render_settings_key
 
 # (mtime_ns, ctime_ns, size, inode): a rename-over save changes the inode, an in-place one the times.
 Signature = tuple[int, int, int, int]

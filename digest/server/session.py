@@ -23,9 +23,8 @@ from typing import Callable, Iterable, Mapping
 
 from markupsafe import Markup
 
-from digest.build import (
+from digest.pipeline import (
     Timer,
-    extra_planners,
     job_count,
     load_articles,
     now_from_env,
@@ -35,9 +34,9 @@ from digest.build import (
 from digest.cache import CACHE_DIR, Cache
 from digest.config import CONFIG_NAME, SiteConfig, load_config
 from digest.errors import BuildFailed, DigestError
-from digest.ingest import LoadedArticle
-from digest.model import Site, build_site
-from digest.pages import (
+from digest.sources.load import LoadedArticle
+from digest.model.site import Site, build_site
+from digest.plan.pages import (
     ArticlePlanner,
     PageJob,
     PlannedPages,
@@ -45,13 +44,14 @@ from digest.pages import (
     make_planner,
     plan_site_pages,
 )
+from digest.outputs import PLANNERS as OUTPUT_PLANNERS
 from digest.server.finish import Finisher, ForkedFinisher
 from digest.server.mime import content_type
 from digest.server.scan import ContentScanner
 from digest.server.state import BuildState, RebuildReport, RenderedPages, Response
 from digest.server.status import CssSwap, ServeError, Status
-from digest.theme import DEFAULT_THEME, Renderer, Theme, load_theme
-from digest.urls import join_base
+from digest.render.theme import DEFAULT_THEME, Renderer, Theme, load_theme
+from digest.rules.urls import join_base
 
 NO_SITE_PAGE = b'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>digest</title></head><body></body></html>\n'
 
@@ -284,9 +284,9 @@ class SiteSession:
         error: ServeError | None = None
         try:
             if self._forked is None:
-                finish_plan(state.articles.planner, extra_planners())
+                finish_plan(state.articles.planner, OUTPUT_PLANNERS)
             else:
-                while not self._forked.finish(state.articles.planner, extra_planners()):
+                while not self._forked.finish(state.articles.planner, OUTPUT_PLANNERS):
                     # killed by a rebuild: if that one kept this site (a stylesheet swap, a failed rebuild)
                     # the plan is still wanted, so start again once it is done
                     with self._cond:

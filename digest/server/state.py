@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Mapping
 
 from digest.config import SiteConfig
-from digest.model import Site
-from digest.pages import ArticlePlanner, PageJob
+from digest.model.site import Site
+from digest.plan.pages import ArticlePlanner, PageJob
 from digest.server.status import ServeError, Status
-from digest.theme import Renderer, Theme
+from digest.render.theme import Renderer, Theme
 
 RENDERED_BUDGET = 64 * 1024 * 1024  # bytes of rendered pages kept for repeat requests
 

@@ -37,10 +37,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from digest.markup import cut
-from digest.searchterms import MAX_TERM, MIN_TERM, STOP_WORDS, normalise, tokens  # noqa: F401 - re-exported
-from digest.model import Article
-from digest.pages import Planner
+from digest.sources.markup import cut
+from digest.sources.searchterms import MAX_TERM, MIN_TERM, STOP_WORDS, normalise, tokens  # noqa: F401 - re-exported
+from digest.model.site import Article
+from digest.plan.pages import Planner
 
 CHUNK = 50  # documents per document file
 SHARD_BYTES = 24 * 1024  # split a term shard deeper past this size

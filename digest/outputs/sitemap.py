@@ -16,8 +16,8 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from lxml import etree
 
-from digest.pages import PageJob, Planner
-from digest.urls import join_base
+from digest.plan.pages import PageJob, Planner
+from digest.rules.urls import join_base
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 MAX_URLS = 50_000  # per file, by the sitemaps.org protocol

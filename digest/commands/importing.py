@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from digest.config import SiteConfig
-from digest.content import check_bytes, parse_article
+from digest.sources.frontmatter import check_bytes, parse_article
 from digest.errors import DigestError
 from digest.importer.clipping import parse_clipping
 from digest.importer.decode import decode_input
@@ -17,8 +17,8 @@ from digest.importer.duplicates import Duplicate, ExistingArticle, find_duplicat
 from digest.importer.model import Imported
 from digest.importer.suggest import suggest_tags
 from digest.importer.writer import article_path, render_article_file, write_new_file
-from digest.ingest import scan_content
-from digest.slugs import term_key
+from digest.sources.load import scan_content
+from digest.rules.slugs import term_key
 
 _HTML_RE = re.compile(r"^\s*(?:<!doctype html|<html|<head|<meta|<!--)", re.IGNORECASE)
 

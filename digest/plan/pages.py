@@ -14,8 +14,8 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Proto
 from digest import __version__
 from digest.config import SeoConfig, SiteConfig
 from digest.errors import BuildFailed, Problem
-from digest.model import Article, Period, PeriodLink, Site, Taxonomy, Term
-from digest.urls import compile_pattern, join_base, output_path
+from digest.model.site import Article, Period, PeriodLink, Site, Taxonomy, Term
+from digest.rules.urls import compile_pattern, join_base, output_path
 
 RECENT_COUNT = 10
 
@@ -44,7 +44,7 @@ FEED_FORMATS: tuple[tuple[str, str, str], ...] = (
 
 
 def site_feeds(config: SiteConfig) -> tuple[Feed, ...]:
-    """The site-wide feeds the config asks for; ``digest.feeds`` writes one file per entry."""
+    """The site-wide feeds the config asks for; ``digest.outputs.feeds`` writes one file per entry."""
     return tuple(Feed(label, getattr(config.feeds, name), media) for name, media, label in FEED_FORMATS
                  if getattr(config.feeds, name))
 

@@ -44,6 +44,6 @@ def tokens(text: str) -> set[str]:
 
 def body_terms(*html_fragments: str) -> str:
     """The terms of rendered HTML as one sorted, space-separated string (compact to cache and to pickle)."""
-    from digest.markup import plain_text
+    from digest.sources.markup import plain_text
 
     return " ".join(sorted(tokens(" ".join(plain_text(f) for f in html_fragments if f))))

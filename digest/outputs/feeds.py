@@ -37,9 +37,9 @@ from lxml import html as lxml_html
 from digest import __version__
 from digest.config import SiteConfig
 from digest.errors import Problem
-from digest.model import Article
-from digest.pages import Feed, Planner, site_feeds, term_feeds
-from digest.urls import join_base
+from digest.model.site import Article
+from digest.plan.pages import Feed, Planner, site_feeds, term_feeds
+from digest.rules.urls import join_base
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 DC_NS = "http://purl.org/dc/elements/1.1/"
@@ -298,7 +298,7 @@ RENDERERS: dict[str, Callable[[FeedMeta, Sequence[Entry]], str]] = {
 
 
 def plan_feeds(planner: Planner) -> None:
-    """One job per feed file: the site's feeds, then each tag's, at the URLs ``digest.pages`` links to."""
+    """One job per feed file: the site's feeds, then each tag's, at the URLs ``digest.plan.pages`` links to."""
     site, config = planner.site, planner.config
     _check_ids(planner)
     entries: dict[int, Entry] = {}  # by article index: a story in many tag feeds is prepared once per process

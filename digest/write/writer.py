@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import IO, Iterable, Iterator
 
 from digest.errors import DigestError, Problem
-from digest.urls import UnsafePath, check_relative, lexical_join, safe_join
+from digest.rules.urls import UnsafePath, check_relative, lexical_join, safe_join
 
 try:
     import fcntl

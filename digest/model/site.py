@@ -21,9 +21,9 @@ from markupsafe import Markup
 
 from digest.config import SiteConfig
 from digest.errors import BuildFailed, Problem
-from digest.ingest import LoadedArticle
-from digest.slugs import slugify, term_key
-from digest.urls import UnsafePath, check_site_path, compile_pattern, expand
+from digest.sources.load import LoadedArticle
+from digest.rules.slugs import slugify, term_key
+from digest.rules.urls import UnsafePath, check_site_path, compile_pattern, expand
 
 
 @dataclass(frozen=True, slots=True)

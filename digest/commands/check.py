@@ -28,17 +28,18 @@ from typing import Any, Iterable, Mapping, Sequence
 from urllib.parse import unquote, urlsplit
 
 from digest.config import SiteConfig, load_config
-from digest.content import KNOWN_KEYS, normalise_text, split_front_matter
-from digest.dates import date_from_filename
+from digest.sources.frontmatter import KNOWN_KEYS, normalise_text, split_front_matter
+from digest.rules.dates import date_from_filename
 from digest.errors import BuildFailed, DigestError, Problem
-from digest.ingest import LoadedArticle, SourceFile, render_all, scan_content
-from digest.markup import plain_text
-from digest.model import Excluded, Site, build_site
-from digest.pages import PageJob, plan_pages
-from digest.slugs import term_key
+from digest.sources.load import LoadedArticle, SourceFile, render_all, scan_content
+from digest.sources.markup import plain_text
+from digest.model.site import Excluded, Site, build_site
+from digest.outputs import PLANNERS as OUTPUT_PLANNERS
+from digest.plan.pages import PageJob, plan_pages
+from digest.rules.slugs import term_key
 from digest.importer.urls import normalize_source_url
-from digest.urls import UnsafePath, expand
-from digest.yamlload import load_yaml
+from digest.rules.urls import UnsafePath, expand
+from digest.rules.yamlload import load_yaml
 
 ERROR = "error"
 WARNING = "warning"
@@ -186,10 +187,8 @@ def check_articles(
         return findings + [_not_checked(config)]
     findings += list_excluded(site, by_path, now)
     findings += check_summaries(site, by_path)
-    from digest.build import extra_planners  # feeds and sitemap are pages links may point to
-
     try:
-        jobs = plan_pages(site, extra_planners())
+        jobs = plan_pages(site, OUTPUT_PLANNERS)  # feeds and sitemap are pages links may point to
     except BuildFailed as exc:
         return findings + [Finding.from_problem(p) for p in exc.problems] + [_not_checked(config)]
     findings += check_links(site, jobs, by_path)

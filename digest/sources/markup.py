@@ -14,7 +14,7 @@ import nh3
 
 from digest.config import NEVER_URL_SCHEMES, HtmlConfig, MarkdownConfig, never_allowed_attribute, never_allowed_tag
 from digest.errors import DigestError
-from digest.typography import TypographyExtension
+from digest.sources.typography import TypographyExtension
 
 _BASE_TAGS = set(nh3.ALLOWED_TAGS) | {"input", "section", "tfoot"}
 _GLOBAL_ATTRS = {"class", "id", "title", "lang", "dir"}
@@ -149,7 +149,7 @@ class MarkdownRenderer:
         self._clean = _sanitiser(html_config)
         self._fast = None
         if config.engine == "fast":
-            from digest.fastmd import FastMarkdown
+            from digest.sources.fastmd import FastMarkdown
 
             self._fast = FastMarkdown(config)
 

@@ -15,9 +15,9 @@ from jinja2 import pass_context
 from markupsafe import Markup
 
 from digest.errors import DigestError
-from digest.urls import join_base, relative_link
+from digest.rules.urls import join_base, relative_link
 
-DEFAULT_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
+DEFAULT_THEME = Path(__file__).resolve().parents[2] / "themes" / "default"
 _FINGERPRINTED = (".css", ".js")
 
 

@@ -11,7 +11,7 @@ import yaml
 
 from digest.config import SiteConfig, load_config
 from digest.errors import DigestError
-from digest.slugs import slugify
+from digest.rules.slugs import slugify
 
 BODY_PLACEHOLDER = "<!-- Write the story here. Remove 'draft: true' above to publish it. -->\n"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
 
-from digest.build import BuildOptions, BuildResult, build
+from digest.pipeline import BuildOptions, BuildResult, build
 from digest.config import CONFIG_NAME, SiteConfig, load_config
 from digest.errors import DigestError
 from digest.publish import PublishResult, describe_source, parse_targets, publish

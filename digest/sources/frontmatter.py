@@ -10,11 +10,11 @@ from datetime import date, datetime, tzinfo
 from pathlib import Path, PurePosixPath
 from typing import Any, Mapping
 
-from digest.dates import BadDate, date_from_filename, parse_date_value
+from digest.rules.dates import BadDate, date_from_filename, parse_date_value
 from digest.errors import DigestError
-from digest.slugs import slug_or_none, slugify
-from digest.urls import is_safe_segment
-from digest.yamlload import YamlDocument, YamlProblem, load_yaml_document
+from digest.rules.slugs import slug_or_none, slugify
+from digest.rules.urls import is_safe_segment
+from digest.rules.yamlload import YamlDocument, YamlProblem, load_yaml_document
 
 ARTICLE_SUFFIXES = (".md", ".markdown")
 # Python-Markdown needs ~10 s for 1 MiB and grows faster than linearly; a news article is a few KiB.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import importlib
 import multiprocessing
 import stat
 import os
@@ -16,11 +15,12 @@ from typing import Callable, Mapping, Sequence
 from digest.cache import CACHE_DIR, Cache
 from digest.config import SiteConfig, load_config
 from digest.errors import BuildFailed, DigestError, Problem
-from digest.ingest import LoadedArticle, Record, SourceFile, render_all, scan_content
-from digest.model import Excluded, Site, build_site
-from digest.pages import PageJob, Planner, plan_pages
-from digest.theme import Renderer, Theme, load_theme
-from digest.writer import OutputWriter, check_output_dir, find_collisions
+from digest.sources.load import LoadedArticle, Record, SourceFile, render_all, scan_content
+from digest.model.site import Excluded, Site, build_site
+from digest.outputs import PLANNERS as OUTPUT_PLANNERS
+from digest.plan.pages import PageJob, Planner, plan_pages
+from digest.render.theme import Renderer, Theme, load_theme
+from digest.write.writer import OutputWriter, check_output_dir, find_collisions
 
 # Below this many pages to render, forking workers costs more than it saves.
 PARALLEL_PAGES = 200
@@ -142,24 +142,6 @@ def load_site(
     )
     timer.lap("model")
     return site, rendered
-
-
-# Planners of non-template outputs, in order: the sitemap lists every page, so it runs last.
-EXTRA_PLANNERS = (("digest.feeds", "plan_feeds"), ("digest.search", "plan_search"), ("digest.sitemap", "plan_sitemap"))
-
-
-def extra_planners() -> Sequence[Callable[[Planner], None]]:
-    """Planners of non-template outputs (feeds, search index, sitemap) registered by other modules."""
-    planners: list[Callable[[Planner], None]] = []
-    for module_name, function in EXTRA_PLANNERS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:  # the module is there but a dependency is not: say so
-                raise
-            continue
-        planners.append(getattr(module, function))
-    return planners
 
 
 def page_fingerprint(job: PageJob, theme: Theme) -> str:
@@ -321,7 +303,7 @@ def build(options: BuildOptions) -> BuildResult:
             site_dir, config, cache=cache, jobs=jobs_n, now=now, drafts=options.drafts, future=options.future,
             timer=timer,
         )
-        jobs = plan_pages(site, extra_planners(), memo=cache)
+        jobs = plan_pages(site, OUTPUT_PLANNERS, memo=cache)
         # collisions are checked before rendering, so nothing is half-written
         collisions = find_collisions(
             [(path, job.origin) for path, job in jobs.items()]

@@ -17,12 +17,12 @@ import nh3
 
 from digest import __version__
 from digest.config import SiteConfig
-from digest.content import (
+from digest.sources.frontmatter import (
     ARTICLE_SUFFIXES, SourceArticle, SourceInfo, check_bytes, parse_article, read_article_bytes,
 )
 from digest.errors import DigestError, Problem
-from digest.markup import MarkdownRenderer
-from digest.searchterms import body_terms
+from digest.sources.markup import MarkdownRenderer
+from digest.sources.searchterms import body_terms
 
 # Below this many files to render, worker start-up costs more than it saves.
 PARALLEL_THRESHOLD = 48

@@ -1,0 +1,1 @@
+"""Stage 2, model: loaded articles become the site (articles, taxonomies, periods, assets)."""

@@ -1,0 +1,18 @@
+"""Page sources that are not templates (feeds, search index, sitemap), registered with the planner.
+
+Adding an output is one module with a ``plan_<name>(planner)`` function plus one line in ``PLANNERS``.
+They run in this order after the template pages: the sitemap lists every page, so it runs last.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from digest.outputs.feeds import plan_feeds
+from digest.outputs.search import plan_search
+from digest.outputs.sitemap import plan_sitemap
+from digest.plan.pages import Planner
+
+OutputPlanner = Callable[[Planner], None]
+
+PLANNERS: tuple[OutputPlanner, ...] = (plan_feeds, plan_search, plan_sitemap)

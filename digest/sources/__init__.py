@@ -1,0 +1,1 @@
+"""Stage 1, load: find the source files, parse front matter, render Markdown to safe HTML."""
