@@ -27,19 +27,21 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Mapping, Sequence
 from urllib.parse import unquote, urlsplit
 
-from digest.config import SiteConfig, load_config
+from digest import pipeline
+from digest.cache import Cache
+from digest.config import SiteConfig
 from digest.sources.frontmatter import KNOWN_KEYS, normalise_text, split_front_matter
 from digest.rules.dates import date_from_filename
 from digest.errors import BuildFailed, DigestError, Problem
-from digest.sources.load import LoadedArticle, SourceFile, render_all, scan_content
+from digest.model.loaded import LoadedArticle
+from digest.sources.load import SourceFile
 from digest.sources.markup import plain_text
-from digest.model.site import Excluded, Site, build_site
-from digest.outputs import PLANNERS as OUTPUT_PLANNERS
-from digest.plan.pages import PageJob, plan_pages
+from digest.model.site import Excluded, Site
+from digest.plan.pages import PageJob
 from digest.rules.slugs import term_key
 from digest.importer.urls import normalize_source_url
 from digest.rules.urls import UnsafePath, expand
-from digest.rules.yamlload import load_yaml
+from digest.rules.yamlload import load_yaml_document
 
 ERROR = "error"
 WARNING = "warning"
@@ -88,6 +90,7 @@ class CheckedArticle:
     loaded: LoadedArticle
     lines: tuple[str, ...]  # the file's lines, line ends normalised; lines[0] is line 1
     meta: Mapping[str, Any]  # the front matter exactly as YAML loaded it (tags unnormalised)
+    key_lines: Mapping[str, int]  # file line of each front-matter key, nested keys dotted (rules.yamlload)
 
     @property
     def path(self) -> str:
@@ -99,12 +102,8 @@ class CheckedArticle:
         return self.loaded.source.body_line - 2
 
     def key_line(self, key: str) -> int | None:
-        """The line of a top-level front-matter key."""
-        pattern = re.compile(rf"^{re.escape(key)}\s*:")
-        for number in range(2, self.front_end + 1):
-            if pattern.match(self.lines[number - 1]):
-                return number
-        return None
+        """The line of a front-matter key (``source.url`` for a nested one)."""
+        return self.key_lines.get(key)
 
     def find(self, needles: Iterable[str], start: int, stop: int | None = None) -> int | None:
         """The first line from ``start`` to ``stop`` (inclusive) holding one of ``needles``, tried in order."""
@@ -120,8 +119,9 @@ def checked_article(loaded: LoadedArticle, text: str) -> CheckedArticle:
     """Pair a parsed article with its text (which already parsed, so this cannot fail)."""
     text = normalise_text(text)
     front, _body, _line = split_front_matter(text)
-    meta = load_yaml(front or "", first_line=2) or {}
-    return CheckedArticle(loaded, tuple(text.split("\n")), {str(k): v for k, v in meta.items()})
+    document = load_yaml_document(front or "", first_line=2)
+    meta = document.value if isinstance(document.value, dict) else {}
+    return CheckedArticle(loaded, tuple(text.split("\n")), {str(k): v for k, v in meta.items()}, document.lines)
 
 
 def sort_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
@@ -135,28 +135,25 @@ def sort_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
 def check_site(
     site_dir: Path, *, now: datetime, drafts: bool = False, future: bool = False, jobs: int = 1
 ) -> CheckResult:
-    """Read and render every article (no cache, no output) and check the lot."""
+    """Run the pipeline's front half (no cache, no output) collecting every problem, then check the lot."""
     if not site_dir.is_dir():
         raise DigestError(f"no site folder at {site_dir}: pass --site")
     try:
-        config = load_config(site_dir)
+        config = pipeline.configure(site_dir)
     except BuildFailed as exc:
         return CheckResult(sort_findings(Finding.from_problem(p) for p in exc.problems), 0)
     except DigestError as exc:
         return CheckResult((Finding.from_problem(exc.problem),), 0)
-    files, assets = scan_content(site_dir, config)
     try:
-        results = [value for chunk in render_all(files, config, jobs) for value in chunk]  # in file order
+        prepared = pipeline.prepare(
+            site_dir, config, cache=Cache(None), jobs=jobs, now=now, drafts=drafts, future=future, keep_going=True
+        )
     except DigestError as exc:  # e.g. a Markdown extension in digest.yaml that does not load
-        return CheckResult((Finding.from_problem(exc.problem),), len(files))
-    findings: list[Finding] = []
-    articles: list[CheckedArticle] = []
-    for item, value in zip(files, results):
-        if isinstance(value, Problem):
-            findings.append(Finding.from_problem(value))
-        else:
-            articles.append(checked_article(LoadedArticle.from_record(value), _text_of(item)))
-    findings += check_articles(articles, assets, config, now, drafts=drafts, future=future)
+        return CheckResult((Finding.from_problem(exc.problem),), 0)
+    files = {f.path: f for f in prepared.sources.files}
+    articles = [checked_article(a, _text_of(files[a.source.path])) for a in prepared.loaded.articles]
+    findings = [Finding.from_problem(p) for p in prepared.problems]
+    findings += check_articles(articles, prepared.site, config, now)
     return CheckResult(sort_findings(findings), len(files))
 
 
@@ -165,30 +162,22 @@ def _text_of(item: SourceFile) -> str:
 
 
 def check_articles(
-    articles: Sequence[CheckedArticle],
-    assets: Sequence[tuple[str, Path]],
-    config: SiteConfig,
-    now: datetime,
-    *,
-    drafts: bool = False,
-    future: bool = False,
+    articles: Sequence[CheckedArticle], site: Site | None, config: SiteConfig, now: datetime
 ) -> list[Finding]:
-    """Every check over articles that parsed."""
+    """Every check over the articles that parsed and over the model the pipeline made of them."""
     findings: list[Finding] = []
     for article in articles:
         findings += check_keys(article)
         findings += check_dates(article, config)
     findings += check_source_urls(articles)
     findings += check_tag_spellings(articles)
-    site, problems = build_model(articles, config, now, drafts=drafts, future=future, assets=assets)
-    findings += [Finding.from_problem(p) for p in problems]
     by_path = {a.path: a for a in articles}
     if site is None:
         return findings + [_not_checked(config)]
     findings += list_excluded(site, by_path, now)
     findings += check_summaries(site, by_path)
     try:
-        jobs = plan_pages(site, OUTPUT_PLANNERS)  # feeds and sitemap are pages links may point to
+        jobs = pipeline.plan(site)  # feeds and sitemap are pages links may point to
     except BuildFailed as exc:
         return findings + [Finding.from_problem(p) for p in exc.problems] + [_not_checked(config)]
     findings += check_links(site, jobs, by_path)
@@ -200,34 +189,6 @@ def _not_checked(config: SiteConfig) -> Finding:
         config.content_dir, None, INFO,
         "links, summaries, drafts and future articles were not checked: fix the errors above first",
     )
-
-
-def build_model(
-    articles: Sequence[CheckedArticle],
-    config: SiteConfig,
-    now: datetime,
-    *,
-    drafts: bool,
-    future: bool,
-    assets: Sequence[tuple[str, Path]],
-) -> tuple[Site | None, list[Problem]]:
-    """The site model, with its problems (URL collisions, ...).
-
-    ``build_site`` stops at the first bad model; to check the rest anyway, the
-    articles it names are set aside and the model is built again.
-    """
-    problems: list[Problem] = []
-    items = [a.loaded for a in articles]
-    while True:
-        try:
-            return build_site(items, config, now, drafts=drafts, future=future, assets=assets), problems
-        except BuildFailed as exc:
-            problems += [p for p in exc.problems if p not in problems]
-            named = {p.path for p in exc.problems}
-            rest = [i for i in items if i.source.path not in named]
-            if len(rest) == len(items):  # nothing left to set aside: the problem is not one article's
-                return None, problems
-            items = rest
 
 
 # ---------------------------------------------------------------- front matter and dates

@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from digest.config import SiteConfig
 from digest.errors import BuildFailed, Problem
-from digest.sources.load import LoadedArticle
+from digest.model.loaded import LoadedArticle
 from digest.rules.slugs import slugify, term_key
 from digest.rules.urls import UnsafePath, check_site_path, compile_pattern, expand
 

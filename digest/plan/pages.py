@@ -412,7 +412,7 @@ def make_planner(site: Site, memo: Memo | None = None) -> Planner:
 
 
 class ArticlePlanner:
-    """The spec of an article's page, the same whether it comes from ``plan_pages`` or on its own."""
+    """The spec of an article's page, the same whether it comes from the whole plan or on its own."""
 
     def __init__(self, planner: Planner) -> None:
         self.planner = planner
@@ -438,22 +438,8 @@ class ArticlePlanner:
         )
 
     def job(self, article: Article) -> PageJob:
-        """The job ``plan_pages`` makes for this article's page, without planning the rest of the site."""
+        """The job the whole plan makes for this article's page, without planning the rest of the site."""
         return self.planner._job(output_path(article.url), self.spec(article))
-
-
-def plan_pages(
-    site: Site, extra_planners: Sequence[Callable[[Planner], None]] = (), memo: Memo | None = None,
-    planner: Planner | None = None,
-) -> Mapping[str, PageJob]:
-    """All pages of the site, keyed by output path; ``BuildFailed`` on URL collisions.
-
-    ``planner``: one made by ``make_planner`` for this site whose jobs were already handed out
-    (``ArticlePlanner.job``), so they are the same as the plan's."""
-    planner = planner or make_planner(site, memo)
-    plan_site_pages(planner)
-    finish_plan(planner, extra_planners)
-    return planner.jobs
 
 
 def plan_site_pages(planner: Planner) -> None:
@@ -478,12 +464,12 @@ def plan_site_pages(planner: Planner) -> None:
     planner.add(url="/404.html", kind="404", title="Page not found", template="404.html", inputs=(), origin="the 404 page")
 
 
-def finish_plan(planner: Planner, extra_planners: Sequence[Callable[[Planner], None]] = ()) -> None:
+def finish_plan(planner: Planner, outputs: Sequence[Callable[[Planner], None]] = ()) -> None:
     """The other outputs (feeds, search index, sitemap: they may list the pages), then every collision."""
-    for extra in extra_planners:
-        extra(planner)
+    for output in outputs:
+        output(planner)
     for rel, _src in planner.site.assets:
         if rel in planner.jobs:
-            planner.problems.append(Problem(f"content/{rel}", None, f"this file would overwrite the page {planner.jobs[rel].url}"))
+            planner.problems.append(Problem(f"{planner.config.content_dir}/{rel}", None, f"this file would overwrite the page {planner.jobs[rel].url}"))
     if planner.problems:
         raise BuildFailed(planner.problems)

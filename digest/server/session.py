@@ -23,35 +23,25 @@ from typing import Callable, Iterable, Mapping
 
 from markupsafe import Markup
 
-from digest.pipeline import (
-    Timer,
-    job_count,
-    load_articles,
-    now_from_env,
-    page_fingerprint,
-    render_job,
-)
+from digest import pipeline
+from digest.pipeline import Loaded, Sources, Timer, job_count, now_from_env
+from digest.render.jobs import page_fingerprint, render_job
 from digest.cache import CACHE_DIR, Cache
-from digest.config import CONFIG_NAME, SiteConfig, load_config
+from digest.config import CONFIG_NAME, SiteConfig
 from digest.errors import BuildFailed, DigestError
-from digest.sources.load import LoadedArticle
-from digest.model.site import Site, build_site
+from digest.model.loaded import LoadedArticle
+from digest.model.site import Site
 from digest.plan.pages import (
     ArticlePlanner,
     PageJob,
     PlannedPages,
-    finish_plan,
-    make_planner,
-    plan_site_pages,
 )
-from digest.outputs import PLANNERS as OUTPUT_PLANNERS
 from digest.server.finish import Finisher, ForkedFinisher
 from digest.server.mime import content_type
 from digest.server.scan import ContentScanner
 from digest.server.state import BuildState, RebuildReport, RenderedPages, Response
 from digest.server.status import CssSwap, ServeError, Status
 from digest.render.theme import DEFAULT_THEME, Renderer, Theme, load_theme
-from digest.rules.urls import join_base
 
 NO_SITE_PAGE = b'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>digest</title></head><body></body></html>\n'
 
@@ -204,9 +194,9 @@ class SiteSession:
             if self._config is None or self._config_stale or "config" in kinds:
                 # a broken digest.yaml is read again on every rebuild until it loads
                 self._config_stale = True
-                config = load_config(self.site_dir)
+                config = pipeline.configure(self.site_dir)
                 if self.options.base_url:
-                    config = dataclasses.replace(config, base_url=join_base(self.options.base_url, config.base_path))
+                    config = pipeline.serving_config(config, self.options.base_url)
                 if self._config is None or config.fingerprint() != self._config.fingerprint():
                     self._theme = None  # the theme name may have changed
                 self._config = config
@@ -249,7 +239,7 @@ class SiteSession:
                 self._cond.wait_for(lambda: self._plan_wanted > 0, timeout=self.options.plan_delay)
         planner = state.articles.planner
         try:
-            plan_site_pages(planner)
+            pipeline.plan_site(planner)
             if planner.problems:
                 raise BuildFailed(planner.problems)
         except Exception as exc:  # noqa: BLE001
@@ -284,9 +274,9 @@ class SiteSession:
         error: ServeError | None = None
         try:
             if self._forked is None:
-                finish_plan(state.articles.planner, OUTPUT_PLANNERS)
+                pipeline.plan_outputs(state.articles.planner)
             else:
-                while not self._forked.finish(state.articles.planner, OUTPUT_PLANNERS):
+                while not self._forked.finish(state.articles.planner, pipeline.plan_outputs):
                     # killed by a rebuild: if that one kept this site (a stylesheet swap, a failed rebuild)
                     # the plan is still wanted, so start again once it is done
                     with self._cond:
@@ -334,30 +324,33 @@ class SiteSession:
         timer.lap("scan")
         cache = Cache(self.site_dir / CACHE_DIR if self.options.use_cache else None)
         try:
-            loaded, reparsed = load_articles(
-                scan.files, config, cache=cache, jobs=job_count(self.options.jobs), memo=self._memo, timer=timer,
+            prepared = pipeline.prepare(
+                self.site_dir, config, cache=cache, jobs=job_count(self.options.jobs), now=self.options.clock(),
+                drafts=self.options.drafts, future=self.options.future, timer=timer,
+                sources=Sources(scan.files, scan.assets), memo=self._memo, remember=self._remember,
+                reuse=self._state.site if self._state else None,
                 prune=self._state is None,  # pruning the cache costs more than the rest of a one-file rebuild
             )
         finally:
             cache.close()
-        # the model wraps each body in Markup; doing it once here spares copying every body on every rebuild
-        self._memo = {a.key: a if isinstance(a.html, Markup) else _as_markup(a) for a in loaded}
-        loaded = [self._memo[a.key] for a in loaded]
-        timer.lap("memo")
-        site = build_site(
-            loaded, config, self.options.clock(), drafts=self.options.drafts, future=self.options.future,
-            assets=scan.assets, reuse=self._state.site if self._state else None,
-        )
-        timer.lap("model")
-        state = self._state_for(config, theme, renderer, site, ArticlePlanner(make_planner(site)), None)
+        site = prepared.site
+        assert site is not None  # without keep_going a failed model raised
+        reparsed = prepared.loaded.rendered
+        state = self._state_for(config, theme, renderer, site, pipeline.plan_articles(site), None)
         timer.lap("state")
         return state, scan.read, reparsed
+
+    def _remember(self, loaded: Loaded) -> Loaded:
+        """Keep every loaded article for the next rebuild. The model wraps each body in Markup; doing it
+        once here spares copying every body on every rebuild."""
+        self._memo = {a.key: a if isinstance(a.html, Markup) else _as_markup(a) for a in loaded.articles}
+        return dataclasses.replace(loaded, articles=[self._memo[a.key] for a in loaded.articles])
 
     def _state_for(
         self, config: SiteConfig, theme: Theme, renderer: Renderer, site: Site, articles: ArticlePlanner,
         jobs: Mapping[str, PageJob] | None,
     ) -> BuildState:
-        # pages come first when a URL is both (plan_pages refuses content files that would overwrite a page)
+        # pages come first when a URL is both (planning refuses content files that would overwrite a page)
         files = {out: src for out, src in [*theme.assets.values(), *site.assets]}
         roots = tuple(p.resolve() for p in (self.site_dir / config.content_dir, *theme.folders))
         sig = hashlib.blake2b(digest_size=16)
