@@ -38,6 +38,7 @@ from digest.sources.load import SourceFile
 from digest.sources.markup import plain_text
 from digest.model.site import Excluded, Site
 from digest.plan.pages import PageJob
+from digest.render.theme import load_theme
 from digest.rules.slugs import term_key
 from digest.importer.urls import normalize_source_url
 from digest.rules.urls import UnsafePath, expand
@@ -153,8 +154,24 @@ def check_site(
     files = {f.path: f for f in prepared.sources.files}
     articles = [checked_article(a, _text_of(files[a.source.path])) for a in prepared.loaded.articles]
     findings = [Finding.from_problem(p) for p in prepared.problems]
-    findings += check_articles(articles, prepared.site, config, now)
+    findings += check_articles(articles, prepared.site, config, now, _templates(site_dir, config))
     return CheckResult(sort_findings(findings), len(files))
+
+
+def _templates(site_dir: Path, config: SiteConfig) -> list[tuple[str, str]]:
+    """(path for messages, text) of every template the site's theme resolves to, the theme's own first."""
+    try:
+        theme = load_theme(site_dir, config.theme, fingerprint_assets=False)
+    except DigestError:
+        return []  # the build reports a missing theme; check has nothing to say about its links
+    found: dict[str, tuple[str, str]] = {}
+    for folder in theme.template_dirs:
+        for file in sorted(Path(folder).rglob("*.html")):
+            name = file.relative_to(folder).as_posix()
+            if name not in found:  # a site's own template hides the default one of the same name
+                shown = file.relative_to(site_dir).as_posix() if file.is_relative_to(site_dir) else f"(default theme) {name}"
+                found[name] = (shown, file.read_text(encoding="utf-8", errors="replace"))
+    return list(found.values())
 
 
 def _text_of(item: SourceFile) -> str:
@@ -162,7 +179,8 @@ def _text_of(item: SourceFile) -> str:
 
 
 def check_articles(
-    articles: Sequence[CheckedArticle], site: Site | None, config: SiteConfig, now: datetime
+    articles: Sequence[CheckedArticle], site: Site | None, config: SiteConfig, now: datetime,
+    templates: Sequence[tuple[str, str]] = (),
 ) -> list[Finding]:
     """Every check over the articles that parsed and over the model the pipeline made of them."""
     findings: list[Finding] = []
@@ -181,6 +199,38 @@ def check_articles(
     except BuildFailed as exc:
         return findings + [Finding.from_problem(p) for p in exc.problems] + [_not_checked(config)]
     findings += check_links(site, jobs, by_path)
+    findings += check_template_links(templates, jobs, site)
+    return findings
+
+
+_TEMPLATE_LINK_RES = (
+    re.compile(r"""\burl\(\s*(['"])(/[^'"]*)\1\s*\)"""),  # {{ url('/archive/') }}
+    re.compile(r'\b(?:href|src)="(/)(?!/)([^"{}]*)"'),  # href="/about/" written out
+)
+
+
+def check_template_links(
+    templates: Sequence[tuple[str, str]], jobs: Mapping[str, PageJob], site: Site
+) -> list[Finding]:
+    """Site paths written in templates (``url('/x/')``, ``href="/x/"``) that no page or file of this site has.
+
+    ``templates``: (path shown in messages, text) of every template the theme uses."""
+    urls = {job.url for job in jobs.values()}
+    files = set(jobs) | {rel for rel, _src in site.assets}
+    findings: list[Finding] = []
+    for shown, text in templates:
+        for number, line in enumerate(text.split("\n"), start=1):
+            for pattern in _TEMPLATE_LINK_RES:
+                for match in pattern.finditer(line):
+                    ref = match.group(2) if match.group(1) != "/" else "/" + match.group(2)
+                    path = urlsplit(ref).path or "/"
+                    if path in urls or path + "/" in urls or path.lstrip("/") in files:
+                        continue
+                    findings.append(Finding(
+                        shown, number, WARNING,
+                        f"link to '{ref}' goes to no page of this site: link to a page the site has,"
+                        " or guard the link with an if",
+                    ))
     return findings
 
 
@@ -459,6 +509,10 @@ def _served_path(ref: str, page_url: str, config: SiteConfig) -> str | None:
     return target + "/" if trailing and target != "/" else target
 
 
+def _is_site_path(ref: str) -> bool:
+    return ref.startswith("/") and not ref.startswith("//")
+
+
 def _article_url(article: CheckedArticle, config: SiteConfig) -> str | None:
     """The URL an article would have if it were published."""
     src = article.loaded.source
@@ -514,8 +568,11 @@ def check_links(site: Site, jobs: Mapping[str, PageJob], by_path: Mapping[str, C
                 return f": {target.path} is a draft"
             if gone is not None:
                 return f": {target.path} is not published until {_when(gone.date, config)}"
-        if site_path is None and base_path != "/" and resolves(served):
-            return f": the site is served under '{base_path}', so write '{base_path.rstrip('/')}{served}'"
+        if _is_site_path(ref) and base_path != "/" and site_path and site_path.startswith(base_path):
+            inner = "/" + site_path[len(base_path):]
+            if resolves(inner):
+                return (f": a link starting with '/' is a site path (the build writes it under '{base_path}'),"
+                        f" so write '{inner}'")
         return ""
 
     findings = []
@@ -537,7 +594,10 @@ def check_links(site: Site, jobs: Mapping[str, PageJob], by_path: Mapping[str, C
             served = _served_path(ref, item.url, config)
             if served is None:
                 continue
-            site_path = "/" + served[len(base_path):] if (served + "/").startswith(base_path) else None
+            if _is_site_path(ref):  # the site's root, wherever the site is served (rules.urls.site_link)
+                site_path: str | None = served
+            else:
+                site_path = "/" + served[len(base_path):] if (served + "/").startswith(base_path) else None
             if site_path is not None and resolves(site_path):
                 continue
             line = article.find([ref, unquote(ref), escape(ref, quote=False)], start, stop)

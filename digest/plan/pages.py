@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 from functools import cached_property, partial
 from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Protocol, Sequence
 
+from markupsafe import Markup
+
 from digest import __version__
 from digest.config import SeoConfig, SiteConfig
 from digest.errors import BuildFailed, Problem
 from digest.model.site import Article, Period, PeriodLink, Site, Taxonomy, Term
-from digest.rules.urls import compile_pattern, join_base, output_path
+from digest.rules.urls import compile_pattern, join_base, output_path, rebase_links, site_link
 
 RECENT_COUNT = 10
 
@@ -108,10 +110,25 @@ class ArticlePage:
     next: Article | None  # newer
     related_by_index: Mapping[int, tuple[Article, ...]]  # the site's, worked out when first asked
     period_urls: Mapping[str, str]
+    base_path: str = "/"  # where the site is served: links to site paths in the body are written under it
+    relative_urls: bool = False
 
     @property
     def related(self) -> tuple[Article, ...]:
         return self.related_by_index[self.article.index]
+
+    @property
+    def html(self) -> Markup:
+        return self._site_links(self.article.html)
+
+    @property
+    def note_html(self) -> Markup:
+        return self._site_links(self.article.note_html)
+
+    def _site_links(self, html: Markup) -> Markup:
+        """A body link to a site path (``/about/``) means the site's root, wherever the site is served."""
+        url, base, relative = self.article.url, self.base_path, self.relative_urls
+        return Markup(rebase_links(str(html), lambda path: site_link(path, url, base, relative)))
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.article, name)
@@ -420,6 +437,8 @@ class ArticlePlanner:
         permalinks = planner.config.permalinks
         self._period_url = {kind: compile_pattern(getattr(permalinks, kind)) for kind in ("year", "month", "day")}
         self._period_urls: dict[tuple[int, int, int], dict[str, str]] = {}  # one per day, shared by its articles
+        self._base_path = planner.config.base_path
+        self._relative = planner.config.relative_urls
 
     def spec(self, article: Article) -> PageSpec:
         site = self.site
@@ -434,7 +453,9 @@ class ArticlePlanner:
         return PageSpec(
             article.url, "article", article.title, "article.html",
             partial(_article_inputs, article, older, newer, site.related), article.path, article.summary, (), None,
-            {"article": Deferred(partial(ArticlePage, article, older, newer, site.related, period_urls))},
+            {"article": Deferred(partial(
+                ArticlePage, article, older, newer, site.related, period_urls, self._base_path, self._relative,
+            ))},
         )
 
     def job(self, article: Article) -> PageJob:

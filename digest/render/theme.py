@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Mapping
+from urllib.parse import urlsplit
 
 import jinja2
 from jinja2 import pass_context
 from markupsafe import Markup
 
 from digest.errors import DigestError
-from digest.rules.urls import join_base, relative_link
+from digest.rules.urls import join_base, site_link
 
 DEFAULT_THEME = Path(__file__).resolve().parents[2] / "themes" / "default"
 _FINGERPRINTED = (".css", ".js")
@@ -98,19 +99,10 @@ class Renderer:
             lstrip_blocks=True,
             auto_reload=False,
         )
-        base_path = join_base(base_url, "/")
-        from urllib.parse import urlsplit
-
-        prefix = urlsplit(base_path).path.rstrip("/")
+        base_path = urlsplit(join_base(base_url, "/")).path
 
         def link(page_url: str, path: str) -> str:
-            if "://" in path or path.startswith(("#", "mailto:")):
-                return path
-            if not path.startswith("/"):
-                return path
-            if relative_urls:
-                return relative_link(page_url, path)
-            return prefix + path
+            return site_link(path, page_url, base_path, relative_urls)
 
         @pass_context
         def url(ctx: jinja2.runtime.Context, path: str) -> str:
