@@ -70,10 +70,10 @@ def map_chunks(
         for number in range(min(workers, len(chunks))):
             parent_end, child_end = context.Pipe(duplex=False)
             mine = range(number, len(chunks), workers)
-            proc = context.Process(target=_worker, args=(work, chunks, mine, parent, child_end), daemon=True)
-            proc.start()
+            started = context.Process(target=_worker, args=(work, chunks, mine, parent, child_end), daemon=True)
+            started.start()
             child_end.close()
-            procs.append((proc, parent_end))
+            procs.append((started, parent_end))
         for index in range(len(chunks)):
             proc, conn = procs[index % len(procs)]
             try:

@@ -193,7 +193,7 @@ def _xml(root: etree._Element) -> str:
 
 def render_atom(meta: FeedMeta, entries: Sequence[Entry]) -> str:
     a = f"{{{ATOM_NS}}}"
-    feed = etree.Element(a + "feed", nsmap={None: ATOM_NS})
+    feed = etree.Element(a + "feed", nsmap={None: ATOM_NS})  # type: ignore[dict-item]  # None is the default namespace; lxml-stubs says str
     feed.set("{http://www.w3.org/XML/1998/namespace}lang", meta.language)
     _sub(feed, a + "id", meta.feed_url)
     _sub(feed, a + "title", meta.title, type="text")

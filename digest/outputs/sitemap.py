@@ -41,7 +41,7 @@ def _serialise(root: etree._Element) -> str:
 
 
 def _urlset(urls: Iterable[SitemapUrl]) -> str:
-    root = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap={None: SITEMAP_NS})
+    root = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap={None: SITEMAP_NS})  # type: ignore[dict-item]  # None is the default namespace; lxml-stubs says str
     for url in urls:
         node = etree.SubElement(root, f"{{{SITEMAP_NS}}}url")
         etree.SubElement(node, f"{{{SITEMAP_NS}}}loc").text = url.loc
@@ -72,7 +72,7 @@ def build_sitemaps(
     if len(chunks) == 1:
         return {"/sitemap.xml": _urlset(chunks[0])}
     files: dict[str, str] = {}
-    index = etree.Element(f"{{{SITEMAP_NS}}}sitemapindex", nsmap={None: SITEMAP_NS})
+    index = etree.Element(f"{{{SITEMAP_NS}}}sitemapindex", nsmap={None: SITEMAP_NS})  # type: ignore[dict-item]  # None is the default namespace; lxml-stubs says str
     for number, chunk in enumerate(chunks, start=1):
         path = f"/sitemap-{number}.xml"
         files[path] = _urlset(chunk)
