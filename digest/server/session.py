@@ -10,6 +10,7 @@ Nothing is written to the site's output folder.
 from __future__ import annotations
 
 import dataclasses
+import enum
 import gc
 import hashlib
 import os
@@ -46,6 +47,32 @@ from digest.render.theme import DEFAULT_THEME, Renderer, Theme, load_theme
 NO_SITE_PAGE = b'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>digest</title></head><body></body></html>\n'
 
 
+class Phase(enum.Enum):
+    """Where the session's rebuild is; requests wait on it (see ``_current``)."""
+
+    IDLE = "no build yet"
+    BUILDING = "config, theme and model are being made: every request waits"
+    PLANNING = "the model is ready: article pages and files are served, other pages wait for the plan"
+    PLANNED = "every template page is planned; feeds, search and sitemap may still be on the way"
+    READY = "the rebuild is done"  # requests for feeds etc. still wait until the state is complete
+    FAILED = "the last rebuild failed: the last good site is served, with the error overlay"
+
+    @property
+    def settled(self) -> bool:
+        """No rebuild is running."""
+        return self in (Phase.IDLE, Phase.READY, Phase.FAILED)
+
+
+_MOVES: dict[Phase, frozenset[Phase]] = {
+    Phase.IDLE: frozenset({Phase.BUILDING}),
+    Phase.BUILDING: frozenset({Phase.PLANNING, Phase.READY, Phase.FAILED}),  # READY: a stylesheet-only swap
+    Phase.PLANNING: frozenset({Phase.PLANNED, Phase.FAILED}),
+    Phase.PLANNED: frozenset({Phase.READY, Phase.FAILED}),  # FAILED: a template error found by the probe
+    Phase.READY: frozenset({Phase.BUILDING}),
+    Phase.FAILED: frozenset({Phase.BUILDING}),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class SessionOptions:
     site_dir: Path
@@ -77,8 +104,7 @@ class SiteSession:
         self._on_status = on_status
         self._cond = threading.Condition()
         self._rebuild_lock = threading.Lock()
-        self._building = False  # requests wait
-        self._planning = False  # requests wait, unless the model alone can answer them (article pages, files)
+        self._phase = Phase.IDLE  # changed only by _enter, under _cond
         self._published: Status | None = None
         self._plan_wanted = 0  # requests waiting for the page plan
         self._state: BuildState | None = None
@@ -103,6 +129,18 @@ class SiteSession:
     @property
     def epoch(self) -> str:
         return f"{self._token}.{self._epoch_n}"
+
+    @property
+    def phase(self) -> Phase:
+        with self._cond:
+            return self._phase
+
+    def _enter(self, phase: Phase) -> None:
+        """The one place the phase changes (``_cond`` held): checks the move and wakes the waiting requests."""
+        if phase not in _MOVES[self._phase]:
+            raise AssertionError(f"dev server: no move from {self._phase.name} to {phase.name}")
+        self._phase = phase
+        self._cond.notify_all()
 
     def status(self) -> Status:
         with self._cond:
@@ -137,7 +175,8 @@ class SiteSession:
         """Bring the site up to date with the files on disk; ``changed`` names what the watcher saw."""
         with self._rebuild_lock:
             with self._cond:
-                self._building = True
+                self._enter(Phase.BUILDING)
+            report: RebuildReport | None = None
             paused = self.options.manage_gc and gc.isenabled()
             if paused:
                 gc.disable()
@@ -147,8 +186,7 @@ class SiteSession:
                 if paused:
                     _settle_gc()
                 with self._cond:
-                    self._building = self._planning = False
-                    self._cond.notify_all()
+                    self._enter(Phase.READY if report is not None and report.ok else Phase.FAILED)
             self._publish()
             return report
 
@@ -228,8 +266,7 @@ class SiteSession:
             if changed_site:
                 self._epoch_n += 1
                 self._css = None
-            self._building, self._planning = False, True
-            self._cond.notify_all()
+            self._enter(Phase.PLANNING)
         self._publish()
         ready = time.perf_counter() - started
         if old is not None and self.options.plan_delay > 0:
@@ -250,8 +287,7 @@ class SiteSession:
         state = dataclasses.replace(state, jobs=jobs, complete=False)
         with self._cond:
             self._state = state
-            self._planning = False
-            self._cond.notify_all()
+            self._enter(Phase.PLANNED)
         timer.lap("plan")
         # the pages are planned: after a theme change, render one of each template, so a broken one shows now
         probe_error = self._probe(state) if old is None or old.theme is not state.theme else None
@@ -280,7 +316,7 @@ class SiteSession:
                     # killed by a rebuild: if that one kept this site (a stylesheet swap, a failed rebuild)
                     # the plan is still wanted, so start again once it is done
                     with self._cond:
-                        self._cond.wait_for(lambda: not (self._building or self._planning))
+                        self._cond.wait_for(lambda: self._phase.settled)
                         current = self._state
                     if current is None or current.articles is not state.articles:
                         return
@@ -303,7 +339,7 @@ class SiteSession:
         """Wait until the whole site is planned (tests, and anything that needs every output)."""
         with self._cond:
             self._cond.wait_for(
-                lambda: not (self._building or self._planning or (self._state is not None and not self._state.complete)),
+                lambda: self._phase.settled and (self._state is None or self._state.complete),
                 timeout,
             )
             return self._state
@@ -411,7 +447,7 @@ class SiteSession:
                 self._cond.notify_all()
             try:
                 while (
-                    self._building or (planned and self._planning)
+                    self._phase is Phase.BUILDING or (planned and self._phase is Phase.PLANNING)
                     or (complete and self._state is not None and not self._state.complete)
                 ):
                     self._cond.wait()
