@@ -240,7 +240,7 @@ def build_site(
     articles = make_articles(items, terms, (tag_refs, source_refs), config, earlier, bodies, stored, problems)
     if problems:
         raise BuildFailed(problems)
-    asset_copies = _place_assets(articles, list(assets), problems)
+    asset_copies = _place_assets(articles, list(assets), problems, config.content_dir)
     if problems:
         raise BuildFailed(problems)
     return assemble_site(articles, config, (tag_refs, source_refs), asset_copies, excluded)
@@ -648,7 +648,9 @@ class _Later(Mapping[K, V]):
 _REF_RE = re.compile(r"""="(?:(?<=src=")|(?<=href="))([^"#?:]+)(?:[#?][^"]*)?\"""")
 
 
-def _place_assets(articles: list[Article], assets: list[tuple[str, Path]], problems: list[Problem]) -> list[tuple[str, Path]]:
+def _place_assets(
+    articles: list[Article], assets: list[tuple[str, Path]], problems: list[Problem], content_dir: str = "content"
+) -> list[tuple[str, Path]]:
     """Files in content/ go next to the articles that reference them (relative links keep working);
     the others keep their place relative to content/."""
     if not assets:
@@ -673,7 +675,7 @@ def _place_assets(articles: list[Article], assets: list[tuple[str, Path]], probl
             if placed.get(target, by_rel[asset_rel]) != by_rel[asset_rel]:  # never a silent overwrite
                 other = _rel_of(placed[target], by_rel)
                 problems.append(
-                    Problem(article.path, None, f"'{ref}' would be copied to {target}, as is content/{other}: rename one")
+                    Problem(article.path, None, f"'{ref}' would be copied to {target}, as is {content_dir}/{other}: rename one")
                 )
                 continue
             placed[target] = by_rel[asset_rel]
@@ -684,12 +686,12 @@ def _place_assets(articles: list[Article], assets: list[tuple[str, Path]], probl
         try:
             check_site_path("/" + rel)
         except UnsafePath:
-            problems.append(Problem(f"content/{rel}", None, "file name is not URL-safe: rename it (letters, digits, -._)"))
+            problems.append(Problem(f"{content_dir}/{rel}", None, "file name is not URL-safe: rename it (letters, digits, -._)"))
             continue
         if placed.get(rel, path) != path:  # never a silent overwrite
             other = _rel_of(placed[rel], by_rel)
             problems.append(
-                Problem(f"content/{rel}", None, f"this file would be copied to {rel}, as is content/{other}: rename one")
+                Problem(f"{content_dir}/{rel}", None, f"this file would be copied to {rel}, as is {content_dir}/{other}: rename one")
             )
             continue
         placed[rel] = path
