@@ -27,6 +27,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Mapping, Sequence
 from urllib.parse import unquote, urlsplit
 
+from digest.commands.hrefs import check_hrefs
 from digest.config import SiteConfig, load_config
 from digest.sources.frontmatter import KNOWN_KEYS, normalise_text, split_front_matter
 from digest.rules.dates import date_from_filename
@@ -179,6 +180,7 @@ def check_articles(
         findings += check_keys(article)
         findings += check_dates(article, config)
     findings += check_source_urls(articles)
+    findings += [Finding.from_problem(p, WARNING) for p in check_hrefs(articles)]
     findings += check_tag_spellings(articles)
     site, problems = build_model(articles, config, now, drafts=drafts, future=future, assets=assets)
     findings += [Finding.from_problem(p) for p in problems]

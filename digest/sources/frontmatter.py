@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from pathlib import Path, PurePosixPath
@@ -64,10 +65,14 @@ class SourceArticle:
 
 
 def normalise_text(text: str) -> str:
-    """Drop a BOM and normalise line ends, so CRLF files parse like LF ones."""
+    """Drop a BOM, normalise line ends (CRLF files parse like LF ones) and compose to Unicode NFC.
+
+    NFC: an "й" typed as "и" + a combining breve looks the same but compares, searches and slugs
+    differently, and the Nu checker warns about it; composing once here fixes every later stage.
+    """
     if text.startswith("\ufeff"):
         text = text[1:]
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def split_front_matter(text: str) -> tuple[str | None, str, int]:
