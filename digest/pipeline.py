@@ -15,6 +15,7 @@ from typing import Callable, Mapping, Sequence
 from digest.cache import CACHE_DIR, Cache
 from digest.config import SiteConfig, load_config
 from digest.errors import BuildFailed, DigestError, Problem
+from digest.sources.images import lead_image_sizes
 from digest.sources.load import LoadedArticle, Record, SourceFile, render_all, scan_content
 from digest.model.site import Excluded, Site, build_site
 from digest.outputs import PLANNERS as OUTPUT_PLANNERS
@@ -139,6 +140,7 @@ def load_site(
     site = build_site(
         loaded, config, now, drafts=drafts, future=future, assets=assets, bodies=bodies,
         stored={f.key for f in files} if bodies is not None else (),
+        image_sizes=lead_image_sizes(((a.source.rel, a.source.image) for a in loaded), assets),
     )
     timer.lap("model")
     return site, rendered

@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from digest.config import SiteConfig
 from digest.errors import BuildFailed, Problem
+from digest.sources.images import image_rel
 from digest.sources.load import LoadedArticle
 from digest.rules.slugs import slugify, term_key
 from digest.rules.urls import UnsafePath, check_site_path, compile_pattern, expand
@@ -65,6 +66,8 @@ class Article:
     key: str  # changes when the file or render settings change
     header: str  # hash of what lists show of this article (title, date, summary, tags, ...)
     body_terms: str = ""  # search terms of the body and note, space-separated (made once, in the workers)
+    image_alt: str = ""  # front matter 'image_alt:'; templates fall back to the title
+    image_size: tuple[int, int] | None = None  # (width, height) of a local lead image, read from its header
 
     @property
     def html(self) -> Markup:
@@ -220,11 +223,13 @@ def build_site(
     reuse: Site | None = None,
     bodies: BodyStore | None = None,
     stored: Container[str] = (),
+    image_sizes: Mapping[str, tuple[int, int]] = {},
 ) -> Site:
     """Derive the whole site; raise ``BuildFailed`` naming every URL collision.
 
     ``bodies``: where the bodies of the articles whose keys are in ``stored`` can be read back, so the
     model need not hold them (others stay in memory).
+    ``image_sizes``: (width, height) of local lead images by content-relative path (``sources.images``).
     ``reuse``: an earlier site (a dev server's last one). An ``Article`` whose every input is
     unchanged (same file bytes, same place in the order, same config and term URLs) is taken
     from it instead of being made again; the result equals a cold build's.
@@ -290,7 +295,10 @@ def build_site(
         earlier = {a.key: a for a in reuse.articles}
     for index, item in enumerate(items):
         same = earlier.get(item.key)
-        if same is not None and same.index == len(articles) and same.url not in owners:
+        if (
+            same is not None and same.index == len(articles) and same.url not in owners
+            and same.image_size == image_sizes.get(image_rel(same.rel, same.image) or "")
+        ):
             owners[same.url] = same.path
             articles.append(same)
             continue
@@ -330,7 +338,8 @@ def build_site(
             [(t.name, t.slug, t.url) for t in tags],
             None if source is None else (source.name, source.url, source.published and source.published.isoformat(),
                                          source.term_url),
-            src.author, src.image, src.via, src.draft,
+            src.author, src.image, src.image_alt, image_sizes.get(image_rel(src.rel, src.image) or ""), src.via,
+            src.draft,
         )
         articles.append(
             Article(
@@ -355,6 +364,8 @@ def build_site(
                 key=item.key,
                 body_terms=item.terms,
                 header=header,
+                image_alt=src.image_alt,
+                image_size=image_sizes.get(image_rel(src.rel, src.image) or ""),
             )
         )
     if problems:

@@ -34,6 +34,7 @@ from digest.pipeline import (
 from digest.cache import CACHE_DIR, Cache
 from digest.config import CONFIG_NAME, SiteConfig, load_config
 from digest.errors import BuildFailed, DigestError
+from digest.sources.images import lead_image_sizes
 from digest.sources.load import LoadedArticle
 from digest.model.site import Site, build_site
 from digest.plan.pages import (
@@ -347,6 +348,7 @@ class SiteSession:
         site = build_site(
             loaded, config, self.options.clock(), drafts=self.options.drafts, future=self.options.future,
             assets=scan.assets, reuse=self._state.site if self._state else None,
+            image_sizes=lead_image_sizes(((a.source.rel, a.source.image) for a in loaded), scan.assets),
         )
         timer.lap("model")
         state = self._state_for(config, theme, renderer, site, ArticlePlanner(make_planner(site)), None)

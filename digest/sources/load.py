@@ -76,6 +76,7 @@ class LoadedArticle:
             extra=src["extra"],
             body="",
             body_line=src["body_line"],
+            image_alt=src.get("image_alt", ""),
         )
         return cls(article, html, toc, auto_summary, note_html, key, terms)
 
