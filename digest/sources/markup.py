@@ -14,7 +14,7 @@ import nh3
 
 from digest.config import NEVER_URL_SCHEMES, HtmlConfig, MarkdownConfig, never_allowed_attribute, never_allowed_tag
 from digest.errors import DigestError
-from digest.sources.outline import encode_urls, shift_headings
+from digest.sources.outline import encode_urls, focusable_scrollers, shift_headings
 from digest.sources.typography import TypographyExtension
 
 _BASE_TAGS = set(nh3.ALLOWED_TAGS) | {"input", "section", "tfoot"}
@@ -45,7 +45,7 @@ _SCHEME_RE = re.compile(r"^\s*([A-Za-z][A-Za-z0-9+.-]*):")
 # Python-Markdown is superlinear on some input (thousands of '['): a hostile file must not stall the build.
 RENDER_SECONDS = 15.0
 # Part of the cache key: raise it when the post-passes below change what a body renders to.
-RENDER_REVISION = 2
+RENDER_REVISION = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +175,7 @@ class MarkdownRenderer:
             raw_html = self._md.convert(text)
             toc = getattr(self._md, "toc", "") if getattr(self._md, "toc_tokens", None) else ""
         # after the sanitiser, which has the last word on tags; its output is regular enough for a regex
-        body = shift_headings(encode_urls(self._clean(raw_html)))
+        body = focusable_scrollers(shift_headings(encode_urls(self._clean(raw_html))))
         return Rendered(html=body, toc=self._clean(toc) if toc else "", summary=summarise(body, summary_length))
 
     def render_note(self, text: str) -> str:

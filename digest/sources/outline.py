@@ -1,4 +1,4 @@
-"""Post-passes over a rendered, sanitised body: its heading outline and its link URLs.
+"""Post-passes over a rendered, sanitised body: its heading outline, its link URLs, its scrolling blocks.
 
 The page's own ``<h1>`` is the title, so a body's headings start at ``<h2>``
 and never skip a level: a body that starts at ``###`` (as many exported posts
@@ -16,6 +16,7 @@ from digest.rules.hrefs import encode_href
 
 _HEADING_RE = re.compile(r"<(/?)h([1-6])\b", re.IGNORECASE)
 _URL_ATTR_RE = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
+_SCROLLER_RE = re.compile(r"<(pre|table)\b(?![^>]*\stabindex=)", re.IGNORECASE)
 
 
 def shift_headings(body: str, top: int = 2) -> str:
@@ -60,3 +61,9 @@ def encode_urls(body: str) -> str:
         return match.group(1) + html_lib.escape(encoded, quote=True) + match.group(3)
 
     return _URL_ATTR_RE.sub(fix, body)
+
+
+def focusable_scrollers(body: str) -> str:
+    """Code blocks and tables scroll sideways on a phone: ``tabindex="0"`` lets a keyboard scroll them too
+    (axe ``scrollable-region-focusable``)."""
+    return _SCROLLER_RE.sub(lambda m: f'<{m.group(1)} tabindex="0"', body)
