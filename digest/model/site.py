@@ -339,7 +339,7 @@ def build_site(
             None if source is None else (source.name, source.url, source.published and source.published.isoformat(),
                                          source.term_url),
             src.author, src.image, src.image_alt, image_sizes.get(image_rel(src.rel, src.image) or ""), src.via,
-            src.draft,
+            src.draft, src.extra.get("lang"),  # cards mark their language
         )
         articles.append(
             Article(
