@@ -79,3 +79,18 @@ def test_an_articles_language_marks_its_text_not_the_sites_furniture(make_site, 
     home = _page(site, "index.html")
     assert 'class="card-title" lang="kk"' in home and home.count('lang="kk"') == 2  # title and summary
     assert 'lang=' not in _page(site, "2022/01/09/b/index.html").replace('<html lang="en">', "")
+
+
+def test_the_front_page_leads_with_the_newest_story_and_its_image(make_site, run_build):
+    site = make_site({
+        "content/a.md": article("Fields", "2022-01-10", "Text.", image="fields.png"),
+        "content/fields.png": png(800, 450),
+        "content/b.md": article("Older", "2022-01-09", "Text."),
+    })
+    run_build(site)
+    home = _page(site, "index.html")
+    lead = home.split('<div class="lead">', 1)[1].split("</div>", 1)[0]
+    assert '<img src="/2022/01/10/a/fields.png" alt="" width="800" height="450" fetchpriority="high">' in lead
+    assert ">Fields</a>" in lead and "Older" not in lead
+    assert home.count('class="lead"') == 1
+    assert 'class="lead"' not in _page(site, "tags/index.html")
