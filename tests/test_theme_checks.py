@@ -92,9 +92,11 @@ def test_every_page_passes_the_nu_checker_without_errors_or_warnings(built: Path
         _need(Path("/usr/bin/java"), "Java")
     pages = sorted(str(p) for p in built.rglob("*.html"))
     sheets = sorted(str(p) for p in (built / "static").glob("*.css"))
-    assert len(pages) > 300
+    images = sorted(str(p) for p in (built / "static").glob("*.svg"))
+    assert len(pages) > 300 and sheets and images
     proc = subprocess.run(
-        [java or "java", "-Xss4m", "-jar", str(VNU), "--format", "json", "--also-check-css", *pages, *sheets],
+        [java or "java", "-Xss4m", "-jar", str(VNU), "--format", "json", "--also-check-css", "--also-check-svg",
+         *pages, *sheets, *images],
         capture_output=True, text=True, timeout=300,
     )
     report = json.loads(proc.stderr)

@@ -43,3 +43,4 @@ def test_theme_new_refuses_an_existing_folder_and_bad_names(make_site):
     assert again.returncode == 1 and "themes/paper/ already exists" in again.stderr
     assert "built-in theme" in _theme_new(site, "default").stderr
     assert "not a safe folder name" in _theme_new(site, "../x").stderr
+
