@@ -7,10 +7,10 @@ header is read: for JPEG, segments are skipped up to the frame header.
 
 from __future__ import annotations
 
+import posixpath
 import struct
 from pathlib import Path
 from typing import Iterable, Mapping
-import posixpath
 
 # A JPEG's frame header follows its metadata segments (EXIF, ICC profiles); past this, give up.
 HEADER_BYTES = 512 * 1024
