@@ -153,6 +153,26 @@ def new(site_dir: Path, title: str, tags: tuple[str, ...], source_url: str | Non
     _run(action)
 
 
+@cli.group()
+def theme() -> None:
+    """Make and change themes."""
+
+
+@theme.command("new")
+@click.argument("name")
+@_site_option
+def theme_new(name: str, site_dir: Path) -> None:
+    """Copy the default templates into themes/NAME/ to change them."""
+    from digest.commands.theme import create_theme
+
+    def action() -> int:
+        made = create_theme(site_dir, name)
+        click.echo(f"{made.folder}: {len(made.files)} files; set 'theme: {name}' in digest.yaml to use it")
+        return 0
+
+    _run(action)
+
+
 @cli.command()
 @_site_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,

@@ -192,10 +192,10 @@ def serve(options: ServeOptions, report: Callable[[ServeEvent], None]) -> None:
     previous = signal.signal(signal.SIGTERM, _interrupt) if in_main else None
     try:
         with DevServer(dataclasses.replace(options, manage_gc=True), report) as server:
-            server.start()
-            if options.open_browser:
-                webbrowser.open(server.site_url)
             try:
+                server.start()  # prints the address before it returns: a Ctrl-C may come in here too
+                if options.open_browser:
+                    webbrowser.open(server.site_url)
                 server.wait()
             except KeyboardInterrupt:
                 pass  # the normal way to stop: the with block shuts everything down
