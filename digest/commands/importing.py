@@ -15,7 +15,7 @@ from digest.importer.clipping import parse_clipping
 from digest.importer.decode import decode_input
 from digest.importer.duplicates import Duplicate, ExistingArticle, find_duplicates
 from digest.importer.model import Imported
-from digest.importer.suggest import suggest_tags
+from digest.importer.suggest import map_tags, suggest_tags, tag_key
 from digest.importer.writer import article_path, render_article_file, write_new_file
 from digest.sources.load import scan_content
 from digest.rules.slugs import term_key
@@ -28,7 +28,7 @@ class ImportResult:
     path: Path
     imported: Imported
     tags: tuple[str, ...]
-    suggested: tuple[str, ...]  # site tags found in the text, not given with --tag
+    suggested: tuple[str, ...]  # site tags found in the text and the page's new keywords, not written
     warnings: tuple[str, ...]
 
 
@@ -74,7 +74,7 @@ def import_article(
             from digest.importer.html_page import parse_html_page
         except ImportError:
             raise DigestError(
-                "importing HTML pages needs the import extra: pip install 'digest[import]'", name
+                "importing HTML pages needs the import extra (lxml, trafilatura): pip install 'digest[import]'", name
             ) from None
         item = parse_html_page(text, tz, today, url=source_url)
     else:
@@ -92,11 +92,13 @@ def import_article(
         raise DigestError(_duplicate_message(dupes), name)
 
     given = list(dict.fromkeys(t.strip() for t in tags if t.strip()))
-    given_keys = {term_key(t) for t in given}
-    suggested = tuple(
-        t for t in suggest_tags(f"{item.title}\n{item.summary}\n{item.body}", site_tags) if term_key(t) not in given_keys
-    )
-    final = tuple(given + (list(suggested) if accept_suggested else []))
+    # the page's own keywords name some of the site's tags: those are written; new ones are only suggested
+    keywords = map_tags(item.tags, site_tags, title=item.title)
+    chosen = given + [t for t in keywords.existing if tag_key(t) not in {tag_key(g) for g in given}]
+    chosen_keys = {tag_key(t) for t in chosen}
+    in_text = suggest_tags(f"{item.title}\n{item.summary}\n{item.body}", site_tags)
+    suggested = tuple(dict.fromkeys(t for t in [*in_text, *keywords.new] if tag_key(t) not in chosen_keys))
+    final = tuple(chosen + (list(suggested) if accept_suggested else []))
     content_dir = site_dir / config.content_dir
     path = article_path(content_dir, item)
     if force:  # a forced duplicate gets a name of its own; an existing file is never overwritten
