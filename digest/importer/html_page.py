@@ -30,6 +30,7 @@ from digest.errors import DigestError
 from digest.importer.clipping import is_chrome, read_meta_line
 from digest.importer.dates import aware, parse_news_date
 from digest.importer.model import Imported
+from digest.importer.page_copy import nearest_date
 
 # The JSON-LD types that are an article, best first: a page may describe itself
 # as a WebPage *and* carry its NewsArticle.
@@ -76,11 +77,15 @@ def parse_html_page(html: str, tz: tzinfo, today: date | datetime, url: str | No
     published = next((layer.date for layer in layers if layer.date is not None), None)
     tags = list(dict.fromkeys(tag for layer in layers for tag in layer.tags))
 
-    body = extract_main_text(html, source_url or url, warnings)
+    paragraphs = doc.xpath(f"//p[not({_ELSEWHERE})]")
+    body = extract_main_text(html, source_url or url, warnings,
+                             expected_words=sum(len(_words(p.text_content())) for p in paragraphs))
     body = _strip_repeated_head(body, title, summary)
     body, in_text = _strip_page_lines(body, tz)
     # what the visible text says ranks below every kind of markup, like <time>
     published = published if published is not None else in_text.date
+    if published is None:
+        published = _date_near_headline(doc, title, tz)
     if published is None:
         published = date_in_url(source_url) or (date_in_url(url) if url else None)
         if published is not None:
@@ -119,7 +124,9 @@ IMPORT_EXTRA_MISSING = (
 )
 
 
-def extract_main_text(html: str, url: str | None = None, warnings: list[str] | None = None) -> str:
+def extract_main_text(
+    html: str, url: str | None = None, warnings: list[str] | None = None, *, expected_words: int | None = None
+) -> str:
     """The article's text as Markdown, by trafilatura; "" when it finds none.
 
     Precision over recall: a digest entry missing a paragraph is noticed and
@@ -127,7 +134,9 @@ def extract_main_text(html: str, url: str | None = None, warnings: list[str] | N
     pass keeps less than half of what the balanced pass finds, the precise pass
     has cut the article, not the boxes: the fuller text is taken and a warning
     (appended to ``warnings``) says so, so no page silently loses its body.
-    Raises :class:`DigestError` when trafilatura is not installed.
+    The balanced pass runs only when the precise text is short of
+    ``expected_words`` (the words in the page's paragraphs), or always when that
+    is not given. Raises :class:`DigestError` when trafilatura is not installed.
     """
     try:
         import trafilatura  # an optional dependency (the ``import`` extra), loaded only for pages
@@ -151,16 +160,26 @@ def extract_main_text(html: str, url: str | None = None, warnings: list[str] | N
         return space_links((text or "").strip())
 
     precise = extract(True)
+    if expected_words is not None and len(_words(precise)) >= 0.6 * expected_words:
+        return precise
     balanced = extract(False)
-    if len(_words(balanced)) > 2 * max(len(_words(precise)), 1) and len(_words(balanced)) >= 80:
+    # what the balanced pass adds counts only as paragraphs: its menus and link lists are no loss
+    kept = set(precise.split("\n\n"))
+    added = sum(len(_words(block)) for block in balanced.split("\n\n") if block not in kept and _is_paragraph(block))
+    if added > max(len(_words(precise)), 40):
         if warnings is not None:
-            kept = len(_words(precise)) * 100 // len(_words(balanced))
+            share = len(_words(precise)) * 100 // (len(_words(precise)) + added)
             warnings.append(
-                f"the precise text extraction kept only {kept}% of the article text; took the fuller text:"
-                " check the end of the body for lists of other stories"
+                f"the precise text extraction kept only {share}% of the article's paragraphs; took the fuller"
+                " text: check the body for boxes of other stories"
             )
         return balanced
     return precise
+
+
+def _is_paragraph(block: str) -> bool:
+    words = len(_words(block))
+    return words >= 25 and not block.lstrip().startswith(("- ", "* ", "|"))
 
 
 _WORD_CHARS = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]|[^\W_]+")
@@ -429,6 +448,22 @@ def _from_document(doc: Any, tz: tzinfo) -> _Found:
         title=h1 or (_text(titles[0].text_content()) if titles else ""),
         date=next((value for value in dates if value is not None), None),
     )
+
+
+def _date_near_headline(doc: Any, title: str, tz: tzinfo) -> datetime | date | None:
+    """The date printed nearest the visible headline ("on December 27, 2014 at 12:06 PM"), as in a copy."""
+    if not title:
+        return None
+    texts = [
+        " ".join(text.split())
+        for text in doc.xpath(f"//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]"
+                              f"[not({_ELSEWHERE})]")
+    ]
+    texts = [text for text in texts if text]
+    wanted = _loose(title)
+    at = next((i for i, text in enumerate(texts) if _loose(text) == wanted), None)
+    # text nodes, not lines: "By", a name and a desk are three of them, so look a little further
+    return nearest_date(texts, at, tz, reach=12) if at is not None else None
 
 
 _URL_DATES = (
