@@ -187,7 +187,7 @@ def parse_clipping(text: str, tz: tzinfo, today: date | datetime) -> Imported:
         published = aware(meta.date, tz)
         when = published.astimezone(tz)  # the site's day and month decide the archive folder
     return Imported(
-        title=head.title,
+        title=" ".join(head.title.split()),  # no-break and ideographic spaces are spaces in a headline
         date=when,
         summary=head.summary,
         body="\n\n".join(escape_block(line) for line in head.body),

@@ -223,16 +223,16 @@ _TRIM = " ,.;:|()[]–—-·•\u3000"
 def _date_in(line: str, tz: tzinfo, share: int = 0) -> datetime | date | None:
     """A date a short line holds anywhere in it: the longest run of its words that is a date.
 
-    ``share``: the date must be at least 1/share of the line's words.
+    ``share``: the date must be at least 1/share of the line (in characters).
     """
     words = line.replace("\u3000", " ").split()
     if len(words) > 25:
         return None
     for size in range(min(8, len(words)), 0, -1):
-        if share and size * share < len(words):
-            break
         for i in range(len(words) - size + 1):
             text = " ".join(words[i : i + size]).strip(_TRIM)
+            if share and len(text) * share < len(line):
+                continue
             if text and any(ch.isdigit() for ch in text):
                 found = parse_news_date(text, tz)
                 if found is not None:
