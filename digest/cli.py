@@ -192,37 +192,53 @@ def check(site_dir: Path, fmt: str, drafts: bool, future: bool) -> None:
 
 
 @cli.command(name="import")
-@click.argument("source", type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("source", required=False)
 @_site_option
 @click.option("--source-url", help="The story's URL (else the page's canonical URL).")
 @click.option("--source-name", help="The publication, e.g. Reuters.")
 @click.option("--tag", "tags", multiple=True, help="A tag; repeat for more.")
 @click.option("--via", help="Who pointed you to the story (a name or URL).")
-@click.option("--accept-suggested-tags", is_flag=True, help="Also add the site's tags found in the text.")
+@click.option("--accept-suggested-tags", is_flag=True, help="Also add suggested tags (site tags in the text, new keywords).")
 @click.option("--draft", is_flag=True, help="Mark the new article as a draft.")
 @click.option("--force", is_flag=True, help="Import even when the story looks like a duplicate.")
+@click.option("--link", "link", metavar="URL", help="Write a link item (no body) pointing at URL; SOURCE is not read.")
+@click.option("--title", help="With --link: the headline (else fetched from the page).")
+@click.option("--note", help="A note to show with the story (why it matters).")
 def import_(
-    source: str, site_dir: Path, source_url: str | None, source_name: str | None, tags: tuple[str, ...],
-    via: str | None, accept_suggested_tags: bool, draft: bool, force: bool,
+    source: str | None, site_dir: Path, source_url: str | None, source_name: str | None, tags: tuple[str, ...],
+    via: str | None, accept_suggested_tags: bool, draft: bool, force: bool, link: str | None, title: str | None,
+    note: str | None,
 ) -> None:
-    """Turn a clipping (text) or a saved page (HTML) into a new article; '-' reads standard input."""
+    """Turn a clipping (text), a saved page (HTML) or a page's URL into a new article; '-' reads standard input."""
     from digest.pipeline import now_from_env
     from digest.config import load_config
-    from digest.commands.importing import import_article
+    from digest.commands.fetch import is_url
+    from digest.commands.importing import SaveOptions, import_link, import_url, parse_input, save_item
 
     def action() -> int:
-        if source == "-":
-            data, name = click.get_binary_stream("stdin").read(), "<stdin>"
+        config = load_config(site_dir)
+        options = SaveOptions(tags=tags, via=via, note=note, accept_suggested=accept_suggested_tags, force=force,
+                              draft=draft)
+        if link:
+            if source:
+                raise DigestError("give either SOURCE or --link URL, not both")
+            result = import_link(site_dir, config, link, options, title=title, now=now_from_env(),
+                                 source_name=source_name)
+        elif source is None:
+            raise DigestError("nothing to import: give a file, '-' for standard input, a URL, or --link URL")
+        elif is_url(source):
+            result = import_url(site_dir, config, source, options, now=now_from_env(), source_url=source_url,
+                                source_name=source_name)
         else:
-            try:
-                data, name = Path(source).read_bytes(), source
-            except OSError as exc:
-                raise DigestError(f"cannot read the input: {exc.strerror}", source) from None
-        result = import_article(
-            site_dir, load_config(site_dir), data, name, now=now_from_env(), source_url=source_url,
-            source_name=source_name, tags=tags, via=via, accept_suggested=accept_suggested_tags, force=force,
-            draft=draft,
-        )
+            if source == "-":
+                data, name = click.get_binary_stream("stdin").read(), "<stdin>"
+            else:
+                try:
+                    data, name = Path(source).read_bytes(), source
+                except OSError as exc:
+                    raise DigestError(f"cannot read the input: {exc.strerror}", source) from None
+            item = parse_input(data, name, config, now=now_from_env(), source_url=source_url, source_name=source_name)
+            result = save_item(site_dir, config, item, name, options)
         for warning in result.warnings:
             click.echo(f"warning: {warning}", err=True)
         if result.suggested:

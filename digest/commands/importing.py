@@ -15,6 +15,7 @@ from digest.importer.clipping import parse_clipping
 from digest.importer.decode import decode_input
 from digest.importer.duplicates import Duplicate, ExistingArticle, find_duplicates
 from digest.importer.model import Imported
+from digest.importer.urls import registered_host
 from digest.importer.suggest import map_tags, suggest_tags, tag_key
 from digest.importer.writer import article_path, render_article_file, write_new_file
 from digest.sources.load import scan_content
@@ -50,6 +51,45 @@ def existing_articles(site_dir: Path, config: SiteConfig) -> tuple[list[Existing
     return found, sorted(tags.values())
 
 
+@dataclass(frozen=True, slots=True)
+class SaveOptions:
+    """What the curator adds to an imported story before it is written."""
+
+    tags: tuple[str, ...] = ()  #: given with --tag, written first
+    via: str | None = None
+    note: str | None = None
+    accept_suggested: bool = False  #: also write the suggested tags
+    force: bool = False  #: write even a duplicate (under a name of its own)
+    draft: bool = False
+
+
+def parse_input(
+    data: bytes, name: str, config: SiteConfig, *, now: datetime, source_url: str | None = None,
+    source_name: str | None = None, html: bool = False,
+) -> Imported:
+    """The story in a clipping or a page (``html``: a page whatever it looks like, as fetched as text/html)."""
+    text = decode_input(data, name)
+    tz = config.tz
+    today = now.astimezone(tz)
+    if html or name.lower().endswith((".html", ".htm")) or _HTML_RE.match(text):
+        try:
+            from digest.importer.html_page import parse_html_page
+        except ImportError:
+            raise DigestError(
+                "importing HTML pages needs the import extra (lxml, trafilatura): pip install 'digest[import]'", name
+            ) from None
+        item = parse_html_page(text, tz, today, url=source_url)
+    else:
+        item = parse_clipping(text, tz, today)
+    if source_url:
+        item = dataclasses.replace(item, source_url=source_url)
+    if source_name:
+        item = dataclasses.replace(item, source_name=source_name)
+    if not item.title:
+        raise DigestError("no headline found in the input: is it a news article?", name)
+    return item
+
+
 def import_article(
     site_dir: Path,
     config: SiteConfig,
@@ -66,48 +106,91 @@ def import_article(
     draft: bool = False,
 ) -> ImportResult:
     """Parse the input, refuse duplicates, write ``content/YYYY/MM/<slug>.md`` (never overwriting)."""
-    text = decode_input(data, name)
-    tz = config.tz
-    today = now.astimezone(tz)
-    if name.lower().endswith((".html", ".htm")) or _HTML_RE.match(text):
-        try:
-            from digest.importer.html_page import parse_html_page
-        except ImportError:
-            raise DigestError(
-                "importing HTML pages needs the import extra (lxml, trafilatura): pip install 'digest[import]'", name
-            ) from None
-        item = parse_html_page(text, tz, today, url=source_url)
-    else:
-        item = parse_clipping(text, tz, today)
-    if source_url:
-        item = dataclasses.replace(item, source_url=source_url)
-    if source_name:
-        item = dataclasses.replace(item, source_name=source_name)
-    if not item.title:
-        raise DigestError("no headline found in the input: is it a news article?", name)
+    item = parse_input(data, name, config, now=now, source_url=source_url, source_name=source_name)
+    options = SaveOptions(tags=tags, via=via, accept_suggested=accept_suggested, force=force, draft=draft)
+    return save_item(site_dir, config, item, name, options)
 
+
+def save_item(
+    site_dir: Path, config: SiteConfig, item: Imported, name: str, options: SaveOptions, *,
+    link_only: bool = False, warnings: tuple[str, ...] = (),
+) -> ImportResult:
+    """Refuse a duplicate or a story without text, choose the tags, write the file.
+
+    ``link_only``: a link item, written without body or summary. ``warnings``
+    come before the parser's in the result (a redirect, say).
+    """
+    if link_only:
+        item = dataclasses.replace(item, body="", summary="")
+    elif not item.body.strip():
+        raise DigestError(
+            "no article text found in the input: nothing written; paste the text into a .txt file and import that,"
+            " or use --link URL to keep only a link to the story", name,
+        )
     existing, site_tags = existing_articles(site_dir, config)
     dupes = find_duplicates(item, existing)
-    if dupes and not force:
+    if dupes and not options.force:
         raise DigestError(_duplicate_message(dupes), name)
 
-    given = list(dict.fromkeys(t.strip() for t in tags if t.strip()))
+    given = list(dict.fromkeys(t.strip() for t in options.tags if t.strip()))
     # the page's own keywords name some of the site's tags: those are written; new ones are only suggested
     keywords = map_tags(item.tags, site_tags, title=item.title)
     chosen = given + [t for t in keywords.existing if tag_key(t) not in {tag_key(g) for g in given}]
     chosen_keys = {tag_key(t) for t in chosen}
     in_text = suggest_tags(f"{item.title}\n{item.summary}\n{item.body}", site_tags)
     suggested = tuple(dict.fromkeys(t for t in [*in_text, *keywords.new] if tag_key(t) not in chosen_keys))
-    final = tuple(chosen + (list(suggested) if accept_suggested else []))
+    final = tuple(chosen + (list(suggested) if options.accept_suggested else []))
     content_dir = site_dir / config.content_dir
     path = article_path(content_dir, item)
-    if force:  # a forced duplicate gets a name of its own; an existing file is never overwritten
+    if options.force:  # a forced duplicate gets a name of its own; an existing file is never overwritten
         number = 2
         while path.exists():
             path = path.with_name(f"{article_path(content_dir, item).stem}-{number}.md")
             number += 1
-    write_new_file(path, render_article_file(item, tags=final, via=via, draft=draft), content_dir=content_dir)
-    return ImportResult(path, item, final, suggested if not accept_suggested else (), item.warnings)
+    text = render_article_file(item, tags=final, via=options.via, draft=options.draft, note=options.note)
+    write_new_file(path, text, content_dir=content_dir)
+    kept = suggested if not options.accept_suggested else ()
+    return ImportResult(path, item, final, kept, (*warnings, *item.warnings))
+
+
+def import_url(
+    site_dir: Path, config: SiteConfig, url: str, options: SaveOptions, *, now: datetime,
+    source_url: str | None = None, source_name: str | None = None, link_only: bool = False,
+) -> ImportResult:
+    """Fetch ``url`` and import the page as a saved page, with the final URL (after redirects) as its source."""
+    from digest.commands.fetch import as_utf8, fetch_page
+
+    fetched = fetch_page(url)
+    said = (f"{url} redirected to {fetched.url}",) if fetched.redirects else ()
+    item = parse_input(as_utf8(fetched), fetched.url, config, now=now, source_url=source_url or fetched.url,
+                       source_name=source_name, html=True)
+    return save_item(site_dir, config, item, fetched.url, options, link_only=link_only, warnings=said)
+
+
+def import_link(
+    site_dir: Path, config: SiteConfig, url: str, options: SaveOptions, *, title: str | None, now: datetime,
+    source_name: str | None = None,
+) -> ImportResult:
+    """A link item: a draft without body pointing at ``url`` (``options.note`` says why it matters).
+
+    With ``title``, nothing is fetched: it is dated now and credited to
+    ``source_name`` or the URL's host. Without, the page gives headline, date and source.
+    """
+    from digest.commands.fetch import is_url
+
+    if not is_url(url):
+        raise DigestError(f"--link needs an http(s) URL, not {url!r}")
+    if not title or not title.strip():
+        return import_url(site_dir, config, url, options, now=now, source_name=source_name, link_only=True)
+    item = Imported(
+        title=" ".join(title.split()),
+        date=now.astimezone(config.tz).replace(microsecond=0),
+        summary="",
+        body="",
+        source_name=source_name or registered_host(url),
+        source_url=url,
+    )
+    return save_item(site_dir, config, item, url, options, link_only=True)
 
 
 def _duplicate_message(dupes: list[Duplicate]) -> str:

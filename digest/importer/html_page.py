@@ -31,6 +31,7 @@ from digest.importer.clipping import is_chrome, read_meta_line
 from digest.importer.dates import aware, parse_news_date
 from digest.importer.model import Imported
 from digest.importer.page_copy import nearest_date
+from digest.importer.urls import registered_host
 
 # The JSON-LD types that are an article, best first: a page may describe itself
 # as a WebPage *and* carry its NewsArticle.
@@ -544,20 +545,6 @@ def _drop_tagline(name: str) -> str:
         if found and head and len(head.split()) <= 4 and len(tail.split()) >= 2:
             return head.strip()
     return name.strip()
-
-
-# Second-level labels under which country registries sell names: "co.uk", "com.cn", "co.kr".
-_SECOND_LEVEL = frozenset("co com net org gov edu ac or ne go gob nic mil".split())
-
-
-def registered_host(url: str) -> str:
-    """``https://www.news.cn/x`` -> ``news.cn``; ``china.chinadaily.com.cn`` -> ``chinadaily.com.cn``; "" for no host."""
-    host = (urlsplit(url).hostname or "").rstrip(".").lower()
-    labels = host.split(".")
-    if len(labels) < 2 or host.replace(".", "").isdigit() or host in ("localhost",):
-        return host.removeprefix("www.")
-    keep = 3 if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL else 2
-    return ".".join(labels[-keep:])
 
 
 def _headline(layers: list[_Found], doc: Any, site_name: str, url: str) -> str:
