@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from datetime import datetime
 from typing import Any, Callable
 
 import click
@@ -204,16 +205,24 @@ def check(site_dir: Path, fmt: str, drafts: bool, future: bool) -> None:
 @click.option("--link", "link", metavar="URL", help="Write a link item (no body) pointing at URL; SOURCE is not read.")
 @click.option("--title", help="With --link: the headline (else fetched from the page).")
 @click.option("--note", help="A note to show with the story (why it matters).")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="Feeds: only entries from this day on.")
+@click.option("--limit", type=click.IntRange(min=1), help="Feeds: write at most N entries, newest first.")
 def import_(
     source: str | None, site_dir: Path, source_url: str | None, source_name: str | None, tags: tuple[str, ...],
     via: str | None, accept_suggested_tags: bool, draft: bool, force: bool, link: str | None, title: str | None,
-    note: str | None,
+    note: str | None, since: datetime | None, limit: int | None,
 ) -> None:
-    """Turn a clipping (text), a saved page (HTML) or a page's URL into a new article; '-' reads standard input."""
+    """Turn a clipping (text), a saved page (HTML), a page's URL or a feed into new articles.
+
+    SOURCE is a file, '-' for standard input, or an http(s) URL. An RSS/Atom
+    feed or an OPML list of feeds (file or URL) gives one draft per new entry.
+    """
     from digest.pipeline import now_from_env
     from digest.config import load_config
-    from digest.commands.fetch import is_url
-    from digest.commands.importing import SaveOptions, import_link, import_url, parse_input, save_item
+    from digest.commands.fetch import FEED_TYPES, fetch_page, is_url
+    from digest.commands.importing import SaveOptions, import_feed, import_link, import_url, parse_input, save_item
+    from digest.importer.decode import decode_input
+    from digest.importer.feed import looks_like_feed
 
     def action() -> int:
         config = load_config(site_dir)
@@ -226,19 +235,37 @@ def import_(
                                  source_name=source_name)
         elif source is None:
             raise DigestError("nothing to import: give a file, '-' for standard input, a URL, or --link URL")
-        elif is_url(source):
-            result = import_url(site_dir, config, source, options, now=now_from_env(), source_url=source_url,
-                                source_name=source_name)
         else:
-            if source == "-":
+            if is_url(source):
+                fetched = fetch_page(source, feeds=True)
+                data, name = fetched.data, fetched.url
+                if fetched.content_type not in FEED_TYPES:
+                    result = import_url(site_dir, config, source, options, now=now_from_env(), source_url=source_url,
+                                        source_name=source_name, fetched=fetched)
+                    data = b""
+            elif source == "-":
                 data, name = click.get_binary_stream("stdin").read(), "<stdin>"
             else:
                 try:
                     data, name = Path(source).read_bytes(), source
                 except OSError as exc:
                     raise DigestError(f"cannot read the input: {exc.strerror}", source) from None
-            item = parse_input(data, name, config, now=now_from_env(), source_url=source_url, source_name=source_name)
-            result = save_item(site_dir, config, item, name, options)
+            if data and looks_like_feed(decode_input(data, name)):
+                feed = import_feed(site_dir, config, data, name, options, now=now_from_env(),
+                                   since=since.date() if since else None, limit=limit)
+                for written in feed.written:
+                    for warning in written.warnings:
+                        click.echo(f"warning: {written.path}: {warning}", err=True)
+                    click.echo(str(written.path))
+                click.echo(
+                    f"{len(feed.written)} new draft(s) from {len(feed.feeds)} feed(s); skipped {feed.already} already"
+                    f" on the site, {feed.older} before --since, {feed.over_limit} over --limit", err=True,
+                )
+                return 0
+            if data:
+                item = parse_input(data, name, config, now=now_from_env(), source_url=source_url,
+                                   source_name=source_name)
+                result = save_item(site_dir, config, item, name, options)
         for warning in result.warnings:
             click.echo(f"warning: {warning}", err=True)
         if result.suggested:

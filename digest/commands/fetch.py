@@ -20,6 +20,10 @@ USER_AGENT = (
     f" digest/{__version__}"
 )
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+FEED_TYPES = (
+    "application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/xml", "text/xml",
+    "text/x-opml", "application/feed+json",
+)
 _SAVE_INSTEAD = "save the page from the browser and import the file"
 
 
@@ -31,16 +35,19 @@ class Fetched:
     redirects: tuple[str, ...]  #: the URLs that redirected, in order (the asked-for URL first)
     data: bytes  #: the body, as bytes; the charset is left to the decoder
     charset: str  #: the charset the Content-Type header named; "" when none
+    content_type: str = "text/html"  #: without parameters, lower case
 
 
 def is_url(source: str) -> bool:
     return bool(re.match(r"^https?://\S+$", source, re.IGNORECASE))
 
 
-def fetch_page(url: str, *, max_bytes: int = MAX_BYTES, timeout: float = TIMEOUT_SECONDS) -> Fetched:
-    """GET ``url`` and return the HTML page it leads to.
+def fetch_page(
+    url: str, *, max_bytes: int = MAX_BYTES, timeout: float = TIMEOUT_SECONDS, feeds: bool = False
+) -> Fetched:
+    """GET ``url`` and return the HTML page (or, with ``feeds``, the RSS, Atom or OPML file) it leads to.
 
-    Refuses anything that is not HTML (with what it is), bodies over
+    Refuses anything else (saying what it is), bodies over
     ``max_bytes``, HTTP errors and network failures, each as one line.
     """
     try:
@@ -57,7 +64,7 @@ def fetch_page(url: str, *, max_bytes: int = MAX_BYTES, timeout: float = TIMEOUT
                         f" or {_SAVE_INSTEAD}"
                     )
                 kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
-                if kind not in _HTML_TYPES:
+                if kind not in _HTML_TYPES and not (feeds and kind in FEED_TYPES):
                     raise DigestError(
                         f"{response.url}: not an HTML page ({kind or 'no content type'}); give the URL of the story"
                         " itself, or save what it is and import the file"
@@ -77,6 +84,7 @@ def fetch_page(url: str, *, max_bytes: int = MAX_BYTES, timeout: float = TIMEOUT
                     redirects=tuple(str(step.url) for step in response.history),
                     data=b"".join(chunks),
                     charset=response.charset_encoding or "",
+                    content_type=kind,
                 )
     except httpx.TooManyRedirects:
         raise DigestError(f"{url}: more than 10 redirects; open it in a browser and {_SAVE_INSTEAD}") from None

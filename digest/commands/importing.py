@@ -5,8 +5,10 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
+
+from typing import TYPE_CHECKING
 
 from digest.config import SiteConfig
 from digest.sources.frontmatter import check_bytes, parse_article
@@ -20,6 +22,9 @@ from digest.importer.suggest import map_tags, suggest_tags, tag_key
 from digest.importer.writer import article_path, render_article_file, write_new_file
 from digest.sources.load import scan_content
 from digest.rules.slugs import term_key
+
+if TYPE_CHECKING:
+    from digest.commands.fetch import Fetched
 
 _HTML_RE = re.compile(r"^\s*(?:<!doctype html|<html|<head|<meta|<!--)", re.IGNORECASE)
 
@@ -114,20 +119,22 @@ def import_article(
 def save_item(
     site_dir: Path, config: SiteConfig, item: Imported, name: str, options: SaveOptions, *,
     link_only: bool = False, warnings: tuple[str, ...] = (),
+    site: tuple[list[ExistingArticle], list[str]] | None = None,
 ) -> ImportResult:
     """Refuse a duplicate or a story without text, choose the tags, write the file.
 
-    ``link_only``: a link item, written without body or summary. ``warnings``
-    come before the parser's in the result (a redirect, say).
+    ``link_only``: a link item, written without body (and without summary unless
+    it came from a feed). ``warnings`` come before the parser's in the result
+    (a redirect, say). ``site``: :func:`existing_articles`, when the caller has it.
     """
     if link_only:
-        item = dataclasses.replace(item, body="", summary="")
+        item = dataclasses.replace(item, body="", summary="" if item.body else item.summary)
     elif not item.body.strip():
         raise DigestError(
             "no article text found in the input: nothing written; paste the text into a .txt file and import that,"
             " or use --link URL to keep only a link to the story", name,
         )
-    existing, site_tags = existing_articles(site_dir, config)
+    existing, site_tags = site if site is not None else existing_articles(site_dir, config)
     dupes = find_duplicates(item, existing)
     if dupes and not options.force:
         raise DigestError(_duplicate_message(dupes), name)
@@ -156,11 +163,12 @@ def save_item(
 def import_url(
     site_dir: Path, config: SiteConfig, url: str, options: SaveOptions, *, now: datetime,
     source_url: str | None = None, source_name: str | None = None, link_only: bool = False,
+    fetched: Fetched | None = None,
 ) -> ImportResult:
-    """Fetch ``url`` and import the page as a saved page, with the final URL (after redirects) as its source."""
+    """Fetch ``url`` (unless ``fetched`` is it) and import the page as a saved page, the final URL its source."""
     from digest.commands.fetch import as_utf8, fetch_page
 
-    fetched = fetch_page(url)
+    fetched = fetched if fetched is not None else fetch_page(url)
     said = (f"{url} redirected to {fetched.url}",) if fetched.redirects else ()
     item = parse_input(as_utf8(fetched), fetched.url, config, now=now, source_url=source_url or fetched.url,
                        source_name=source_name, html=True)
@@ -196,3 +204,64 @@ def import_link(
 def _duplicate_message(dupes: list[Duplicate]) -> str:
     lines = [f"{d.path}: {d.reason} ('{d.title}')" for d in dupes]
     return "this story is already in the digest:\n  " + "\n  ".join(lines) + "\nuse --force to import it anyway"
+
+
+@dataclass(frozen=True, slots=True)
+class FeedResult:
+    written: tuple[ImportResult, ...]
+    already: int  #: entries already on the site (same normalised URL, or same title on the same day)
+    older: int  #: entries dated before --since
+    over_limit: int  #: entries left out by --limit
+    feeds: tuple[str, ...]  #: the feeds read (several for an OPML list)
+
+
+def import_feed(
+    site_dir: Path, config: SiteConfig, data: bytes, name: str, options: SaveOptions, *, now: datetime,
+    since: date | None = None, limit: int | None = None,
+) -> FeedResult:
+    """One draft per entry of an RSS/Atom feed (or of every feed an OPML list names) not yet on the site.
+
+    Entries are taken newest first; ``since`` leaves out those dated before that
+    day (in the site's timezone), ``limit`` caps how many are written.
+    """
+    from digest.importer.feed import is_opml, parse_feed, parse_opml
+
+    text = decode_input(data, name)
+    today = now.astimezone(config.tz)
+    sources = [(name, data)]
+    if is_opml(text):
+        sources = [(url, _read_feed(url, Path(name).parent)) for url in parse_opml(data, name)]
+    entries: list[Imported] = []
+    for feed_name, feed_data in sources:
+        entries.extend(parse_feed(feed_data, feed_name, config.tz, today).entries)
+    entries.sort(key=lambda item: item.date, reverse=True)
+    site = existing_articles(site_dir, config)
+    options = dataclasses.replace(options, draft=True)  # an entry is a lead to read, not yet a story to publish
+    written: list[ImportResult] = []
+    already = older = over = 0
+    for item in entries:
+        if since is not None and item.date.astimezone(config.tz).date() < since:
+            older += 1
+            continue
+        if find_duplicates(item, site[0]):
+            already += 1
+            continue
+        if limit is not None and len(written) >= limit:
+            over += 1
+            continue
+        result = save_item(site_dir, config, item, name, options, link_only=True, site=site)
+        written.append(result)
+        site[0].append(ExistingArticle(result.path, item.title, item.date, item.source_url or None))
+    return FeedResult(tuple(written), already, older, over, tuple(feed for feed, _ in sources))
+
+
+def _read_feed(location: str, base: Path) -> bytes:
+    """A feed an OPML list names: fetched when it is a URL, else read beside the list."""
+    from digest.commands.fetch import fetch_page, is_url
+
+    if is_url(location):
+        return fetch_page(location, feeds=True).data
+    try:
+        return (base / location).read_bytes()
+    except OSError as exc:
+        raise DigestError(f"cannot read the feed {location}: {exc.strerror}", location) from None
