@@ -45,7 +45,7 @@ def parse_feed(data: bytes, name: str, tz: tzinfo, today: date | datetime) -> Fe
     categories as tags. Raises :class:`DigestError` when ``data`` is not a feed.
     """
     try:
-        import feedparser
+        import feedparser  # type: ignore[import-untyped]  # no stubs or py.typed in feedparser
     except ImportError:
         raise DigestError("importing feeds needs the import extra (feedparser): pip install 'digest[import]'") from None
     parsed = feedparser.parse(data)
@@ -107,7 +107,8 @@ def parse_opml(data: bytes, name: str) -> tuple[str, ...]:
         raise DigestError(f"{name} is not a readable OPML file ({exc})", name) from None
     if root is None:
         raise DigestError(f"{name} is not a readable OPML file", name)
-    urls = [url.strip() for url in root.xpath("//outline/@xmlUrl") if url.strip()]
+    found: Any = root.xpath("//outline/@xmlUrl")
+    urls = [str(url).strip() for url in found if str(url).strip()]
     if not urls:
         raise DigestError(f"{name} names no feeds (no <outline xmlUrl=…>)", name)
     return tuple(dict.fromkeys(urls))
