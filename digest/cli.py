@@ -102,6 +102,7 @@ def serve(site_dir: Path, host: str, port: int, drafts: bool, future: bool, open
     """Build in memory, serve, rebuild on change and reload open pages."""
     from digest.server import ServeOptions
     from digest.server import serve as run_serve
+    from digest.pipeline import now_from_env
     from digest.server.app import ErrorCleared, ErrorShown, Rebuilt, ServeEvent, Serving
 
     def show(event: ServeEvent) -> None:
@@ -110,6 +111,8 @@ def serve(site_dir: Path, host: str, port: int, drafts: bool, future: bool, open
             if report.ok:
                 click.echo(f"built {report.articles} articles, {report.pages} pages in {report.seconds:.2f} s")
             click.echo(f"serving {event.url} (Ctrl-C to stop)")
+            if event.capture_url:
+                click.echo(f"capture bookmarklet: {event.capture_url}")
         elif isinstance(event, Rebuilt):
             report = event.report
             if report.ok and report.changed:
@@ -122,9 +125,17 @@ def serve(site_dir: Path, host: str, port: int, drafts: bool, future: bool, open
             click.echo("fixed: the site builds again")
 
     def action() -> int:
+        capture = None
+        if host in ("127.0.0.1", "localhost", "::1"):  # the bookmarklet only ever talks to this machine
+            from digest.commands.importing import import_capture
+
+            def capture_now(request: Any) -> str:
+                return import_capture(site_dir, request, now=now_from_env())
+
+            capture = capture_now
         run_serve(
             ServeOptions(site_dir=site_dir, host=host, port=port, drafts=drafts, future=future,
-                         open_browser=open_browser, poll=poll),
+                         open_browser=open_browser, poll=poll, capture=capture),
             show,
         )
         click.echo("stopped")

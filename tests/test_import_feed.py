@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -13,6 +11,7 @@ from click.testing import CliRunner
 
 from conftest import article
 from digest.cli import cli
+from local_http import Route, serve_routes
 
 pytest.importorskip("feedparser")
 pytest.importorskip("httpx")
@@ -38,28 +37,10 @@ ATOM = """<?xml version="1.0" encoding="utf-8"?>
 """
 
 
-class Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802
-        body, kind = (ATOM.encode(), "application/atom+xml") if self.path == "/atom.xml" else (b"no", "text/plain")
-        self.send_response(200 if self.path == "/atom.xml" else 404)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
 def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serve_routes({"/atom.xml": Route(200, "application/atom+xml", ATOM.encode())}) as url:
+        yield url
 
 
 def run(*args: str) -> tuple[int, str, str]:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import gzip
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -14,6 +12,7 @@ from click.testing import CliRunner
 
 from conftest import article
 from digest.cli import cli
+from local_http import Route, serve_routes
 
 pytest.importorskip("trafilatura")
 pytest.importorskip("httpx")
@@ -22,48 +21,21 @@ PAGES = Path(__file__).parent / "data" / "capture" / "pages"
 YNA = gzip.decompress((PAGES / "yna_co_kr.html.gz").read_bytes())
 
 
-class Handler(BaseHTTPRequestHandler):
-    seen_agents: list[str] = []
-
-    def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
-        Handler.seen_agents.append(self.headers.get("User-Agent", ""))
-        if self.path == "/old-link":
-            self.send_response(301)
-            self.send_header("Location", "/view/AEN20190820002300325")
-            self.end_headers()
-        elif self.path == "/view/AEN20190820002300325":
-            self._send(200, "text/html; charset=utf-8", YNA)
-        elif self.path == "/photo.jpg":
-            self._send(200, "image/jpeg", b"\xff\xd8\xff" + b"0" * 100)
-        elif self.path == "/huge":
-            self._send(200, "text/html", b"<html><body>" + b"<p>word word word.</p>" * 500_000)
-        elif self.path == "/empty-page":
-            self._send(200, "text/html", b"<!DOCTYPE html><html><head><title>Gallery: the week in pictures</title>"
-                                         b"</head><body><h1>Gallery: the week in pictures</h1></body></html>")
-        else:
-            self._send(404, "text/html", b"<h1>Not found</h1>")
-
-    def _send(self, status: int, kind: str, body: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+SEEN: list[dict[str, str]] = []
+ROUTES = {
+    "/old-link": Route(301, "text/html", b"", {"Location": "/view/AEN20190820002300325"}),
+    "/view/AEN20190820002300325": Route(body=YNA),
+    "/photo.jpg": Route(200, "image/jpeg", b"\xff\xd8\xff" + b"0" * 100),
+    "/huge": Route(200, "text/html", b"<html><body>" + b"<p>word word word.</p>" * 500_000),
+    "/empty-page": Route(body=b"<!DOCTYPE html><html><head><title>Gallery: the week in pictures</title>"
+                              b"</head><body><h1>Gallery: the week in pictures</h1></body></html>"),
+}
 
 
 @pytest.fixture
 def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serve_routes(ROUTES, SEEN) as url:
+        yield url
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -92,7 +64,8 @@ def test_a_url_is_fetched_redirects_followed_and_the_final_url_is_the_source(ser
     assert f"{server}/old-link redirected to {server}/view/AEN20190820002300325" in err
     assert meta["tags"] == ["Rodong Sinmun"]
     assert "North Korea's official newspaper" in path.read_text(encoding="utf-8")
-    assert Handler.seen_agents[-1].startswith("Mozilla/5.0") and "digest/" in Handler.seen_agents[-1]
+    agent = SEEN[-1]["User-Agent"]
+    assert agent.startswith("Mozilla/5.0") and "digest/" in agent
 
 
 @pytest.mark.parametrize(

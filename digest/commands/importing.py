@@ -25,6 +25,7 @@ from digest.rules.slugs import term_key
 
 if TYPE_CHECKING:
     from digest.commands.fetch import Fetched
+    from digest.server.capture import CaptureRequest
 
 _HTML_RE = re.compile(r"^\s*(?:<!doctype html|<html|<head|<meta|<!--)", re.IGNORECASE)
 
@@ -265,3 +266,30 @@ def _read_feed(location: str, base: Path) -> bytes:
         return (base / location).read_bytes()
     except OSError as exc:
         raise DigestError(f"cannot read the feed {location}: {exc.strerror}", location) from None
+
+
+def import_capture(site_dir: Path, request: CaptureRequest, *, now: datetime) -> str:
+    """A page the capture bookmarklet sent to ``digest serve``, as a draft; returns its site-relative path.
+
+    With the page's HTML, metadata comes from it; selected text, when there is
+    some, is the body (the curator chose it), else the extracted article text.
+    Without HTML, the title and the selection are read as a clipping.
+    """
+    from digest.config import load_config
+    from digest.importer.clipping import escape_block
+
+    config = load_config(site_dir)
+    url = request.url if request.url.startswith(("http://", "https://")) else None
+    selection = [line.strip() for line in request.selection.replace("\r", "\n").split("\n") if line.strip()]
+    if request.html.strip():
+        item = parse_input(request.html.encode("utf-8"), url or "captured page", config, now=now, source_url=url,
+                           html=True)
+        if len(" ".join(selection).split()) >= 20:
+            item = dataclasses.replace(item, body="\n\n".join(escape_block(line) for line in selection))
+    elif selection:
+        clipping = "\n".join([request.title, "", *selection])
+        item = parse_input(clipping.encode("utf-8"), "selection.txt", config, now=now, source_url=url)
+    else:
+        raise DigestError("the bookmarklet sent neither the page nor a selection: nothing to import")
+    result = save_item(site_dir, config, item, url or "captured page", SaveOptions(draft=True))
+    return result.path.relative_to(site_dir).as_posix()
