@@ -91,3 +91,32 @@ def test_new_keywords_are_candidates_only_when_they_read_like_tags() -> None:
     assert match.existing == ()
     assert match.new == ("Nissan",)
     assert tag_key("US") != tag_key("U") and tag_key("bus") == "bus"
+
+
+SENTENCE = "The council voted on Tuesday to reopen the northern bridge after months of repairs, officials said today."
+
+
+def test_the_fuller_extraction_is_taken_with_a_warning_only_when_it_adds_paragraphs() -> None:
+    from digest.importer.html_page import choose_text
+
+    precise = f"{SENTENCE} {SENTENCE}"
+    lost = "\n\n".join([precise] + [f"{SENTENCE} {SENTENCE} Paragraph {n}." for n in range(4)])
+    text, warning = choose_text(precise, lost)
+    assert text == lost and "kept only 19%" in warning  # 34 words of 178
+    menus = "\n\n".join([precise] + [f"- [Other story {n}](https://x.example/{n})" for n in range(40)] + ["Home"] * 30)
+    assert choose_text(precise, menus) == (precise, "")  # more words, but no paragraphs: nothing was lost
+
+
+def test_related_lists_and_comment_sections_leave_the_text() -> None:
+    from digest.importer.html_page import drop_closing_sections, drop_related_links
+
+    text = "\n\n".join([SENTENCE] * 6)
+    related = "**Related stories**\n\n[Bridge closed in May](https://x.example/a)\n\n[Repairs begin](https://x.example/b)"
+    body, links = drop_related_links(f"{text}\n\n{related}\n\nSupport us: donate today")
+    assert (body, links) == (text, 2)
+    inline = f"{text}\n\n{related}\n\n{text}"
+    assert drop_related_links(inline) == (f"{text}\n\n{text}", 2)  # the text after the list stays
+    assert drop_closing_sections(f"{text}\n\n## Comentar\n\n{SENTENCE}") == text
+    more = f"{text}\n\n## More Must-Reads From TIME\n\n- The Struggle [Inside](https://x.example/c)"
+    assert drop_closing_sections(more) == text
+    assert drop_closing_sections(f"{text}\n\n## More on the vote\n\n{SENTENCE} {SENTENCE}") != text  # a real section

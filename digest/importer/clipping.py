@@ -144,7 +144,7 @@ def parse_clipping(text: str, tz: tzinfo, today: date | datetime) -> Imported:
     none. Raises :class:`DigestError` when nothing but page chrome is left.
     """
     lines = [line.strip() for line in text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    window = article_window(lines, tz, is_chrome, _is_marker) if is_page_copy(lines) else None
+    window = article_window(lines, tz, is_chrome, is_marker) if is_page_copy(lines) else None
     if window is not None:
         lines = window.lines  # a whole page copied: its menus, lists and footer are gone
     lines = _drop_chrome(lines)
@@ -227,7 +227,13 @@ def is_chrome(line: str) -> bool:
     return len(parts) >= 3 and all(len(part.split()) <= 3 for part in parts) and _key(parts[0]) in ("home", "главная")
 
 
-def _is_marker(line: str) -> bool:
+def is_end_marker(line: str) -> bool:
+    """A line after which nothing is the article, whatever follows: "Comments", "Comentar"."""
+    return bool(_END_MARKERS.match(_key(line)))
+
+
+def is_marker(line: str) -> bool:
+    """A line that opens a block that is not the article: "Related", "Most read", "Comments"."""
     key = _key(line)
     return bool(_END_MARKERS.match(key) or _LIST_MARKERS.match(key))
 

@@ -27,7 +27,7 @@ import lxml.html  # type: ignore[import-untyped]  # no stubs in lxml itself; lxm
 from lxml import etree
 
 from digest.errors import DigestError
-from digest.importer.clipping import is_chrome, read_meta_line
+from digest.importer.clipping import is_chrome, is_end_marker, is_marker, read_meta_line
 from digest.importer.dates import aware, parse_news_date
 from digest.importer.model import Imported
 from digest.importer.page_copy import nearest_date
@@ -83,6 +83,10 @@ def parse_html_page(html: str, tz: tzinfo, today: date | datetime, url: str | No
                              expected_words=sum(len(_words(p.text_content())) for p in paragraphs))
     body = _strip_repeated_head(body, title, summary)
     body, in_text = _strip_page_lines(body, tz)
+    body = drop_closing_sections(body)
+    body, related = drop_related_links(body)
+    if related:
+        warnings.append(f"dropped {related} links to other stories at the end of the text")
     # what the visible text says ranks below every kind of markup, like <time>
     published = published if published is not None else in_text.date
     if published is None:
@@ -163,19 +167,28 @@ def extract_main_text(
     precise = extract(True)
     if expected_words is not None and len(_words(precise)) >= 0.6 * expected_words:
         return precise
-    balanced = extract(False)
-    # what the balanced pass adds counts only as paragraphs: its menus and link lists are no loss
+    text, warning = choose_text(precise, extract(False))
+    if warning and warnings is not None:
+        warnings.append(warning)
+    return text
+
+
+def choose_text(precise: str, balanced: str) -> tuple[str, str]:
+    """The precise extraction, unless the balanced one adds more paragraph text than it kept.
+
+    What the balanced pass adds counts only as paragraphs (25 words or more, not
+    list items): its menus and link lists are no loss. Returns the text and a
+    warning ("" when the precise text stands).
+    """
     kept = set(precise.split("\n\n"))
     added = sum(len(_words(block)) for block in balanced.split("\n\n") if block not in kept and _is_paragraph(block))
-    if added > max(len(_words(precise)), 40):
-        if warnings is not None:
-            share = len(_words(precise)) * 100 // (len(_words(precise)) + added)
-            warnings.append(
-                f"the precise text extraction kept only {share}% of the article's paragraphs; took the fuller"
-                " text: check the body for boxes of other stories"
-            )
-        return balanced
-    return precise
+    if added <= max(len(_words(precise)), 40):
+        return precise, ""
+    share = len(_words(precise)) * 100 // (len(_words(precise)) + added)
+    return balanced, (
+        f"the precise text extraction kept only {share}% of the article's paragraphs; took the fuller"
+        " text: check the body for boxes of other stories"
+    )
 
 
 def _is_paragraph(block: str) -> bool:
@@ -668,6 +681,78 @@ def _strip_page_lines(body: str, tz: tzinfo) -> tuple[str, _Found]:
 
 
 _TAGS = re.compile(r"^(?:tags|topics|теги|темы)\s*:\s*(?P<tags>.+)$", re.IGNORECASE)
+_LINK_ONLY = re.compile(r"^(?:[-*+]\s+|\d+\.\s+)?(?:\*\*|\*|_)?\[[^\]\n]+\]\([^)\s]+\)(?:\*\*|\*|_)?$")
+
+
+def drop_related_links(body: str) -> tuple[str, int]:
+    """Drop runs of two or more blocks that are each only a link, with the short heading over them.
+
+    "Related stories" lists sit in and below many extracted texts, in every
+    language: a block that is nothing but a link to another story is not the
+    article's text. When what follows such a run is small beside the text before
+    it (a donation appeal, social links), it goes too. Returns the body and how
+    many links went.
+    """
+    blocks = body.split("\n\n")
+    kept: list[str] = []
+    links = 0
+    i = 0
+    while i < len(blocks):
+        j = i
+        while j < len(blocks) and _link_block(blocks[j]):
+            j += 1
+        if j - i < 2 or not kept:
+            kept.extend(blocks[i : max(j, i + 1)])
+            i = max(j, i + 1)
+            continue
+        links += sum(1 for block in blocks[i:j] for line in block.split("\n") if line.strip())
+        heading = _unmark(re.sub(r"^#{1,6}\s+", "", kept[-1].strip()))
+        if "\n" not in heading and (is_marker(heading) or (len(heading.split()) <= 10 and len(heading) <= 80
+                                                          and not heading.endswith(_SENTENCE_END))):
+            kept.pop()
+        before = sum(len(_words(block)) for block in kept)
+        after = sum(len(_words(block)) for block in blocks[j:])
+        if after < 0.25 * before:
+            break  # the tail after the list is the page's, not the article's
+        i = j
+    return ("\n\n".join(kept).strip(), links) if links else (body, 0)
+
+
+_MORE_HEADING = re.compile(
+    r"^(?:more\b|most (?:read|popular|viewed)|related|recommended|popular|trending|read (?:more|next|also)"
+    r"|you (?:may|might) also|top stories|latest|editor'?s picks|don'?t miss)", re.IGNORECASE,
+)
+
+
+def drop_closing_sections(body: str) -> str:
+    """Cut the text at a heading in its second half that opens comments, or "More from …" lists of links.
+
+    A comments heading ("Comments", "Comentar") ends the article whatever follows;
+    a list heading ("Most read", "More Must-Reads From TIME") does when no
+    paragraph of text follows it.
+    """
+    blocks = body.split("\n\n")
+    for i in range(len(blocks) // 2, len(blocks)):
+        block = blocks[i].strip()
+        if "\n" in block or not (block.startswith("#") or re.fullmatch(r"\*\*[^*]+\*\*", block)):
+            continue
+        heading = _unmark(re.sub(r"^#{1,6}\s+", "", block))
+        rest = blocks[i + 1 :]
+        if is_end_marker(heading):
+            return "\n\n".join(blocks[:i]).strip()
+        if (is_marker(heading) or _MORE_HEADING.match(heading)) and not any(
+            _is_paragraph(b) and not b.lstrip().startswith(("- ", "* ", "[")) for b in rest
+        ):
+            return "\n\n".join(blocks[:i]).strip()
+    return body
+
+
+def _link_block(block: str) -> bool:
+    lines = [line.strip() for line in block.split("\n") if line.strip()]
+    return bool(lines) and all(_LINK_ONLY.match(line) for line in lines)
+
+
+_SENTENCE_END = tuple(".!?…。！？\"”»")
 
 
 def _unmark(block: str) -> str:
