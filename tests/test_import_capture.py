@@ -120,3 +120,74 @@ def test_related_lists_and_comment_sections_leave_the_text() -> None:
     more = f"{text}\n\n## More Must-Reads From TIME\n\n- The Struggle [Inside](https://x.example/c)"
     assert drop_closing_sections(more) == text
     assert drop_closing_sections(f"{text}\n\n## More on the vote\n\n{SENTENCE} {SENTENCE}") != text  # a real section
+
+
+# Whole-page copies shaped like the Guardian's and the BBC's (menus, a standfirst, a captioned photo, lists after).
+MENU = "\n".join(["Skip to main content", "Skip to navigation", "Print subscriptions", "Sign in", "Search jobs",
+                  "News", "Opinion", "Sport", "Culture", "Lifestyle", "World", "Europe", "US news", "Americas",
+                  "Asia", "Australia", "Middle East", "Africa", "Inequality", "Global development"])
+GUARDIAN = MENU + """
+Kazakhstan
+This article is more than 2 years old
+Kazakhstan president says unrest was attempted coup
+Kassym-Jomart Tokayev says ‘terrorists’ planned to seize power, as Russian-led troops begin to withdraw
+Andrew Roth in Moscow
+Mon 10 Jan 2022 15.29 GMT
+Share
+Kazakhstan’s president, Kassym-Jomart Tokayev, has said that last week’s unrest in the country was an attempted coup d’état planned by terrorists.
+Speaking at a video summit of the Russian-led Collective Security Treaty Organization, Tokayev said the country had faced armed aggression.
+Troops of the alliance will begin to withdraw within days, the president said, after restoring order in Almaty.
+Explore more on these topics
+Kazakhstan
+Asia Pacific
+Russia
+Most viewed
+Prince Harry loses appeal over police protection
+Published 7 January 2022
+"""
+BBC = MENU + """
+Kazakhstan unrest: President says coup attempt was foiled
+Published
+10 January 2022
+Share
+IMAGE SOURCE, REUTERS
+Image caption,
+President Tokayev said order had been restored in Kazakhstan after the coup attempt
+By Steve Rosenberg
+BBC News, Moscow
+Kazakhstan's president has said that the unrest which swept the country last week was an attempted coup.
+President Tokayev told a meeting of the CSTO that "terrorists" had sought to seize power in the country.
+He said order had been restored, and that the alliance's troops would soon withdraw.
+Related Topics
+Kazakhstan
+More on this story
+Kazakhstan: Who is Tokayev?
+Published
+7 January 2022
+"""
+
+
+@pytest.mark.parametrize(
+    ("copy", "title", "author", "published", "tags"),
+    [
+        (GUARDIAN, "Kazakhstan president says unrest was attempted coup", "Andrew Roth",
+         "2022-01-10T15:29:00+00:00", ("Kazakhstan", "Asia Pacific", "Russia")),
+        (BBC, "Kazakhstan unrest: President says coup attempt was foiled", "Steve Rosenberg",
+         "2022-01-10T00:00:00+00:00", ("Kazakhstan",)),
+    ],
+    ids=["guardian", "bbc"],
+)
+def test_whole_page_copies_headline_not_standfirst_or_caption(copy, title, author, published, tags) -> None:
+    from zoneinfo import ZoneInfo
+
+    from digest.importer.clipping import parse_clipping
+
+    item = parse_clipping(copy, ZoneInfo("UTC"), date(2030, 1, 1))
+    assert item.title == title
+    assert item.author == author
+    assert item.source_published is not None and item.source_published.isoformat() == published
+    assert item.tags == tags
+    assert item.body.startswith("Kazakhstan") and item.body.endswith(".")
+    assert "Prince Harry" not in item.body and "Who is Tokayev" not in item.body and "Global development" not in item.body
+    assert "order had been restored in Kazakhstan after the coup attempt" not in item.body  # the BBC caption
+    assert item.warnings[0].startswith("read as a whole-page copy: dropped 2")

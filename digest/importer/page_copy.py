@@ -44,6 +44,7 @@ _BY_INSIDE = re.compile(r"\sBy:?\s+[A-Z]")
 _CAPTION = re.compile(
     r"(?:[.!?]\s*\([^()]{2,60}\)$)|^(?:foto|photo|image|picture|credit|illustration|фото)\s*:", re.IGNORECASE
 )
+_CAPTION_LABEL = re.compile(r"^(?:image|media|photo|video)?\s*caption\s*[,:]?$", re.IGNORECASE)
 _GAP = 6  # short lines allowed between two prose lines of one body
 _LOOK_BACK = 60  # lines before the body where the headline may stand
 _HEAD = 14  # lines between headline and body kept whole (byline, desk, caption); more is a gallery
@@ -162,8 +163,8 @@ def _headline_index(
     text = _terms(" ".join(content[body_start : body_end + 1]))
     for i in range(body_start - 1, max(-1, body_start - _LOOK_BACK - 1), -1):
         line = content[i]
-        if not _candidate(line, tz, is_chrome):
-            continue
+        if not _candidate(line, tz, is_chrome) or (i and _CAPTION_LABEL.match(content[i - 1])):
+            continue  # the line an "Image caption" label introduces is the caption
         terms = _terms(line)
         overlap = len(terms & text) / max(len(terms), 1)  # a headline's words come back in the text; a menu's do not
         repeated = i + 1 < len(content) and _same(content[i + 1], line)
@@ -176,7 +177,15 @@ def _headline_index(
             best = (score, i)
         if overlap >= 0.3 and not repeated:
             rivals += 1
-    return best[1] if best else None
+    if best is None:
+        return None
+    at = best[1]
+    # a headline, then a longer standfirst: the date and byline follow the standfirst, yet the headline is first
+    if at and _candidate(content[at - 1], tz, is_chrome) and len(content[at - 1].split()) >= 4:
+        before, chosen = content[at - 1], content[at]
+        if len(before.split()) < len(chosen.split()) and _terms(before) & text:
+            return at - 1
+    return at
 
 
 def _candidate(line: str, tz: tzinfo, is_chrome: Callable[[str], bool]) -> bool:
