@@ -303,3 +303,17 @@ def test_the_space_between_a_link_and_the_next_word_is_kept() -> None:
     assert space_links("said [the report](https://x.example/a)that was") == "said [the report](https://x.example/a) that was"
     assert space_links("the[report](https://x.example/a), then") == "the [report](https://x.example/a), then"
     assert space_links("日本[経済](https://x.example/a)新聞") == "日本[経済](https://x.example/a)新聞"
+
+
+def test_body_classes_and_an_articles_own_footer_do_not_hide_the_headline_and_date() -> None:
+    # themes put "has-sidebar" and "comments-open" on <body>; HTML5 articles keep their date in <article><footer>
+    paragraph = "<p>" + "The council voted on Tuesday to reopen the northern bridge after months of repairs. " * 5 + "</p>"
+    html = (
+        "<html><head><title>Bridge reopens - Town News</title></head><body class='single has-sidebar comments-open'>"
+        f"<article><h1>Bridge reopens</h1>{paragraph * 3}<footer><time datetime='2022-01-10T09:00:00Z'>10 Jan</time>"
+        "</footer></article><aside class='sidebar'><time datetime='2021-01-01T00:00:00Z'>1 Jan</time></aside></body></html>"
+    )
+    item = parse_html_page(html, ALMATY, TODAY, url="https://town.example/a")
+    assert item.title == "Bridge reopens"
+    assert item.source_published == datetime(2022, 1, 10, 9, 0, tzinfo=timezone.utc)
+    assert item.source_name == "town.example"

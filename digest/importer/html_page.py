@@ -435,8 +435,10 @@ def _from_meta(doc: Any, tz: tzinfo) -> _Found:
 
 
 # Containers of other stories, whose dates and headlines are not the article's.
+# Classes are read below <main>/<article> only: themes put "has-sidebar" or "comments-open" on <body>.
 _ELSEWHERE = (
-    "ancestor::aside or ancestor::nav or ancestor::footer or ancestor::*[contains(@class, 'related')"
+    "ancestor::aside or ancestor::nav or ancestor::footer[not(ancestor::article)]"
+    " or ancestor::*[not(self::body or self::html or self::main or self::article)][contains(@class, 'related')"
     " or contains(@class, 'popular') or contains(@class, 'most-read') or contains(@class, 'recommend')"
     " or contains(@class, 'sidebar') or contains(@class, 'comment') or contains(@id, 'related')"
     " or contains(@id, 'sidebar') or contains(@id, 'comment')]"
