@@ -5,7 +5,10 @@ library's ``html`` for a reader (or a tool) resolving names by file.
 
 Metadata is read here, not by trafilatura, because the precedence is ours:
 JSON-LD (the publisher's structured data) over OpenGraph over other ``<meta>``
-over the visible ``<title>``/``<h1>``/``<time>``. The main text is trafilatura's:
+over the visible ``<title>``/``<h1>``/``<time>``, except for the site's name
+(the page's own ``og:site_name`` first: JSON-LD may name the wire or the blog
+platform) and the headline (reconciled with the visible ``<h1>``). See
+docs/capture.md for every rule. The main text is trafilatura's:
 it scored best in the published extraction benchmarks we read, is maintained,
 writes Markdown itself and carries readability and jusText as fallbacks, where
 readability-lxml gives HTML without metadata (we would need a converter too),
