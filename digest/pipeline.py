@@ -16,7 +16,9 @@ from digest.cache import CACHE_DIR, Cache
 from digest.config import SiteConfig, load_config
 from digest.errors import BuildFailed, DigestError, Problem
 from digest.sources.load import LoadedArticle, Record, SourceFile, render_all, scan_content
+from digest.model.editions import with_editions
 from digest.model.site import Excluded, Site, build_site
+from digest.sources.editions import load_edition_notes
 from digest.outputs import PLANNERS as OUTPUT_PLANNERS
 from digest.plan.pages import PageJob, Planner, plan_pages
 from digest.render.theme import Renderer, Theme, load_theme
@@ -140,6 +142,7 @@ def load_site(
         loaded, config, now, drafts=drafts, future=future, assets=assets, bodies=bodies,
         stored={f.key for f in files} if bodies is not None else (),
     )
+    site = with_editions(site, load_edition_notes(site_dir, config), now)
     timer.lap("model")
     return site, rendered
 

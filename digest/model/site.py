@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Container, Iterable, Iterator, Mapping, Protocol, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Container, Iterable, Iterator, Mapping, Protocol, Sequence, TypeVar
 
 from markupsafe import Markup
 
@@ -24,6 +24,9 @@ from digest.errors import BuildFailed, Problem
 from digest.sources.load import LoadedArticle
 from digest.rules.slugs import slugify, term_key
 from digest.rules.urls import UnsafePath, check_site_path, compile_pattern, expand
+
+if TYPE_CHECKING:
+    from digest.model.editions import Editions
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +164,7 @@ class Site:
     assets: tuple[tuple[str, Path], ...]  # (output path, source file)
     excluded: tuple[Excluded, ...] = field(default=())
     term_refs: tuple[Mapping[str, TermRef], Mapping[str, TermRef]] = field(default=({}, {}))  # tags, sources by key
+    editions: Editions | None = None  # set by digest.model.editions.with_editions when the config has editions
 
 
 class BodyStore(Protocol):

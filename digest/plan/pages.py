@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Proto
 from digest import __version__
 from digest.config import SeoConfig, SiteConfig
 from digest.errors import BuildFailed, Problem
+from digest.model.editions import Editions
 from digest.model.site import Article, Period, PeriodLink, Site, Taxonomy, Term
 from digest.rules.urls import compile_pattern, join_base, output_path
 
@@ -135,6 +136,7 @@ class SiteContext:
     article_count: int
     seo: SeoConfig = SeoConfig()
     search_url: str = ""  # the search page, or empty when search is off
+    editions: Editions | None = None  # the site's editions when the config has them
     generator: str = f"digest {__version__}"
 
 
@@ -340,6 +342,7 @@ def site_context(site: Site, feeds: tuple[Feed, ...] = ()) -> tuple[SiteContext,
         article_count=len(site.articles),
         seo=config.seo,
         search_url=config.search.url if config.search.enabled else "",
+        editions=site.editions,
     )
     inputs = _digest(
         config.fingerprint(),
@@ -349,6 +352,7 @@ def site_context(site: Site, feeds: tuple[Feed, ...] = ()) -> tuple[SiteContext,
         _headers(recent),
         feeds,
         len(site.articles),
+        site.editions.signature() if site.editions is not None else "",  # pages link their edition, nav the latest
     )
     return ctx, inputs
 

@@ -35,7 +35,9 @@ from digest.cache import CACHE_DIR, Cache
 from digest.config import CONFIG_NAME, SiteConfig, load_config
 from digest.errors import BuildFailed, DigestError
 from digest.sources.load import LoadedArticle
+from digest.model.editions import with_editions
 from digest.model.site import Site, build_site
+from digest.sources.editions import load_edition_notes
 from digest.plan.pages import (
     ArticlePlanner,
     PageJob,
@@ -344,10 +346,12 @@ class SiteSession:
         self._memo = {a.key: a if isinstance(a.html, Markup) else _as_markup(a) for a in loaded}
         loaded = [self._memo[a.key] for a in loaded]
         timer.lap("memo")
+        now = self.options.clock()
         site = build_site(
-            loaded, config, self.options.clock(), drafts=self.options.drafts, future=self.options.future,
+            loaded, config, now, drafts=self.options.drafts, future=self.options.future,
             assets=scan.assets, reuse=self._state.site if self._state else None,
         )
+        site = with_editions(site, load_edition_notes(self.site_dir, config), now)
         timer.lap("model")
         state = self._state_for(config, theme, renderer, site, ArticlePlanner(make_planner(site)), None)
         timer.lap("state")
@@ -363,6 +367,8 @@ class SiteSession:
         sig = hashlib.blake2b(digest_size=16)
         sig.update(f"{config.fingerprint()}|{theme.fingerprint}\n".encode())
         sig.update("\n".join(a.key for a in site.articles).encode())
+        if site.editions is not None:
+            sig.update(site.editions.signature().encode())
         for out, src in site.assets:
             try:
                 st = src.stat()

@@ -21,6 +21,7 @@ from digest.sources.frontmatter import (
     ARTICLE_SUFFIXES, SourceArticle, SourceInfo, check_bytes, parse_article, read_article_bytes,
 )
 from digest.errors import DigestError, Problem
+from digest.sources.editions import is_edition_file
 from digest.sources.markup import MarkdownRenderer
 from digest.sources.searchterms import body_terms
 
@@ -140,6 +141,8 @@ def scan_content(site_dir: Path, config: SiteConfig) -> tuple[list[SourceFile], 
     articles: list[SourceFile] = []
     assets: list[tuple[str, Path]] = []
     for rel, full, is_article in walk_content(site_dir / config.content_dir):
+        if is_edition_file(rel, config):  # read by digest.sources.editions
+            continue
         if is_article:
             data = read_article_bytes(full, f"{config.content_dir}/{rel}")
             articles.append(SourceFile(f"{config.content_dir}/{rel}", rel, data, file_key(settings, rel, data)))
