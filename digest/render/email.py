@@ -9,6 +9,8 @@ made absolute, and every image gets an ``alt`` and a ``width``. Nothing is fetch
 
 from __future__ import annotations
 
+from typing import cast
+
 import css_inline
 from lxml import html as lxml_html
 
@@ -19,12 +21,12 @@ _DROP = ("script", "noscript", "iframe", "object", "embed", "form")
 def email_document(document: str, base_url: str) -> str:
     inliner = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False, keep_link_tags=False)
     inlined = inliner.inline(document)
-    root = lxml_html.document_fromstring(inlined)
+    root = cast(lxml_html.HtmlElement, lxml_html.document_fromstring(inlined))
     for element in list(root.iter(*_DROP)):
-        element.drop_tree()
+        cast(lxml_html.HtmlElement, element).drop_tree()
     for link in list(root.iter("link")):
         if "stylesheet" in (link.get("rel") or "").lower() or link.get("rel") in ("icon", "preload"):
-            link.drop_tree()
+            cast(lxml_html.HtmlElement, link).drop_tree()
     root.make_links_absolute(base_url, resolve_base_href=False, handle_failures="ignore")
     for img in root.iter("img"):
         if img.get("alt") is None:
