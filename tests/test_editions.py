@@ -305,3 +305,53 @@ def test_email_html_is_one_self_contained_document(make_site, run_build):
     number = re.search(r"\[(\d+)\]$", headline)
     assert number and f"[{number.group(1)}] https://news.example.org/2022/01/03/s00/" in refs
     assert text.index("POLITICS") < text.index("ECONOMY") < text.index("SECURITY") < text.index("OPINION") < text.index("OTHER")
+
+
+# -- digest check ------------------------------------------------------------------------------
+
+
+def check_lines(site: Path, now: datetime = LATER) -> list[str]:
+    from digest.commands.check import check_site
+
+    return [f"{f.severity}: {f}" for f in check_site(site, now=now).findings]
+
+
+def test_check_reports_edition_mistakes_with_file_and_line(make_site):
+    site = make_site(
+        {
+            "content/a.md": article("Bad section", "2022-01-04 10:00", section="Econmy"),
+            "content/b.md": article("Bad number", "2022-01-05 10:00", edition="next"),
+            "content/c.md": article("Too early", "2021-11-01 10:00"),
+            "content/d.md": article("Fine", "2022-01-06 10:00", section="economy"),
+            "content/editions/10.md": "---\ntitle: No articles\n---\n",
+            "content/editions/900.md": "---\ntitle: Far ahead\n---\n",
+        },
+        config=WEEKLY,
+    )
+    lines = check_lines(site)
+    assert ("error: content/a.md:4: section 'Econmy' is not in editions.sections (it would go under 'Other'):"
+            " did you mean 'Economy'?") in lines
+    assert "error: content/b.md:4: 'edition' must be an edition's number, like 'edition: 12', not 'next'" in lines
+    assert ("warning: content/c.md: dated 2021-11-01, before edition 1 (editions.start: 2021-12-27): it is in no"
+            " edition; give it 'edition: N' to place it") in lines
+    assert ("warning: content/editions/10.md:1: this file matches no edition: no article is dated 2022-02-28 to"
+            " 2022-03-06 or has 'edition: 10'; rename it to the edition's number or delete it") in lines
+    assert "info: content/editions/900.md:1: edition 900 begins on 2039-03-21: its articles are still to come" in lines
+    assert not any("content/d.md" in line for line in lines)
+
+
+def test_check_manual_cadence_numbers_and_empty_editions(make_site):
+    site = make_site(
+        {
+            "content/a.md": article("Unknown", "2022-01-04 10:00", edition=3),
+            "content/b.md": article("Known", "2022-01-04 11:00", edition=1),
+            "content/editions/1.md": "---\npublished: 2022-01-05\n---\n",
+            "content/editions/2.md": "---\ntitle: Nothing in it\n---\n",
+        },
+        config="editions:\n  cadence: manual\n",
+    )
+    lines = check_lines(site)
+    assert ("error: content/a.md:4: edition 3 does not exist: create content/editions/3.md or fix the number"
+            " (editions: 1, 2)") in lines
+    assert "warning: content/editions/2.md:1: edition 2 is empty: no article has 'edition: 2'" in lines
+    assert not any("content/b.md" in line or "editions/1.md" in line for line in lines)

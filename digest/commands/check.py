@@ -157,6 +157,9 @@ def check_site(
         else:
             articles.append(checked_article(LoadedArticle.from_record(value), _text_of(item)))
     findings += check_articles(articles, assets, config, now, drafts=drafts, future=future)
+    from digest.commands.check_editions import check_editions  # it builds on this module's Finding and model
+
+    findings += check_editions(site_dir, config, articles, now, drafts=drafts, future=future, assets=assets)
     return CheckResult(sort_findings(findings), len(files))
 
 
