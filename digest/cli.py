@@ -192,8 +192,11 @@ def check(site_dir: Path, fmt: str, drafts: bool, future: bool) -> None:
 
 
 @cli.command(name="import")
-@click.argument("source", type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("source", type=click.Path(dir_okay=False, allow_dash=True), required=False)
 @_site_option
+@click.option("--link", "link_url", metavar="URL", help="Write a link item to URL (no body): give --title, and --note.")
+@click.option("--title", help="The headline of a --link item.")
+@click.option("--note", help="Your note on a --link item (Markdown).")
 @click.option("--source-url", help="The story's URL (else the page's canonical URL).")
 @click.option("--source-name", help="The publication, e.g. Reuters.")
 @click.option("--tag", "tags", multiple=True, help="A tag; repeat for more.")
@@ -202,15 +205,28 @@ def check(site_dir: Path, fmt: str, drafts: bool, future: bool) -> None:
 @click.option("--draft", is_flag=True, help="Mark the new article as a draft.")
 @click.option("--force", is_flag=True, help="Import even when the story looks like a duplicate.")
 def import_(
-    source: str, site_dir: Path, source_url: str | None, source_name: str | None, tags: tuple[str, ...],
+    source: str | None, site_dir: Path, link_url: str | None, title: str | None, note: str | None,
+    source_url: str | None, source_name: str | None, tags: tuple[str, ...],
     via: str | None, accept_suggested_tags: bool, draft: bool, force: bool,
 ) -> None:
-    """Turn a clipping (text) or a saved page (HTML) into a new article; '-' reads standard input."""
+    """Turn a clipping (text) or a saved page (HTML) into a new article; '-' reads standard input.
+    With --link URL --title T [--note N], write a link item instead (no SOURCE)."""
     from digest.pipeline import now_from_env
     from digest.config import load_config
-    from digest.commands.importing import import_article
+    from digest.commands.importing import import_article, import_link
+
+    if (source is None) == (link_url is None):
+        raise click.UsageError("give a SOURCE file (or '-') to import, or --link URL for a link item")
 
     def action() -> int:
+        if link_url is not None:
+            made = import_link(
+                site_dir, load_config(site_dir), link_url, title=title or "", note=note or "", now=now_from_env(),
+                source_name=source_name, tags=tags, via=via, force=force, draft=draft,
+            )
+            click.echo(str(made.path))
+            return 0
+        assert source is not None
         if source == "-":
             data, name = click.get_binary_stream("stdin").read(), "<stdin>"
         else:

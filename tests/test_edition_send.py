@@ -17,16 +17,11 @@ import yaml
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from conftest import REPO, article, write_files
+from conftest import REPO, WEEKLY_EDITIONS, article, write_files
 from digest.commands.edition import edition_copies, send_edition
 from digest.errors import DigestError
 
-CONFIG = """
-title: Test Digest
-base_url: https://news.example.org/
-editions:
-  cadence: weekly
-  start: 2022-01-03
+CONFIG = WEEKLY_EDITIONS + """\
   sender: "Test Digest <news@example.org>"
   list_unsubscribe: "https://news.example.org/unsubscribe/"
 """

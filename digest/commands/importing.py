@@ -100,12 +100,53 @@ def import_article(
     content_dir = site_dir / config.content_dir
     path = article_path(content_dir, item)
     if force:  # a forced duplicate gets a name of its own; an existing file is never overwritten
-        number = 2
-        while path.exists():
-            path = path.with_name(f"{article_path(content_dir, item).stem}-{number}.md")
-            number += 1
+        path = _free_path(path)
     write_new_file(path, render_article_file(item, tags=final, via=via, draft=draft), content_dir=content_dir)
     return ImportResult(path, item, final, suggested if not accept_suggested else (), item.warnings)
+
+
+def import_link(
+    site_dir: Path,
+    config: SiteConfig,
+    url: str,
+    *,
+    title: str,
+    now: datetime,
+    note: str = "",
+    source_name: str | None = None,
+    tags: tuple[str, ...] = (),
+    via: str | None = None,
+    force: bool = False,
+    draft: bool = False,
+) -> ImportResult:
+    """A link item: front matter only (title, date, source, note), so its headline goes straight to ``url``."""
+    if not re.match(r"^https?://[^/\s]+", url):
+        raise DigestError(f"--link needs the story's http(s) URL, not '{url}'")
+    if not " ".join(title.split()):
+        raise DigestError("--link needs a --title: the headline readers will click")
+    host = re.match(r"^https?://(?:www\.)?([^/:?#]+)", url, re.IGNORECASE)
+    item = Imported(
+        title=title, date=now.astimezone(config.tz), summary="", body="", source_url=url,
+        source_name=source_name or (host.group(1).lower() if host else ""),
+    )
+    existing, _site_tags = existing_articles(site_dir, config)
+    dupes = find_duplicates(item, existing)
+    if dupes and not force:
+        raise DigestError(_duplicate_message(dupes), url)
+    given = tuple(dict.fromkeys(t.strip() for t in tags if t.strip()))
+    content_dir = site_dir / config.content_dir
+    path = _free_path(article_path(content_dir, item)) if force else article_path(content_dir, item)
+    write_new_file(path, render_article_file(item, tags=given, via=via, draft=draft, note=note), content_dir=content_dir)
+    return ImportResult(path, item, given, (), ())
+
+
+def _free_path(path: Path) -> Path:
+    """``path``, or ``<stem>-2.md``, ``-3``... when it exists: a forced duplicate never overwrites a file."""
+    candidate, number = path, 2
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem}-{number}.md")
+        number += 1
+    return candidate
 
 
 def _duplicate_message(dupes: list[Duplicate]) -> str:

@@ -68,6 +68,13 @@ class Article:
     key: str  # changes when the file or render settings change
     header: str  # hash of what lists show of this article (title, date, summary, tags, ...)
     body_terms: str = ""  # search terms of the body and note, space-separated (made once, in the workers)
+    link: bool = False  # a link item: a source and no body; its headline goes to the source
+    has_page: bool = True  # False for a link item whose note is no longer than its summary: no page of its own
+
+    @property
+    def target(self) -> str:
+        """Where a link to this article goes: its page, or the source for a link item without one."""
+        return self.url if self.has_page or self.source is None else self.source.url
 
     @property
     def html(self) -> Markup:
@@ -329,12 +336,14 @@ def build_site(
             source = SourceRef(name or "", src.source.url, src.source.published, term.url if term else None)
         summary = src.summary or item.auto_summary
         updated = src.updated.astimezone(tz) if src.updated else None
+        link = not src.has_body and src.source is not None and src.source.url.lower().startswith(("http://", "https://"))
+        has_page = not link or src.note_chars > len(summary)
         header = _header_hash(
             url, src.title, local.isoformat(), updated and updated.isoformat(), summary,
             [(t.name, t.slug, t.url) for t in tags],
             None if source is None else (source.name, source.url, source.published and source.published.isoformat(),
                                          source.term_url),
-            src.author, src.image, src.via, src.draft,
+            src.author, src.image, src.via, src.draft, link, has_page, src.note if link else "",  # a link card shows its note
         )
         articles.append(
             Article(
@@ -359,6 +368,8 @@ def build_site(
                 key=item.key,
                 body_terms=item.terms,
                 header=header,
+                link=link,
+                has_page=has_page,
             )
         )
     if problems:

@@ -1,4 +1,4 @@
-"""Where a list item's headline goes: the article's page on the site, as an absolute URL."""
+"""Where a list item's headline goes: the article's page on the site, or the story itself for a link item."""
 
 from __future__ import annotations
 
@@ -9,4 +9,6 @@ from digest.rules.urls import join_base
 
 def item_url(article: Article, config: SiteConfig) -> str:
     """The absolute URL an edition's item links to."""
+    if article.link and article.source is not None:
+        return article.source.url
     return join_base(config.base_url, article.url)

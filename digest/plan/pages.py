@@ -469,7 +469,8 @@ def plan_site_pages(planner: Planner) -> None:
     )
     articles = ArticlePlanner(planner)
     for article in site.articles:
-        planner._plan(articles.spec(article))
+        if article.has_page:  # a short link item is only its headline, linking to the source
+            planner._plan(articles.spec(article))
     _term_pages(planner, site.tags, "tag", lambda term: term_feeds(config, term))
     _term_pages(planner, site.sources, "source")
     for periods in (site.years, site.months, site.days):

@@ -61,6 +61,8 @@ class SourceArticle:
     extra: Mapping[str, Any] = field(default_factory=dict)
     body: str = ""
     body_line: int = 1  # file line of the body's first line
+    has_body: bool = True  # False: front matter only (with a source, a link item)
+    note_chars: int = 0  # length of the note as plain text, set once it is rendered (a link item's page needs a long note)
 
 
 def normalise_text(text: str) -> str:
@@ -309,6 +311,7 @@ def _article(
         extra=extra,
         body=body,
         body_line=body_line,
+        has_body=bool(body.strip()),
     )
 
 

@@ -7,7 +7,7 @@ import json
 import multiprocessing
 from multiprocessing.connection import Connection
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterator
@@ -22,7 +22,7 @@ from digest.sources.frontmatter import (
 )
 from digest.errors import DigestError, Problem
 from digest.sources.editions import is_edition_file
-from digest.sources.markup import MarkdownRenderer
+from digest.sources.markup import MarkdownRenderer, plain_text, summarise
 from digest.sources.searchterms import body_terms
 
 # Below this many files to render, worker start-up costs more than it saves.
@@ -77,6 +77,8 @@ class LoadedArticle:
             extra=src["extra"],
             body="",
             body_line=src["body_line"],
+            has_body=src.get("has_body", True),
+            note_chars=src.get("note_chars", 0),
         )
         return cls(article, html, toc, auto_summary, note_html, key, terms)
 
@@ -108,6 +110,7 @@ def render_settings_key(config: SiteConfig) -> str:
         "html": repr(config.html),
         "tz": config.timezone,
         "summary": config.summary_length,
+        "record": 2,  # 2: link items (has_body, note_chars)
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
@@ -163,7 +166,12 @@ def process(files: list[SourceFile], config: SiteConfig) -> list[Record | Proble
             rendered = renderer.render(article.body, config.summary_length)
             note_html = renderer.render_note(article.note)
             terms = body_terms(rendered.html, note_html)
-            loaded = LoadedArticle(article, rendered.html, rendered.toc, rendered.summary, note_html, item.key, terms)
+            summary = rendered.summary
+            if not article.has_body:  # a link item: its note says what the story is
+                note_text = plain_text(note_html)
+                article = replace(article, note_chars=len(note_text))
+                summary = summarise(note_html, config.summary_length)
+            loaded = LoadedArticle(article, rendered.html, rendered.toc, summary, note_html, item.key, terms)
             out.append(loaded.to_record())
         except DigestError as exc:  # a renderer's error knows the line but not the file
             out.append(exc.problem if exc.path else Problem(item.path, exc.line, exc.message))
