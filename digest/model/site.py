@@ -70,6 +70,7 @@ class Article:
     body_terms: str = ""  # search terms of the body and note, space-separated (made once, in the workers)
     link: bool = False  # a link item: a source and no body; its headline goes to the source
     has_page: bool = True  # False for a link item whose note is no longer than its summary: no page of its own
+    has_note: bool = False  # a curator's note: lists test this before reading ``note_html`` back from the cache
 
     @property
     def target(self) -> str:
@@ -370,6 +371,7 @@ def build_site(
                 header=header,
                 link=link,
                 has_page=has_page,
+                has_note=bool(src.note),
             )
         )
     if problems:

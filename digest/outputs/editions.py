@@ -135,7 +135,7 @@ def edition_html(edition: Edition, config: SiteConfig) -> str:
             item.append("</p>")
             if article.summary:
                 item.append(f"<p>{esc(article.summary)}</p>")
-            if article.note_html:
+            if article.has_note and article.note_html:
                 item.append(f"<blockquote>{article.note_html}</blockquote>")
             parts.append("".join(item) + "</li>")
         parts.append("</ul>")
