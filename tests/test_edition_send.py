@@ -170,3 +170,28 @@ def test_the_sent_record_is_not_published(site, smtp, run_build):
     send_edition(site, 1, to=["one@example.org"], now=LATER, smtp_url=f"smtp://127.0.0.1:{port}")
     out = run_build(site, now=LATER).output
     assert not list(out.rglob("sent.yaml"))
+
+
+def test_starttls_is_used_when_the_server_offers_it(site, tmp_path, monkeypatch):
+    import ssl
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # the client trusts this test certificate, as it would a real CA's
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, authenticator=inbox.authenticate,
+                            tls_context=context, require_starttls=True)
+    controller.start()
+    try:
+        # the server refuses AUTH and MAIL before STARTTLS: a message arrives only over TLS
+        send_edition(site, 1, to=["one@example.org"], now=LATER, smtp_url=f"smtp://curator:s3cret@127.0.0.1:{port}")
+    finally:
+        controller.stop()
+    assert inbox.logins == [("curator", "s3cret")] and len(inbox.messages) == 1
