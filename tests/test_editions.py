@@ -292,6 +292,7 @@ def test_email_html_is_one_self_contained_document(make_site, run_build):
     assert len(styles) == 1 and "prefers-color-scheme: dark" in styles[0].text  # only the @media rules remain
     assert "p.meta" not in styles[0].text.split("@media")[0]
     assert root.xpath("//meta[@name='color-scheme']/@content") == ["light dark"]
+    assert root.xpath("//meta[@name='robots']/@content") == ["noindex"]  # the edition's page is the one to index
     assert "mailto:leave@example.org" in root.xpath("//a/@href")
 
     text = (out / "editions/1/email.txt").read_text()
