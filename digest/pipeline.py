@@ -33,7 +33,10 @@ from digest.config import SiteConfig, load_config, with_overrides
 from digest.errors import BuildFailed, DigestError, Problem
 from digest.model.loaded import LoadedArticle
 from digest.sources.images import lead_image_sizes
+from digest.model.editions import with_editions
+from digest.sources.editions import load_edition_notes
 from digest.model.site import Excluded, Site, build_site
+from digest.sources.editions import load_edition_notes
 from digest.outputs import PLANNERS as OUTPUT_PLANNERS
 from digest.plan.pages import ArticlePlanner, Memo, PageJob, Planner, finish_plan, make_planner, plan_site_pages
 from digest.render.jobs import page_fingerprint, render_job
@@ -226,7 +229,7 @@ def prepare(
     memo: Mapping[str, LoadedArticle] | None = None, remember: Callable[[Loaded], Loaded] | None = None,
     reuse: Site | None = None, prune: bool = True,
 ) -> Prepared:
-    """scan → load → model, the part every run shares. A long-lived process passes its own ``sources``
+    """scan → load → model (with editions), the part every run shares. A long-lived process passes its own ``sources``
     (scanned incrementally), its ``memo`` of loaded articles, a ``remember`` hook that keeps what was loaded,
     and the last ``reuse`` site."""
     timer = timer or Timer()
@@ -244,6 +247,13 @@ def prepare(
         loaded.articles, config, sources, now=now, drafts=drafts, future=future,
         cache=cache if cache.enabled and memo is None else None, reuse=reuse, keep_going=keep_going,
     )
+    if site is not None:
+        try:
+            site = with_editions(site, load_edition_notes(site_dir, config), now)
+        except BuildFailed as exc:  # a broken content/editions/<n>.md
+            if not keep_going:
+                raise
+            problems += exc.problems
     timer.lap("model")
     return Prepared(config, sources, loaded, site, [*loaded.problems, *problems])
 

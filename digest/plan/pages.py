@@ -16,6 +16,7 @@ from markupsafe import Markup
 from digest import __version__
 from digest.config import SeoConfig, SiteConfig
 from digest.errors import BuildFailed, Problem
+from digest.model.editions import Editions
 from digest.model.site import Article, Period, PeriodLink, Site, Taxonomy, Term
 from digest.rules.urls import compile_pattern, join_base, output_path, rebase_links, site_link
 
@@ -152,6 +153,7 @@ class SiteContext:
     article_count: int
     seo: SeoConfig = SeoConfig()
     search_url: str = ""  # the search page, or empty when search is off
+    editions: Editions | None = None  # the site's editions when the config has them
     generator: str = f"digest {__version__}"
 
 
@@ -357,6 +359,7 @@ def site_context(site: Site, feeds: tuple[Feed, ...] = ()) -> tuple[SiteContext,
         article_count=len(site.articles),
         seo=config.seo,
         search_url=config.search.url if config.search.enabled else "",
+        editions=site.editions,
     )
     inputs = _digest(
         config.fingerprint(),
@@ -366,6 +369,7 @@ def site_context(site: Site, feeds: tuple[Feed, ...] = ()) -> tuple[SiteContext,
         _headers(recent),
         feeds,
         len(site.articles),
+        site.editions.signature() if site.editions is not None else "",  # pages link their edition, nav the latest
     )
     return ctx, inputs
 
@@ -472,7 +476,8 @@ def plan_site_pages(planner: Planner) -> None:
     )
     articles = ArticlePlanner(planner)
     for article in site.articles:
-        planner._plan(articles.spec(article))
+        if article.has_page:  # a short link item is only its headline, linking to the source
+            planner._plan(articles.spec(article))
     _term_pages(planner, site.tags, "tag", lambda term: term_feeds(config, term))
     _term_pages(planner, site.sources, "source")
     for periods in (site.years, site.months, site.days):

@@ -16,6 +16,7 @@ from jinja2 import pass_context
 from markupsafe import Markup
 
 from digest.errors import DigestError
+from digest.render.email import email_document
 from digest.rules.urls import join_base, site_link
 
 DEFAULT_THEME = Path(__file__).resolve().parents[2] / "themes" / "default"
@@ -118,6 +119,11 @@ class Renderer:
         def abs_url(path: str) -> str:
             return join_base(base_url, str(path))
 
+        @pass_context
+        def email(ctx: jinja2.runtime.Context, document: str) -> Markup:
+            """``{% filter email %}``: the page made a self-contained e-mail (see ``digest.render.email``)."""
+            return Markup(email_document(str(document), join_base(base_url, ctx["page"].url)))
+
         # A list shows each article as the same card on its home, tag, source and date pages
         # (about eight times per article): render each card once. The key holds everything the
         # card shows (the article's header hash) and, with relative URLs, the page's folder.
@@ -140,7 +146,7 @@ class Renderer:
             return html
 
         self.env.globals.update(url=url, static=static, abs_url=abs_url, serve=serve, card=card)
-        self.env.filters.update(date=_fmt_date, isodate=_isodate, abs_url=abs_url)
+        self.env.filters.update(date=_fmt_date, isodate=_isodate, abs_url=abs_url, email=email)
 
     def render(self, template: str, context: Mapping[str, Any]) -> str:
         try:

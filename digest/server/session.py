@@ -392,6 +392,8 @@ class SiteSession:
         sig = hashlib.blake2b(digest_size=16)
         sig.update(f"{config.fingerprint()}|{theme.fingerprint}\n".encode())
         sig.update("\n".join(a.key for a in site.articles).encode())
+        if site.editions is not None:
+            sig.update(site.editions.signature().encode())
         for out, src in site.assets:
             try:
                 st = src.stat()

@@ -63,6 +63,8 @@ class SourceArticle:
     body: str = ""
     body_line: int = 1  # file line of the body's first line
     image_alt: str = ""  # what the lead image shows, for readers who cannot see it
+    has_body: bool = True  # False: front matter only (with a source, a link item)
+    note_chars: int = 0  # length of the note as plain text, set once it is rendered (a link item's page needs a long note)
 
 
 def normalise_text(text: str) -> str:
@@ -316,6 +318,7 @@ def _article(
         body=body,
         body_line=body_line,
         image_alt=texts["image_alt"],
+        has_body=bool(body.strip()),
     )
 
 
