@@ -43,10 +43,10 @@ def page(out: Path, rel: str) -> lxml_html.HtmlElement:
 
 
 def items_of(out: Path, number: int) -> dict[str, list[str]]:
-    """Section heading -> item titles, in page order."""
+    """Section heading -> item titles, in page order (items are h3 under a section's h2, else h2)."""
     root = page(out, f"editions/{number}/index.html")
     return {
-        (s.findtext("h2") or ""): [h.text_content().strip() for h in s.iter("h3")]
+        (s.findtext("h2") or ""): [li.find_class("card-title")[0].text_content().strip() for li in s.find_class("edition-item")]
         for s in root.find_class("edition-section")
     }
 
