@@ -54,19 +54,24 @@ def cli() -> None:
 @click.option("--base-url", help="Override base_url from digest.yaml.")
 @click.option("-v", "--verbose", is_flag=True, help="Print timings and excluded articles.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option("--no-wait", is_flag=True, help="Refuse at once when another build is writing the output.")
 def build(
     site_dir: Path, output_dir: Path | None, drafts: bool, future: bool, jobs: int, no_cache: bool,
-    base_url: str | None, verbose: bool, quiet: bool,
+    base_url: str | None, verbose: bool, quiet: bool, no_wait: bool,
 ) -> None:
     """Build the site into output/."""
     from digest.pipeline import BuildOptions
     from digest.pipeline import build as run_build
+    from digest.write.lock import Holder
+
+    def waiting(holder: Holder) -> None:
+        click.echo(f"{holder.describe()}: waiting for it to finish (Ctrl-C to stop, --no-wait to refuse)", err=True)
 
     def action() -> int:
         result = run_build(
             BuildOptions(
                 site_dir=site_dir, output_dir=output_dir, drafts=drafts, future=future, jobs=jobs,
-                use_cache=not no_cache, base_url=base_url,
+                use_cache=not no_cache, base_url=base_url, wait=not no_wait, on_wait=waiting,
             )
         )
         if verbose:

@@ -20,6 +20,7 @@ from digest.model.site import Excluded, Site, build_site
 from digest.outputs import PLANNERS as OUTPUT_PLANNERS
 from digest.plan.pages import PageJob, Planner, plan_pages
 from digest.render.theme import Renderer, Theme, load_theme
+from digest.write.lock import Holder
 from digest.write.writer import OutputWriter, check_output_dir, find_collisions
 
 # Below this many pages to render, forking workers costs more than it saves.
@@ -36,6 +37,8 @@ class BuildOptions:
     use_cache: bool = True
     now: datetime | None = None  # default: SOURCE_DATE_EPOCH or the clock
     base_url: str | None = None  # override the config's
+    wait: bool = True  # another build writing the output: wait for it (False: refuse at once)
+    on_wait: Callable[[Holder], None] | None = None  # told once who holds the output's lock while waiting
 
 
 @dataclass(slots=True)
@@ -314,7 +317,7 @@ def build(options: BuildOptions) -> BuildResult:
             raise BuildFailed(collisions)
         timer.lap("plan")
         manifest = cache.get_manifest(str(output))
-        writer = OutputWriter(output)
+        writer = OutputWriter(output, wait=options.wait, on_wait=options.on_wait)
         try:
             to_render: list[PageJob] = []
             kept: list[RenderOutcome] = []

@@ -873,19 +873,16 @@ def test_sigkill_after_the_move_in_leaves_a_complete_output(changing_site, run_b
 
 
 def test_a_second_build_while_one_is_writing_is_refused(built_site, tmp_path) -> None:
-    from digest.write.writer import OutputWriter
+    from faults import lock_holder
 
     site, before = built_site
-    holder = OutputWriter(site / "output")
-    try:
+    with lock_holder(site / "output") as holder:
         with pytest.raises(DigestError) as info:
-            build(BuildOptions(site_dir=site, now=NOW, jobs=1))
+            build(BuildOptions(site_dir=site, now=NOW, jobs=1, wait=False))
         assert (
-            str(info.value) == f"output: another digest build is writing {site / 'output'} right now:"
-            " wait for it to finish, or stop it"
+            str(info.value) == f"output: another digest build (pid {holder.pid}) is writing {site / 'output'}"
+            " right now: wait for it to finish (build without --no-wait waits), or stop it"
         )
-    finally:
-        holder.discard()
     assert snapshot(site / "output") == before
 
 

@@ -10,6 +10,7 @@ they keep their mtime (publishers and rsync rely on it).
 Beside the output (in its parent folder) live three hidden things, all named
 after it: the staging folder ``.digest-stage-<name>-<pid>``, the journal
 ``.<name>.digest-journal`` and the lock file ``.<name>.digest-lock``. The lock
+(``digest.write.lock``: it names its holder's pid and dies with that process)
 is held from the start of staging to the end of the move-in, so two builds
 never interleave, and any staging folder found while holding it is a dead
 build's leftover. Once a build has committed, the lock file says so: only then
@@ -25,20 +26,15 @@ import shutil
 import signal
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from digest.errors import DigestError, Problem
 from digest.rules.urls import UnsafePath, check_relative, lexical_join, safe_join
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows: no advisory locks; builds must not overlap
-    fcntl = None  # type: ignore[assignment]
+from digest.write.lock import Holder, OutputLock
 
 _STAGE_PREFIX = ".digest-stage-"
 _JOURNAL_SUFFIX = ".digest-journal"
 _LOCK_SUFFIX = ".digest-lock"
-_OWNED = "digest output: built here by digest\n"
 _EXAMPLES = 3  # foreign files named in a refusal
 
 
@@ -137,13 +133,16 @@ class CommitStats:
 class OutputWriter:
     """Stages changed files and applies them to the output only on ``commit``."""
 
-    def __init__(self, output: Path) -> None:
+    def __init__(
+        self, output: Path, *, wait: bool = False, on_wait: Callable[[Holder], None] | None = None
+    ) -> None:
+        """Take the output's lock (see ``digest.write.lock``): ``wait`` for another build, or refuse."""
         self.output = output
         # beside the folder the output really is, so moving files in is a rename on one file system
         self.parent = output.resolve().parent
         self.parent.mkdir(parents=True, exist_ok=True)
         self.journal = journal_path(output)
-        self._lock = _acquire(lock_path(output), output)
+        self._lock = OutputLock.acquire(lock_path(output), output, wait=wait, on_wait=on_wait)
         self._made: set[str] = set()  # staging folders already created (saves a mkdir per file)
         self._done = False
         try:
@@ -263,19 +262,16 @@ class OutputWriter:
         self._release()
 
     def _owned(self) -> bool:
-        try:
-            return _OWNED in lock_path(self.output).read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return False
+        # read through the held lock: opening the lock file a second time would drop a record lock
+        return self._lock.owned() if self._lock is not None else False
 
     def _mark_owned(self) -> None:
-        path = lock_path(self.output)
-        if not self._owned():
-            path.write_text(_OWNED, encoding="utf-8")  # same file, same lock: writing does not release it
+        if self._lock is not None:
+            self._lock.mark_owned()
 
     def _release(self) -> None:
         if self._lock is not None:
-            self._lock.close()  # closing the file releases the lock
+            self._lock.release()
             self._lock = None
 
 
@@ -285,20 +281,6 @@ def lock_path(output: Path) -> Path:
 
 def journal_path(output: Path) -> Path:
     return output.resolve().parent / f".{output.name}{_JOURNAL_SUFFIX}"
-
-
-def _acquire(path: Path, output: Path) -> IO[bytes] | None:
-    if fcntl is None:
-        return None
-    handle = open(path, "ab")  # noqa: SIM115 - held open for the whole build
-    try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
-        raise DigestError(
-            f"another digest build is writing {output} right now: wait for it to finish, or stop it", "output"
-        ) from None
-    return handle
 
 
 def _order(puts: list[str]) -> list[str]:
@@ -409,7 +391,7 @@ def recover(output: Path, *, locked: bool = False) -> None:
     lock = None
     if not locked:
         try:
-            lock = _acquire(lock_path(output), output)
+            lock = OutputLock.acquire(lock_path(output), output)
         except DigestError:
             return  # a build is running; it recovers on its own
     try:
@@ -434,7 +416,7 @@ def recover(output: Path, *, locked: bool = False) -> None:
                 entry.unlink(missing_ok=True)
     finally:
         if lock is not None:
-            lock.close()
+            lock.release()
 
 
 class _no_interrupts:
