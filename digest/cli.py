@@ -102,7 +102,12 @@ def build(
 @click.option("--future", is_flag=True, help="Include articles dated in the future.")
 @click.option("--open", "open_browser", is_flag=True, help="Open the site in a web browser.")
 @click.option("--poll", is_flag=True, help="Poll for changes (network and container file systems).")
-def serve(site_dir: Path, host: str, port: int, drafts: bool, future: bool, open_browser: bool, poll: bool) -> None:
+@click.option("--allow-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help="Also answer requests for this host name (a proxy's or a LAN name); repeatable.")
+def serve(
+    site_dir: Path, host: str, port: int, drafts: bool, future: bool, open_browser: bool, poll: bool,
+    allowed_hosts: tuple[str, ...],
+) -> None:
     """Build in memory, serve, rebuild on change and reload open pages."""
     from digest.server import ServeOptions
     from digest.server import serve as run_serve
@@ -114,6 +119,8 @@ def serve(site_dir: Path, host: str, port: int, drafts: bool, future: bool, open
             if report.ok:
                 click.echo(f"built {report.articles} articles, {report.pages} pages in {report.seconds:.2f} s")
             click.echo(f"serving {event.url} (Ctrl-C to stop)")
+            if event.warning:
+                click.secho(event.warning, err=True, fg="red", bold=True)
         elif isinstance(event, Rebuilt):
             report = event.report
             if report.ok and report.changed:
@@ -128,7 +135,7 @@ def serve(site_dir: Path, host: str, port: int, drafts: bool, future: bool, open
     def action() -> int:
         run_serve(
             ServeOptions(site_dir=site_dir, host=host, port=port, drafts=drafts, future=future,
-                         open_browser=open_browser, poll=poll),
+                         open_browser=open_browser, poll=poll, allowed_hosts=allowed_hosts),
             show,
         )
         click.echo("stopped")

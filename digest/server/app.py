@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import secrets
 import signal
 import threading
 import webbrowser
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Callable, Union
 
 from digest.errors import DigestError
+from digest.server.guard import Boundary, is_loopback
 from digest.server.http import HEARTBEAT, DevHTTPServer, EventHub
 from digest.server.session import SessionOptions, SiteSession
 from digest.server.state import RebuildReport
@@ -36,12 +38,14 @@ class ServeOptions:
     heartbeat: float = HEARTBEAT
     manage_gc: bool = False  # see SessionOptions; ``serve`` (a process of its own) turns it on
     plan_delay: float = PLAN_DELAY
+    allowed_hosts: tuple[str, ...] = ()  # host names besides the served address that requests may name
 
 
 @dataclass(frozen=True, slots=True)
 class Serving:
     url: str
     report: RebuildReport
+    warning: str | None = None  # said loudly: the preview is reachable from other machines
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +72,16 @@ def url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
+def exposure_warning(host: str) -> str | None:
+    """What to say when the server listens beyond this machine (``--host`` not loopback)."""
+    if is_loopback(host):
+        return None
+    return (
+        f"WARNING: listening on {host or 'every address'}, not on loopback: anyone who can reach this machine"
+        " can read the preview, drafts included. Use --host 127.0.0.1 unless you mean it."
+    )
+
+
 class DevServer:
     """The running dev server: an HTTP server thread, a watcher, and a rebuild loop thread."""
 
@@ -86,6 +100,8 @@ class DevServer:
             raise DigestError(f"cannot listen on {options.host}:{options.port}: {exc.strerror}{hint}") from None
         port = self.httpd.server_address[1]
         self.url = f"http://{url_host(options.host)}:{port}/"
+        self.token = secrets.token_urlsafe(32)  # one per run: what a state-changing request must show
+        self.httpd.boundary = Boundary.make(options.host, port, options.allowed_hosts, self.token)
         self.session = SiteSession(
             SessionOptions(site_dir=options.site_dir, base_url=self.url, drafts=options.drafts, future=options.future,
                            jobs=options.jobs, manage_gc=options.manage_gc, plan_delay=options.plan_delay),
@@ -124,7 +140,7 @@ class DevServer:
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
             self._threads.append(thread)
-        self._report(Serving(self.site_url, report))
+        self._report(Serving(self.site_url, report, exposure_warning(self.options.host)))
         return report
 
     def _serve_http(self) -> None:
