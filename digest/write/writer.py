@@ -2,9 +2,12 @@
 
 A build stages every new or changed file in a temporary folder beside the
 output; nothing in the output changes until the whole build has succeeded.
-Then either the staging folder becomes the output (first build) or its
-files are moved in one by one under a journal, so a crash part-way through
-is rolled forward by the next run. Unchanged files are never rewritten, so
+Then either the staging folder becomes the output (first build), or it is
+completed with hard links to the unchanged files and swapped with the output
+in one ``RENAME_EXCHANGE`` (so a reader sees exactly the old tree or exactly
+the new one, whenever the build dies), or, where folders cannot be swapped
+(another OS, a mount point), its files are moved in one by one under a
+journal, so a crash part-way through is rolled forward by the next run. Unchanged files are never rewritten, so
 they keep their mtime (publishers and rsync rely on it).
 
 Beside the output (in its parent folder) live three hidden things, all named
@@ -30,6 +33,7 @@ from typing import Callable, Iterable, Iterator
 
 from digest.errors import DigestError, Problem
 from digest.rules.urls import UnsafePath, check_relative, lexical_join, safe_join
+from digest.write.exchange import exchange
 from digest.write.lock import Holder, OutputLock
 
 _STAGE_PREFIX = ".digest-stage-"
@@ -243,6 +247,8 @@ class OutputWriter:
                     return stats
                 order = _order(puts)
                 _check_targets(self.output, order, deletes)
+                if self._swap_in(expected, set(puts)):
+                    return stats
                 # The journal makes the move-in restartable: the next run finishes it.
                 _write_json(self.journal, {"stage": self.stage.name, "puts": order, "deletes": deletes})
                 _apply(self.output, self.stage, order, deletes)
@@ -254,6 +260,36 @@ class OutputWriter:
             if self._done:
                 self._release()
         return stats
+
+    def _swap_in(self, expected: set[str], puts: set[str]) -> bool:
+        """Complete the staging folder with links to the unchanged files, then swap it with the output.
+
+        One ``RENAME_EXCHANGE`` makes the whole new tree the output, so no reader ever sees a mix.
+        Hard links keep the unchanged files' inodes (and mtimes). False, with the output untouched,
+        where this cannot be done; the caller then moves the files in one by one.
+        """
+        real = self.output.resolve()
+        kept = sorted(name for name in os.listdir(real) if name.startswith("."))  # .git and the like stay
+        if real.is_mount() or set(kept) & {rel.split("/", 1)[0] for rel in expected}:
+            return False  # a mount point cannot be swapped; a hidden folder both trees use needs merging
+        try:
+            for rel in sorted(expected - puts):
+                target = self._stage_target(rel)
+                os.link(lexical_join(real, rel), target, follow_symlinks=False)
+        except OSError:
+            return False  # no hard links here (or a vanished file): the one-by-one path needs none
+        # the journal names the staging folder's inode: after the swap the output has it, so a killed
+        # run's successor knows whether to move the hidden entries across
+        _write_json(self.journal, {"stage": self.stage.name, "swap": self.stage.stat().st_ino, "kept": kept})
+        if not exchange(self.stage, real):
+            self.journal.unlink()
+            return False
+        _carry_over(self.stage, real, kept)
+        self.journal.unlink()
+        self._mark_owned()
+        shutil.rmtree(self.stage, ignore_errors=True)  # the old tree
+        self._done = True
+        return True
 
     def discard(self) -> None:
         if not self._done:
@@ -360,6 +396,14 @@ def _move(source: Path, target: Path) -> None:
         source.unlink()
 
 
+def _carry_over(old: Path, new: Path, names: list[str]) -> None:
+    """Move the hidden top-level entries (.git, .well-known a user made) from the old tree into the new."""
+    for name in names:
+        source = old / name
+        if (source.exists() or source.is_symlink()) and not (new / name).exists():
+            os.rename(source, new / name)
+
+
 def _make_parents(output: Path, folder: Path) -> None:
     # a file where a folder must go (an old page named like a new folder) is replaced
     missing = []
@@ -401,7 +445,13 @@ def recover(output: Path, *, locked: bool = False) -> None:
             try:
                 data = json.loads(journal.read_text(encoding="utf-8"))
                 stage = parent / data["stage"]
-                if stage.name.startswith(_STAGE_PREFIX) and stage.is_dir() and output.is_dir():
+                if not (stage.name.startswith(_STAGE_PREFIX) and stage.is_dir() and output.is_dir()):
+                    pass
+                elif "swap" in data:
+                    # swapped if the output now is the staging folder that was: carry the hidden entries over
+                    if output.resolve().stat().st_ino == data["swap"]:
+                        _carry_over(stage, output.resolve(), [str(name) for name in data["kept"]])
+                else:
                     _apply(output, stage, list(data["puts"]), list(data["deletes"]))
             except (ValueError, KeyError, TypeError, OSError):
                 pass  # a damaged journal: the next build compares every file anyway
