@@ -141,3 +141,26 @@ def test_workers_exit_when_their_build_is_killed(make_site) -> None:
                 proc.kill()
             except psutil.NoSuchProcess:
                 pass
+
+
+def test_a_live_publish_keeps_its_work_folder_and_a_dead_ones_is_removed(tmp_path: Path, monkeypatch) -> None:
+    import tempfile
+
+    from digest.publish.scratch import remove_dead, work_folder
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    script = ("import os, tempfile, sys; tempfile.tempdir = sys.argv[1]\n"
+              "from digest.publish.scratch import work_folder\n"
+              "with work_folder() as f:\n    print(f, flush=True); os.kill(os.getpid(), 9)\n")
+    dead = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, env=env())
+    dead_folder = Path(dead.stdout.strip())
+    assert dead.returncode == -9 and dead_folder.is_dir()
+    with work_folder() as mine:  # a new publish first removes the dead one's
+        assert not dead_folder.exists()
+        probe = "import sys; from pathlib import Path; from digest.publish.scratch import remove_dead;" \
+                " print([p.name for p in remove_dead(Path(sys.argv[1]))])"
+        other = subprocess.run([sys.executable, "-c", probe, str(tmp_path)], capture_output=True, text=True,
+                               env=env())
+        assert other.stdout.strip() == "[]"  # another publish leaves a live one's alone
+        assert mine.is_dir()
+    assert not mine.exists() and remove_dead(tmp_path) == []

@@ -40,6 +40,16 @@ def scan_folder(root: Path) -> dict[str, Path]:
     return found
 
 
+def _remove_leftovers(root: Path) -> None:
+    if not root.is_dir():
+        return
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = [d for d in dirs if d not in SKIP_DIRS]
+        for name in names:
+            if name.startswith(TMP_PREFIX):
+                Path(folder, name).unlink(missing_ok=True)
+
+
 def _same(_rel: str, info: LocalFile, there: Path) -> bool:
     # size first: a different size needs no hashing
     try:
@@ -77,6 +87,7 @@ class DirPublisher:
                 say(f"would {line}")
             return result_of(self.target.name, "dir", plan, local, dry_run=True)
 
+        _remove_leftovers(root)  # a killed publish's half-copied temporary files
         new = frozenset(plan.uploads)
         for rel in plan.writes():
             say(f"{'upload' if rel in new else 'update'} {rel}")

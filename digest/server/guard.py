@@ -15,7 +15,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 from dataclasses import dataclass
-from typing import Iterable, Mapping
+from typing import Iterable
 
 TOKEN_HEADER = "X-Digest-Token"
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -82,12 +82,11 @@ class Boundary:
         name = name.rstrip(".")
         return name in self.names or name.endswith(".localhost")
 
-    def change_allowed(self, headers: Mapping[str, str], host_header: str) -> bool:
+    def change_allowed(self, origin: str | None, token: str | None, host_header: str) -> bool:
         """A state-changing request: same origin (Origin is this server as addressed) and the token."""
-        origin = headers.get("Origin")
         if origin is None or origin.lower() != f"http://{host_header.strip().lower()}":
             return False
-        given = headers.get(TOKEN_HEADER, "")
+        given = token or ""
         return hmac.compare_digest(given.encode("utf-8", "replace"), self.token.encode("utf-8"))
 
 

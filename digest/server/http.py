@@ -11,7 +11,7 @@ from typing import Any, Callable
 from urllib.parse import unquote
 
 from digest.server import livereload
-from digest.server.guard import SECURITY_HEADERS, STATE_CHANGING, Boundary
+from digest.server.guard import SECURITY_HEADERS, STATE_CHANGING, TOKEN_HEADER, Boundary
 from digest.server.mime import content_type
 from digest.server.session import SiteSession
 from digest.server.state import Response
@@ -153,7 +153,9 @@ class DevRequestHandler(BaseHTTPRequestHandler):
         if not self._host_ok(head=False):
             return
         assert self.command in STATE_CHANGING
-        if not self.server.boundary.change_allowed(self.headers, self.headers.get("Host", "")):
+        headers = self.headers
+        if not self.server.boundary.change_allowed(headers.get("Origin"), headers.get(TOKEN_HEADER),
+                                                   headers.get("Host", "")):
             self.close_connection = True
             self._send(Response(403, content_type(".txt"), b"forbidden: a change needs this server's page and token\n"),
                        False)
