@@ -337,8 +337,10 @@ def build(options: BuildOptions) -> BuildResult:
             timer.lap("assets")
             stats = writer.commit({path for path, *_ in [*kept, *outcomes]}, set(manifest) if manifest else None)
             timer.lap("write")
-        except BaseException:
+        except BaseException as exc:
             writer.discard()
+            if isinstance(exc, OSError) and (error := writer.explain(exc)) is not None:
+                raise error from None  # a full or read-only disk (also from a render worker)
             raise
         cache.put_manifest(str(output), {path: (fp, sha) for path, fp, sha, _ in [*kept, *outcomes]})
     finally:

@@ -106,11 +106,14 @@ def build_case(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     build(BuildOptions(site_dir=edited, output_dir=cold, now=NOW, jobs=1, use_cache=False))
     new = snapshot(cold)
     assert new != old
-    # how long the killed command runs, measured on a copy
-    trial = root / "trial"
-    shutil.copytree(template, trial, symlinks=True)
-    edit(trial)
-    duration = timed(build_args(trial), epoch_env())
+    # how long the killed command runs, measured on copies (the faster of two: the first may compile bytecode)
+    durations = []
+    for n in range(2):
+        trial = root / f"trial-{n}"
+        shutil.copytree(template, trial, symlinks=True)
+        edit(trial)
+        durations.append(timed(build_args(trial), epoch_env()))
+    duration = min(durations)
     return {"root": root, "template": template, "old": old, "new": new, "duration": duration}
 
 
@@ -146,9 +149,8 @@ def test_a_build_killed_anywhere_leaves_old_or_new_and_the_next_build_is_a_cold_
         again = build(BuildOptions(site_dir=site, now=NOW, jobs=1))
         assert again.written == 0 and again.rendered_markdown == 0  # the cache is whole and right
         shutil.rmtree(site)
-    report = build_case["root"].parent / "crash-build.json"
-    report.write_text(json.dumps({"points": len(times), "duration": build_case["duration"], **outcomes}))
-    assert outcomes["finished"] < len(times) // 2  # the points really fell inside the build
+    print(f"\ncrash build: {len(times)} kills over {build_case['duration']:.2f} s: {outcomes}")  # -s shows it
+    assert outcomes["finished"] <= len(times) // 2  # the points really fell inside the build
 
 
 # -- publish: a folder, a git branch, S3 -----------------------------------------------------------------------
@@ -286,12 +288,15 @@ def test_a_publish_killed_anywhere_is_completed_by_the_next(kind: str, tmp_path:
     def publish_now(raw: dict[str, Any], site: Path) -> None:
         publish(parse_targets({"targets": {"t": raw}}, "digest.yaml").get(), site, delete=True)
 
-    trial_root = tmp_path / "trial"
-    trial_root.mkdir()
-    trial = make(trial_root)
-    publish_now(trial, old_site)
-    duration = timed(publish_args(trial, new_site), extra_env)
-    assert read(trial) == new
+    durations = []
+    for n in range(2):  # the faster of two: the first may compile bytecode
+        trial_root = tmp_path / f"trial-{n}"
+        trial_root.mkdir()
+        trial = make(trial_root)
+        publish_now(trial, old_site)
+        durations.append(timed(publish_args(trial, new_site), extra_env))
+        assert read(trial) == new
+    duration = min(durations)
     outcomes = {"killed": 0, "finished": 0}
     for n, at in enumerate(kill_times(duration, PUBLISH_POINTS, rng)):
         root = tmp_path / f"point-{n}"
@@ -311,4 +316,5 @@ def test_a_publish_killed_anywhere_is_completed_by_the_next(kind: str, tmp_path:
             assert not [p for p in Path(raw["path"]).rglob(".digest-tmp-*")], "temporary files left in the target"
         # nothing leaked: no temporary repository or file of the killed publish outlives the next one
         assert sorted(p.name for p in (tmp_path / "tmp").iterdir()) == [], f"{kind}, kill at {at:.3f} s"
-    assert outcomes["finished"] < PUBLISH_POINTS  # the points really fell inside the publish
+    print(f"\ncrash publish {kind}: {PUBLISH_POINTS} kills over {duration:.2f} s: {outcomes}")
+    assert outcomes["finished"] <= PUBLISH_POINTS // 2  # the points really fell inside the publish

@@ -40,6 +40,9 @@ _STAGE_PREFIX = ".digest-stage-"
 _JOURNAL_SUFFIX = ".digest-journal"
 _LOCK_SUFFIX = ".digest-lock"
 _EXAMPLES = 3  # foreign files named in a refusal
+# what the disk (not digest) refuses: said in one line with what to do, never a traceback
+_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+_REFUSED = {errno.EROFS, errno.EACCES, errno.EPERM}
 
 
 def check_output_dir(output: Path, site_dir: Path, protected: Iterable[Path], origin: str = "digest.yaml") -> None:
@@ -144,17 +147,23 @@ class OutputWriter:
         self.output = output
         # beside the folder the output really is, so moving files in is a rename on one file system
         self.parent = output.resolve().parent
-        self.parent.mkdir(parents=True, exist_ok=True)
         self.journal = journal_path(output)
-        self._lock = OutputLock.acquire(lock_path(output), output, wait=wait, on_wait=on_wait)
         self._made: set[str] = set()  # staging folders already created (saves a mkdir per file)
         self._done = False
+        self._moving = False  # files are being moved in one by one: the output is part old, part new
+        try:
+            self.parent.mkdir(parents=True, exist_ok=True)
+            self._lock = OutputLock.acquire(lock_path(output), output, wait=wait, on_wait=on_wait)
+        except OSError as exc:
+            raise self.explain(exc) or exc from None
         try:
             recover(output, locked=True)
             self.stage = self.parent / f"{_STAGE_PREFIX}{output.name}-{os.getpid()}"
             self.stage.mkdir()
-        except BaseException:
+        except BaseException as exc:
             self._release()
+            if isinstance(exc, OSError):
+                raise self.explain(exc) or exc from None
             raise
 
     # -- reading the current output ------------------------------------------------------------
@@ -192,11 +201,19 @@ class OutputWriter:
         return os.path.join(self.stage, rel)
 
     def stage_bytes(self, rel: str, data: bytes) -> None:
-        with open(self._stage_target(rel), "wb") as handle:
-            handle.write(data)
+        try:
+            with open(self._stage_target(rel), "wb") as handle:
+                handle.write(data)
+        except OSError as exc:
+            exc.filename = exc.filename or rel  # a full disk fails in write(), which names no file
+            raise
 
     def stage_copy(self, rel: str, source: Path) -> None:
-        shutil.copyfile(source, self._stage_target(rel))
+        try:
+            shutil.copyfile(source, self._stage_target(rel))
+        except OSError as exc:
+            exc.filename = exc.filename or rel
+            raise
 
     def staged(self) -> list[str]:
         return sorted(p.relative_to(self.stage).as_posix() for p in self.stage.rglob("*") if p.is_file())
@@ -251,6 +268,7 @@ class OutputWriter:
                     return stats
                 # The journal makes the move-in restartable: the next run finishes it.
                 _write_json(self.journal, {"stage": self.stage.name, "puts": order, "deletes": deletes})
+                self._moving = True
                 _apply(self.output, self.stage, order, deletes)
                 self.journal.unlink()
                 self._mark_owned()
@@ -276,7 +294,9 @@ class OutputWriter:
             for rel in sorted(expected - puts):
                 target = self._stage_target(rel)
                 os.link(lexical_join(real, rel), target, follow_symlinks=False)
-        except OSError:
+        except OSError as exc:
+            if exc.errno in _FULL or exc.errno in _REFUSED - {errno.EPERM}:
+                raise  # the one-by-one path would fail the same way, part-way through the output
             return False  # no hard links here (or a vanished file): the one-by-one path needs none
         # the journal names the staging folder's inode: after the swap the output has it, so a killed
         # run's successor knows whether to move the hidden entries across
@@ -290,6 +310,23 @@ class OutputWriter:
         shutil.rmtree(self.stage, ignore_errors=True)  # the old tree
         self._done = True
         return True
+
+    def explain(self, exc: OSError) -> DigestError | None:
+        """A full, read-only or forbidden disk as the one message a user needs; None for anything else."""
+        if exc.errno in _FULL:
+            todo = "free some space there (or build elsewhere with --output) and build again"
+        elif exc.errno in _REFUSED:
+            todo = "make it writable (or build elsewhere with --output) and build again"
+        else:
+            return None
+        what = (exc.strerror or str(exc)).lower()
+        where = f" ({exc.filename})" if exc.filename else ""
+        state = (
+            "part of the new output is in place and the next build finishes it"
+            if self._moving
+            else "the old output is unchanged"
+        )
+        return DigestError(f"cannot write the output folder {self.output}: {what}{where}: {todo}; {state}", "output")
 
     def discard(self) -> None:
         if not self._done:
