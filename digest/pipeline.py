@@ -258,14 +258,24 @@ def copy_assets(
     problems: list[Problem] = []
     allowed = [r.resolve() for r in roots]
     for rel, src in assets:
-        real = src.resolve()
-        if not any(real.is_relative_to(root) for root in allowed):
-            problems.append(Problem(str(src), None, "is a link to a file outside the site: copy the file in instead"))
+        try:
+            real = src.resolve()
+            if not any(real.is_relative_to(root) for root in allowed):
+                problems.append(Problem(str(src), None, "is a link to a file outside the site: copy the file in instead"))
+                continue
+            if not stat.S_ISREG(real.stat().st_mode):
+                problems.append(Problem(str(src), None, "is not a regular file (a pipe or device?): remove it"))
+                continue
+            sha = _file_sha(real)
+        except RuntimeError:  # resolve() on a symbolic link loop
+            problems.append(Problem(_origin(src, roots[0]), None, "is a symbolic link loop: fix the link or delete it"))
             continue
-        if not stat.S_ISREG(real.stat().st_mode):
-            problems.append(Problem(str(src), None, "is not a regular file (a pipe or device?): remove it"))
+        except OSError as exc:  # deleted while the build ran, a loop, no permission
+            if not os.path.lexists(src):
+                continue  # deleted while the build ran: left out, as a build started just after would
+            problems.append(Problem(_origin(src, roots[0]), None, f"cannot read the file ({exc.strerror or exc}): build again, or"
+                                    " fix the link or the permissions"))
             continue
-        sha = _file_sha(real)
         old = manifest.get(rel)
         if old is not None and old[1] == sha and writer.exists(rel):
             changed = False

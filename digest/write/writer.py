@@ -87,6 +87,10 @@ def find_collisions(claims: Iterable[tuple[str, str]]) -> list[Problem]:
     owner: dict[str, str] = {}  # path -> origin
     folded: dict[str, str] = {}  # folded path -> path
     for rel, origin in claims:
+        too_long = _too_long(rel)
+        if too_long is not None:
+            problems.append(Problem(origin, None, too_long))
+            continue
         if rel in owner:
             if owner[rel] != origin:
                 problems.append(
@@ -122,6 +126,23 @@ def find_collisions(claims: Iterable[tuple[str, str]]) -> list[Problem]:
                 )
                 break
     return problems
+
+
+NAME_MAX = 255  # bytes in one file or folder name on every common file system
+PATH_MAX = 4096 - 256  # bytes in a whole path on Linux, less room for the output folder's own path
+
+
+def _too_long(rel: str) -> str | None:
+    for part in rel.split("/"):
+        size = len(part.encode("utf-8"))
+        if size > NAME_MAX:
+            return (
+                f"the output path {rel[:60]}... has a name of {size} bytes, more than the {NAME_MAX} a file system"
+                " allows: give it a shorter 'slug' (or rename the file)"
+            )
+    if len(rel.encode("utf-8")) > PATH_MAX:
+        return f"the output path {rel[:60]}... is longer than {PATH_MAX} bytes: use shorter names or fewer folders"
+    return None
 
 
 def _fold(rel: str) -> str:
