@@ -93,6 +93,7 @@ class EventHub:
 class DevHTTPServer(ThreadingHTTPServer):
     daemon_threads = True  # a stuck client never holds up Ctrl-C
     block_on_close = False
+    request_queue_size = 256  # listen backlog: 200 tabs reconnecting at once are not refused (the default is 5)
 
     session: SiteSession  # set by the owner before serving starts
     boundary: Boundary  # set by the owner before serving starts: who may ask
