@@ -12,12 +12,23 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
+import sys
 from pathlib import Path
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2 << 0
 # errors that mean "not here", not "something is wrong": the caller falls back
 _UNSUPPORTED = {errno.ENOSYS, errno.EINVAL, errno.EXDEV, errno.ENOTSUP, errno.EPERM}
+
+
+def available() -> bool:
+    """Whether this system has the call at all (the file system may still refuse it)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        return hasattr(ctypes.CDLL(None), "renameat2")
+    except OSError:
+        return False
 
 
 def exchange(a: Path, b: Path) -> bool:

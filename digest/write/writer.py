@@ -5,10 +5,13 @@ output; nothing in the output changes until the whole build has succeeded.
 Then either the staging folder becomes the output (first build), or it is
 completed with hard links to the unchanged files and swapped with the output
 in one ``RENAME_EXCHANGE`` (so a reader sees exactly the old tree or exactly
-the new one, whenever the build dies), or, where folders cannot be swapped
-(another OS, a mount point), its files are moved in one by one under a
-journal, so a crash part-way through is rolled forward by the next run. Unchanged files are never rewritten, so
-they keep their mtime (publishers and rsync rely on it).
+the new one, whenever the build dies), or its files are moved in one by one
+under a journal, so a crash part-way through is rolled forward by the next
+run. The swap is used for small sites and when much of a site changed; the
+one-by-one move when few files of a large site changed (its move-in takes
+milliseconds, and the swap's cost grows with the whole site), and where
+folders cannot be swapped (another OS, a mount point). Unchanged files are
+never rewritten, so they keep their mtime (publishers and rsync rely on it).
 
 Beside the output (in its parent folder) live three hidden things, all named
 after it: the staging folder ``.digest-stage-<name>-<pid>``, the journal
@@ -33,6 +36,7 @@ from typing import Callable, Iterable, Iterator
 
 from digest.errors import DigestError, Problem
 from digest.rules.urls import UnsafePath, check_relative, lexical_join, safe_join
+from digest.write.exchange import available as exchange_available
 from digest.write.exchange import exchange
 from digest.write.lock import Holder, OutputLock
 
@@ -40,6 +44,12 @@ _STAGE_PREFIX = ".digest-stage-"
 _JOURNAL_SUFFIX = ".digest-journal"
 _LOCK_SUFFIX = ".digest-lock"
 _EXAMPLES = 3  # foreign files named in a refusal
+# The whole-tree swap links every unchanged file into the new tree and deletes the old tree after, which
+# costs time per file of the site; moving files in one by one costs time per changed file but leaves the
+# output part old, part new for as long as the moves take. So: swap when the site is small or much of it
+# changed (a long move-in), move in one by one when few files changed (a move-in of milliseconds).
+SWAP_ALWAYS_UP_TO = 1000  # files in the whole output
+SWAP_UNCHANGED_PER_CHANGED = 3  # larger sites: swap when at most this many unchanged files per changed one
 # what the disk (not digest) refuses: said in one line with what to do, never a traceback
 _FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 _REFUSED = {errno.EROFS, errno.EACCES, errno.EPERM}
@@ -307,6 +317,11 @@ class OutputWriter:
         Hard links keep the unchanged files' inodes (and mtimes). False, with the output untouched,
         where this cannot be done; the caller then moves the files in one by one.
         """
+        unchanged = len(expected) - len(puts)
+        if not exchange_available() or (
+            len(expected) > SWAP_ALWAYS_UP_TO and unchanged > SWAP_UNCHANGED_PER_CHANGED * len(puts)
+        ):
+            return False
         real = self.output.resolve()
         kept = sorted(name for name in os.listdir(real) if name.startswith("."))  # .git and the like stay
         if real.is_mount() or set(kept) & {rel.split("/", 1)[0] for rel in expected}:
