@@ -178,3 +178,16 @@ def test_files_edited_added_and_deleted_during_builds_never_tear_a_page(make_sit
         stop.set()
         thread.join()
     assert edits[0] > 15
+
+
+def test_a_symbolic_link_placed_in_the_output_stays(make_site, run_build, tmp_path) -> None:
+    site = make_site({"content/a.md": A})
+    run_build(site)
+    media = tmp_path / "media"
+    media.mkdir()
+    (media / "film.mp4").write_bytes(b"film")
+    (site / "output/media").symlink_to(media, target_is_directory=True)
+    write_files(site, {"content/b.md": B})
+    run_build(site)
+    assert (site / "output/media").is_symlink() and (media / "film.mp4").read_bytes() == b"film"
+    assert (site / "output/2022/01/10/b/index.html").is_file()

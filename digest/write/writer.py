@@ -324,8 +324,10 @@ class OutputWriter:
             return False
         real = self.output.resolve()
         kept = sorted(name for name in os.listdir(real) if name.startswith("."))  # .git and the like stay
-        if real.is_mount() or set(kept) & {rel.split("/", 1)[0] for rel in expected}:
-            return False  # a mount point cannot be swapped; a hidden folder both trees use needs merging
+        if real.is_mount() or set(kept) & {rel.split("/", 1)[0] for rel in expected} or _has_links(real):
+            # a mount point cannot be swapped; a hidden folder both trees use needs merging; a symbolic
+            # link someone put in the output (a media folder) stays where it is on the one-by-one path
+            return False
         try:
             for rel in sorted(expected - puts):
                 target = self._stage_target(rel)
@@ -467,6 +469,17 @@ def _move(source: Path, target: Path) -> None:
         shutil.copyfile(source, temp)
         os.replace(temp, target)
         source.unlink()
+
+
+def _has_links(root: Path) -> bool:
+    """A symbolic link anywhere in the output, hidden top-level entries (moved across whole) aside."""
+    for dirpath, dirnames, filenames in os.walk(root):
+        if dirpath == str(root):
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            filenames = [f for f in filenames if not f.startswith(".")]
+        if any(os.path.islink(os.path.join(dirpath, name)) for name in (*dirnames, *filenames)):
+            return True
+    return False
 
 
 def _carry_over(old: Path, new: Path, names: list[str]) -> None:
