@@ -5,8 +5,8 @@ points spread over the whole run). After each kill the output (or publish target
 old or exactly the new version, never a mix or a half-written file; then the next run must complete,
 byte-identical to a cold build, and leave nothing behind.
 
-``DIGEST_CRASH_POINTS`` sets the number of kill points per run kind (default 12 for the build and 6 per
-publish target; ``DIGEST_CRASH_POINTS=60`` is the full run documented in docs/reliability.md).
+``DIGEST_CRASH_POINTS`` sets the number of kill points per run kind (default 12 for the build, 6 for a
+folder and a git target, 4 for S3; ``DIGEST_CRASH_POINTS=60`` is the full run in docs/reliability.md).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ SEED = int(os.environ.get("DIGEST_CRASH_SEED", "16"))
 POINTS = int(os.environ.get("DIGEST_CRASH_POINTS", "0"))
 BUILD_POINTS = POINTS or 12
 PUBLISH_POINTS = POINTS or 6
+S3_POINTS = POINTS or 4  # each S3 point costs about three seconds against moto
 
 pytestmark = pytest.mark.slow
 
@@ -240,16 +241,6 @@ def _git_read(raw: dict[str, Any]) -> dict[str, bytes]:
     return files
 
 
-@pytest.fixture(scope="module")
-def moto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    pytest.importorskip("boto3")
-    pytest.importorskip("moto")
-    from publish_helpers import moto_server
-
-    with moto_server(tmp_path_factory.mktemp("moto-crash") / "server.log") as url:
-        yield url
-
-
 S3_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
           "AWS_EC2_METADATA_DISABLED": "true", "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
 
@@ -270,7 +261,8 @@ def test_a_publish_killed_anywhere_is_completed_by_the_next(kind: str, tmp_path:
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))  # the next publish runs in this process
     if kind == "s3":
-        url = request.getfixturevalue("moto")
+        pytest.importorskip("boto3")
+        url = request.getfixturevalue("moto_url")
         client = _s3_client(url)
         for key, value in S3_ENV.items():
             monkeypatch.setenv(key, value)
@@ -311,7 +303,8 @@ def test_a_publish_killed_anywhere_is_completed_by_the_next(kind: str, tmp_path:
         assert read(trial) == new
     duration = min(durations)
     outcomes = {"killed": 0, "finished": 0}
-    for n, at in enumerate(kill_times(duration, PUBLISH_POINTS, rng)):
+    points = S3_POINTS if kind == "s3" else PUBLISH_POINTS
+    for n, at in enumerate(kill_times(duration, points, rng)):
         root = tmp_path / f"point-{n}"
         root.mkdir()
         raw = make(root)
@@ -331,6 +324,6 @@ def test_a_publish_killed_anywhere_is_completed_by_the_next(kind: str, tmp_path:
             publish_now(raw, new_site)
         # nothing leaked: no temporary repository or file of the killed publish outlives the next one
         assert scratch_leftovers(root, tmp_path / "tmp") == [], f"{kind}, kill at {at:.3f} s"
-    print(f"\ncrash publish {kind}: {PUBLISH_POINTS} kills over {duration:.2f} s: {outcomes}")
+    print(f"\ncrash publish {kind}: {points} kills over {duration:.2f} s: {outcomes}")
     # most points fell inside the publish (on a busy machine a run may finish before its moment)
-    assert outcomes["killed"] >= PUBLISH_POINTS // 3
+    assert outcomes["killed"] >= points // 3

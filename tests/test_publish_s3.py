@@ -6,12 +6,11 @@ import hashlib
 import os
 import sys
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from publish_helpers import PNG, SITE, free_port, moto_server, write_site
+from publish_helpers import PNG, SITE, free_port, write_site
 
 from digest.errors import DigestError
 from digest.publish import PublishResult, S3Target, parse_targets, publish
@@ -24,12 +23,6 @@ from digest.publish.s3 import S3Publisher
 HTML = "text/html; charset=utf-8"
 SHORT = "public, max-age=300"
 LONG = "public, max-age=31536000, immutable"
-
-
-@pytest.fixture(scope="session")
-def moto_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with moto_server(tmp_path_factory.mktemp("moto") / "server.log") as url:
-        yield url
 
 
 @pytest.fixture(autouse=True)
