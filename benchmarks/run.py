@@ -838,7 +838,8 @@ def header(args: argparse.Namespace, argv: Sequence[str], load_before: tuple[flo
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     ap = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--articles", type=int, nargs="+", default=[1000], help="corpus sizes (default 1000)")
+    ap.add_argument("--articles", type=int, nargs="+", default=None,
+                    help="corpus sizes (default 1000; with --goals 1000 10000 100000)")
     ap.add_argument("--runs", type=int, default=5, help="timed runs per scenario (default 5)")
     ap.add_argument("--compare", nargs="*", default=[], choices=["pelican", "hugo"], help="peers to build the same corpus")
     ap.add_argument("--jobs", type=int, default=None, help="passed to digest build --jobs")
@@ -862,8 +863,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     args = ap.parse_args(argv)
     if args.goals:
-        args.articles, args.compare, args.engine, args.latency = [1000, 10000, 100000], ["pelican", "hugo"], ["default", "fast"], True
+        args.articles = args.articles or [1000, 10000, 100000]
+        args.compare, args.engine, args.latency = ["pelican", "hugo"], ["default", "fast"], True
         args.cold_only_from = args.cold_only_from or 100000
+    args.articles = args.articles or [1000]
     if args.runs < 1:
         ap.error("--runs must be at least 1")
     try:
