@@ -168,7 +168,10 @@ def measure(cmd: Sequence[str], *, cwd: Path, env: dict[str, str], log: Path, ti
     if rc != 0:
         tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-25:]
         raise BuildError(f"exit {rc}: {' '.join(cmd)}\n" + "\n".join(tail))
-    return Sample(seconds, user, system, sampler.peak, sampler.peak_pss)
+    # a command that ends before the sampler's first look (a busy machine) has the kernel's figure:
+    # the largest single process's peak, a lower bound of the sum
+    peak = sampler.peak or after.ru_maxrss * 1024
+    return Sample(seconds, user, system, peak, sampler.peak_pss or peak)
 
 
 def count_pages(out: Path) -> tuple[int, int]:
@@ -431,6 +434,7 @@ class SizeReport:
     results: list[Result]
     stages: str | None
     notes: list[str]
+    profile: str | None = None
 
 
 class Bench:
@@ -521,7 +525,30 @@ class Bench:
             if not cold_only:
                 results += self.digest_incremental(digest, site, info)
             stages = self.digest_stages(digest, n)
-        return SizeReport(n, info.words, results, stages, notes)
+        report = SizeReport(n, info.words, results, stages, notes)
+        fast = next((t for t in tools if t.name == "digest-fast"), digest)
+        if getattr(args, "profile", False) and fast is not None and not cold[fast.name].error:
+            report.profile = self.digest_profile(fast, n)
+        return report
+
+    def digest_profile(self, tool: Tool, n: int, top: int = 30) -> str:
+        """One cold ``--jobs 1`` build under cProfile: the functions that hold the most time, by own time."""
+        import pstats
+        from io import StringIO
+
+        tool.reset()
+        stats_file = self.log_dir / f"{tool.name}-{n}.prof"
+        build = tool.cmd[tool.cmd.index("-m") + 1:]  # digest build --site ... -q
+        cmd = [sys.executable, "-m", "cProfile", "-o", str(stats_file), "-m", *build, "--jobs", "1"]
+        try:
+            measure(cmd, cwd=tool.cwd, env=tool.env, log=self.log_dir / f"{tool.name}-{n}-profile.log",
+                    timeout=self.args.timeout)
+        except BuildError as e:
+            return f"(profiled build failed: {e})"
+        text = StringIO()
+        pstats.Stats(str(stats_file), stream=text).strip_dirs().sort_stats("tottime").print_stats(top)
+        lines = [line for line in text.getvalue().splitlines() if line.strip()]
+        return "\n".join(lines[-(top + 2):])
 
     def digest_incremental(self, tool: Tool, site: Path, info: corpus.CorpusInfo) -> list[Result]:
         """warm, edit-body, add-article, edit-template; each starts from a
@@ -702,6 +729,9 @@ def size_section(rep: SizeReport) -> str:
     if rep.stages is not None:
         lines += ["", "digest stage timings (`digest build -v`, one cold build, verbatim):", "", "```text",
                   rep.stages or "(no output)", "```"]
+    if rep.profile is not None:
+        lines += ["", "Profile of one cold single-process build (`--jobs 1` under cProfile, top functions by own time):",
+                  "", "```text", rep.profile, "```"]
     if rep.notes:
         lines += ["", *[f"- {n}" for n in rep.notes]]
     return "\n".join(lines)
@@ -856,6 +886,8 @@ def main(argv: list[str] | None = None) -> int:
                          "--latency, 100,000 cold only, and the goals table")
     ap.add_argument("--cold-only-from", type=int, default=None,
                     help="sizes from this many articles get one cold digest build only (default: none; --goals: 100000)")
+    ap.add_argument("--profile", action="store_true",
+                    help="also profile one cold single-process build (the fast engine if measured) per size")
     ap.add_argument("--latency", action="store_true",
                     help="also measure digest serve's save-to-visible latency at 10,000 articles (or the largest "
                          "size below), idle and beside a second build")
@@ -864,7 +896,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.goals:
         args.articles = args.articles or [1000, 10000, 100000]
-        args.compare, args.engine, args.latency = ["pelican", "hugo"], ["default", "fast"], True
+        args.compare, args.engine, args.latency, args.profile = ["pelican", "hugo"], ["default", "fast"], True, True
         args.cold_only_from = args.cold_only_from or 100000
     args.articles = args.articles or [1000]
     if args.runs < 1:
