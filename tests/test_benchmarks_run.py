@@ -118,3 +118,4 @@ def test_two_engines_and_the_goals_table(fake_digest: Path) -> None:
     assert "| dev server save → visible (median of 10) | 10,000 | 120 ms | ≤ 150 ms | yes |" in table
     assert "| the same, while a second build runs | 10,000 | 410 ms | ≤ 300 ms | **no** |" in table
     assert "cold build, default engine / Pelican cold | 10,000 | n/a" in table  # no peers in this run
+    assert "| one body edit / no-op rebuild | 10,000 |" in table and "user CPU: " in table
