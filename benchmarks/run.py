@@ -522,9 +522,9 @@ class Bench:
         stages = None
         digest = next((t for t in tools if t.name.startswith("digest")), None)
         if digest is not None and not cold[digest.name].error:
-            if not cold_only:
+            if not cold_only:  # a huge corpus: one cold build, no second one for the stage timings
                 results += self.digest_incremental(digest, site, info)
-            stages = self.digest_stages(digest, n)
+                stages = self.digest_stages(digest, n)
         report = SizeReport(n, info.words, results, stages, notes)
         fast = next((t for t in tools if t.name == "digest-fast"), digest)
         if getattr(args, "profile", False) and fast is not None and not cold[fast.name].error:
