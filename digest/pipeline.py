@@ -81,6 +81,7 @@ class BuildResult:
     excluded: tuple[Excluded, ...] = ()
     drafts_published: int = 0  # drafts in the output (only with --drafts)
     written_paths: list[str] = field(default_factory=list)
+    rendered_paths: list[str] = field(default_factory=list)  # pages rendered (their inputs changed), in plan order
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,15 +294,32 @@ def find_clashes(jobs: Mapping[str, PageJob], theme: Theme, site: Site, site_dir
     )
 
 
-RenderOutcome = tuple[str, str, str, bool]  # path, fingerprint, sha, changed
-Manifest = Mapping[str, tuple[str, str]]  # path -> (fingerprint, sha) of what the output holds
+RenderOutcome = tuple[str, str, str, str, bool]  # path, fingerprint, sha, site fields read, changed
+Manifest = Mapping[str, tuple[str, str, str]]  # path -> (fingerprint, sha, site fields read) of what the output holds
+
+
+def unchanged(
+    jobs: Mapping[str, PageJob], renderer: Renderer, writer: OutputWriter, manifest: Manifest
+) -> tuple[list[PageJob], list[RenderOutcome]]:
+    """The jobs to render, and the outcomes of the pages the output already holds as they would be:
+    same planned inputs, same template closure, same values of the ``site`` fields the page read."""
+    to_render: list[PageJob] = []
+    kept: list[RenderOutcome] = []
+    for path, job in jobs.items():
+        old = manifest.get(path)
+        if old is not None and old[0] == page_fingerprint(job, renderer, old[2].split()) and writer.exists(path):
+            kept.append((path, old[0], old[1], old[2], False))
+        else:
+            to_render.append(job)
+    return to_render, kept
 
 
 def render(
-    jobs: Sequence[PageJob], renderer: Renderer, writer: OutputWriter, manifest: Manifest, theme: Theme, workers: int
+    jobs: Sequence[PageJob], renderer: Renderer, writer: OutputWriter, manifest: Manifest, workers: int
 ) -> list[RenderOutcome]:
     """Render and stage ``jobs`` (in forked workers for many pages); ``BuildFailed`` lists template errors."""
-    work = functools.partial(_render_chunk, renderer=renderer, writer=writer, manifest=manifest, theme=theme)
+    renderer.compile({job.template for job in jobs if job.template is not None})  # once, not once per worker
+    work = functools.partial(_render_chunk, renderer=renderer, writer=writer, manifest=manifest)
     outcomes: list[RenderOutcome] = []
     problems: list[Problem] = []
     for done, failed in map_chunks(work, jobs, workers=workers, parallel_from=PARALLEL_PAGES):
@@ -313,13 +331,13 @@ def render(
 
 
 def _render_chunk(
-    jobs: Sequence[PageJob], *, renderer: Renderer, writer: OutputWriter, manifest: Manifest, theme: Theme
+    jobs: Sequence[PageJob], *, renderer: Renderer, writer: OutputWriter, manifest: Manifest
 ) -> tuple[list[RenderOutcome], list[Problem]]:
     outcomes: list[RenderOutcome] = []
     problems: list[Problem] = []
     for job in jobs:
         try:
-            data = render_job(job, renderer)
+            data, reads = render_job(job, renderer)
         except DigestError as exc:
             problems.append(exc.problem)
             if len(problems) > 20:  # one broken template breaks every page: report a few
@@ -333,7 +351,7 @@ def _render_chunk(
             changed = writer.current_bytes(job.path) != data
         if changed:
             writer.stage_bytes(job.path, data)
-        outcomes.append((job.path, page_fingerprint(job, theme), sha, changed))
+        outcomes.append((job.path, page_fingerprint(job, renderer, reads), sha, " ".join(reads), changed))
     return outcomes, problems
 
 
@@ -375,7 +393,7 @@ def copy_assets(
             changed = current is None or _file_sha(current) != sha
         if changed:
             writer.stage_copy(rel, real)
-        outcomes.append((rel, "asset", sha, changed))
+        outcomes.append((rel, "asset", sha, "", changed))
     if problems:
         raise BuildFailed(problems)
     return outcomes
@@ -420,17 +438,9 @@ def build(options: BuildOptions) -> BuildResult:
         manifest = cache.get_manifest(str(output))
         writer = OutputWriter(output, wait=options.wait, on_wait=options.on_wait)
         try:
-            to_render: list[PageJob] = []
-            kept: list[RenderOutcome] = []
-            for path, job in jobs.items():
-                old = manifest.get(path)
-                fp = page_fingerprint(job, theme)
-                if old is not None and old[0] == fp and writer.exists(path):
-                    kept.append((path, fp, old[1], False))
-                else:
-                    to_render.append(job)
-            renderer = Renderer(theme, config.base_url, config.relative_urls)
-            outcomes = render(to_render, renderer, writer, manifest, theme, workers)
+            renderer = Renderer(theme, config.base_url, config.relative_urls, bytecode=cache.folder("templates"))
+            to_render, kept = unchanged(jobs, renderer, writer, manifest)
+            outcomes = render(to_render, renderer, writer, manifest, workers)
             timer.lap("render")
             outcomes += copy_assets(
                 [*theme.assets.values(), *site.assets], writer, manifest, [site_dir, *theme.folders]
@@ -443,7 +453,7 @@ def build(options: BuildOptions) -> BuildResult:
             if isinstance(exc, OSError) and (error := writer.explain(exc)) is not None:
                 raise error from None  # a full or read-only disk (also from a render worker)
             raise
-        cache.put_manifest(str(output), {path: (fp, sha) for path, fp, sha, _ in [*kept, *outcomes]})
+        cache.put_manifest(str(output), {path: (fp, sha, reads) for path, fp, sha, reads, _ in [*kept, *outcomes]})
     finally:
         cache.close()
     return BuildResult(
@@ -460,6 +470,7 @@ def build(options: BuildOptions) -> BuildResult:
         excluded=site.excluded,
         drafts_published=sum(1 for a in site.articles if a.draft),
         written_paths=stats.written_paths,
+        rendered_paths=[job.path for job in to_render],
     )
 
 

@@ -104,3 +104,18 @@ def test_a_failing_build_is_reported_not_raised(fake_digest: Path) -> None:
 )
 def test_marker_goes_where_it_is_printed(template: str, expected: str) -> None:
     assert run.mark_template(template) == expected
+
+
+def test_two_engines_and_the_goals_table(fake_digest: Path) -> None:
+    bench = run.Bench(args(engine=["default", "fast"], runs=1))
+    rep = bench.run_size(12)
+    cold = [r.tool for r in rep.results if r.scenario == "cold"]
+    assert cold == ["digest", "digest-fast"]
+    assert [r.scenario for r in rep.results if r.tool == "digest-fast"] == ["cold"]  # the first engine's scenarios only
+    rep.articles = 10_000  # the goals table reads the 10,000-article figures
+    table = run.goals_section([rep], run.Latency(10_000, 120.0, 410.0))
+    assert "| one body edit / no-op rebuild | 10,000 |" in table
+    assert "| dev server save → visible (median of 10) | 10,000 | 120 ms | ≤ 150 ms | yes |" in table
+    assert "| the same, while a second build runs | 10,000 | 410 ms | ≤ 300 ms | **no** |" in table
+    assert "cold build, default engine / Pelican cold | 10,000 | n/a" in table  # no peers in this run
+    assert "| one body edit / no-op rebuild | 10,000 |" in table and "user CPU: " in table

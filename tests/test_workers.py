@@ -73,7 +73,7 @@ def test_workers_die_when_their_parent_is_killed(tmp_path: Path) -> None:
         from digest.workers import map_chunks
 
         def slow(chunk):
-            print(os.getpid(), flush=True)
+            os.write(1, f"{os.getpid()}\\n".encode())  # one write: the two workers share the pipe
             time.sleep(120)
             return chunk
 

@@ -56,7 +56,7 @@ def edition_copies(site_dir: Path, number: int | None, *, now: datetime | None =
             raise DigestError(f"{what} (editions: {known})")
         jobs = pipeline.plan(site)
         renderer = Renderer(theme, config.base_url, False)
-        html, text = (render_job(jobs[output_path(edition.url + name)], renderer).decode("utf-8")
+        html, text = (render_job(jobs[output_path(edition.url + name)], renderer).data.decode("utf-8")
                       for name in ("email.html", "email.txt"))
     finally:
         cache.close()

@@ -406,7 +406,7 @@ def _article(
                                      source.term_url),
         src.author, src.image, src.image_alt, image_size, src.via,
         src.draft, src.extra.get("lang"),  # cards mark their language
-        link, has_page, src.note if link else "",  # a link card shows its note
+        link, has_page, src.note,  # a card may show the note (a link item's does): lists track it like the title
     )
     return Article(
         index=index, path=src.path, rel=src.rel, slug=src.slug, url=url, title=src.title, date=local,

@@ -1,12 +1,17 @@
 """Every page of the site as a ``PageJob``: its URL, template and context, before any rendering.
 
-Each job also carries ``inputs``: a hash of everything its context holds, so
-a later build can tell, without rendering, whether the page can change.
+Each job also carries ``inputs``: a hash of everything its own context holds, so
+a later build can tell, without rendering, whether the page can change. The
+``site`` context every template sees is not in them: its volatile fields (counts,
+taxonomies, recent articles) are hashed one by one in ``SiteValues``, and a page's
+fingerprint holds the hashes of the fields its last render read (see
+``digest.render.jobs``), so a new article's counts reach only the pages that show them.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Protocol, Sequence
@@ -17,7 +22,7 @@ from digest import __version__
 from digest.config import SeoConfig, SiteConfig
 from digest.errors import BuildFailed, Problem
 from digest.model.editions import Editions
-from digest.model.site import Article, Period, PeriodLink, Site, Taxonomy, Term
+from digest.model.site import RELATED_WINDOW, Article, Period, PeriodLink, Site, Taxonomy, Term
 from digest.rules.urls import compile_pattern, join_base, output_path, rebase_links, site_link
 
 RECENT_COUNT = 10
@@ -166,6 +171,15 @@ class PageJob:
     inputs_of: str | Callable[[], str]  # the hash of what the context holds, or how to work it out
     origin: str  # what asked for this page, for collision messages
     produce: Callable[[], str] | None = field(default=None)
+    site_values: SiteValues | None = field(default=None)  # hashes of the ``site`` fields a render may read
+    bodies_of: str | Callable[[], str] = ""  # the hash of the bodies of the other articles it can reach
+
+    @cached_property
+    def bodies(self) -> str:
+        """The other articles' bodies, apart from ``inputs``: only a template that prints the body of an
+        article other than the page's own (``Renderer.reads_other_bodies``) depends on them, so a body
+        edit re-renders the article's page, not every list that shows its card."""
+        return self.bodies_of if isinstance(self.bodies_of, str) else self.bodies_of()
 
     @cached_property
     def inputs(self) -> str:
@@ -177,14 +191,58 @@ class PageJob:
         return self.inputs_of if isinstance(self.inputs_of, str) else self.inputs_of()
 
 
+# The fields of ``SiteContext`` that change with the articles. Every other field is made from the
+# config (or digest's version), which every page's inputs hold already.
+VOLATILE_SITE_FIELDS = ("tags", "sources", "years", "recent", "article_count", "editions")
+
+
+class SiteValues:
+    """A hash of each field of the ``site`` context, worked out when first asked for."""
+
+    def __init__(self, site: Site) -> None:
+        self._site = site
+        self._hashes: dict[str, str] = {}
+
+    def field(self, name: str) -> str:
+        found = self._hashes.get(name)
+        if found is None:
+            found = self._hashes[name] = _digest(name, self._parts(name)) if name in VOLATILE_SITE_FIELDS else ""
+        return found
+
+    def digest(self, names: Iterable[str]) -> str:
+        """The hash of the named fields' values: equal hashes, equal values."""
+        return _digest(*((name, self.field(name)) for name in sorted(names)))
+
+    def digest_all(self) -> str:
+        return self.digest(VOLATILE_SITE_FIELDS)
+
+    def _parts(self, name: str) -> object:
+        site = self._site
+        if name in ("tags", "sources"):
+            # a theme may print any term's articles from ``site``: their list fields count
+            taxonomy = site.tags if name == "tags" else site.sources
+            return [(t.name, t.url, _headers(t.articles, bodies=True)) for t in taxonomy.terms]
+        if name == "years":
+            return [(y.url, y.title, _period_inputs(y), _headers(y.articles, bodies=True)) for y in site.years]
+        if name == "recent":
+            return _headers(site.articles[:RECENT_COUNT], bodies=True)
+        if name == "editions":  # article pages link their edition, the navigation the latest
+            return site.editions.signature() if site.editions is not None else ""
+        return len(site.articles)
+
+
 def _digest(*parts: object) -> str:
     return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
-def _headers(items: Iterable[Article]) -> tuple[str, ...]:
-    # header (what a card shows) and key (the body): a theme may print the body of any article
-    # it can reach (a day page with full articles, say), so both count as the page's input
-    return tuple(a.header + a.key for a in items)
+def _headers(items: Iterable[Article], *, bodies: bool = False) -> tuple[str, ...]:
+    # header: what a card shows; key: the body too (for ``site`` fields, which a theme may walk to any body)
+    return tuple(a.header + a.key for a in items) if bodies else tuple(a.header for a in items)
+
+
+def _bodies(items: Iterable[Article] | Callable[[], Iterable[Article]]) -> str:
+    """The hash of the bodies of the other articles a page can reach (see ``PageJob.bodies``)."""
+    return _digest(tuple(a.key for a in (items() if callable(items) else items) if a is not None))
 
 
 def _page_inputs(site_inputs: str, kind: str, title: str, url: str, description: str, feeds: tuple[Feed, ...],
@@ -201,6 +259,11 @@ def _list_inputs(
 def _article_inputs(article: Article, older: Article | None, newer: Article | None,
                     related: Mapping[int, tuple[Article, ...]]) -> tuple[object, ...]:
     return (article.key, article.header, _headers(x for x in (older, newer) if x), _headers(related[article.index]))
+
+
+def _reachable(older: Article | None, newer: Article | None, related: Mapping[int, tuple[Article, ...]],
+               index: int) -> Iterable[Article]:
+    return (*(x for x in (older, newer) if x is not None), *related[index])
 
 
 def paginate(items: Sequence[Article], base_url: str, per_page: int) -> list[Paginator]:
@@ -232,6 +295,7 @@ class PageSpec(NamedTuple):
     feeds: tuple[Feed, ...]
     produce: Callable[[], str] | None
     context: dict[str, Any]
+    bodies: tuple[Article, ...] | Callable[[], Iterable[Article]] = ()  # other articles it can reach
 
 
 class PlannedPages(Mapping[str, PageJob]):
@@ -277,13 +341,14 @@ class PlannedPages(Mapping[str, PageJob]):
 class Planner:
     """Collects page jobs, refusing two pages on one URL."""
 
-    def __init__(self, site: Site, site_context: SiteContext, site_inputs: str, memo: Memo | None = None) -> None:
+    def __init__(self, site: Site, site_context: SiteContext, memo: Memo | None = None) -> None:
         self.site = site
         self.config: SiteConfig = site.config
         self.site_context = site_context
-        self.site_inputs = site_inputs
+        self.site_values = SiteValues(site)
         self.memo = memo  # results of costly pure planning steps from earlier builds (the build cache)
-        self._config_inputs = self.config.fingerprint()
+        self.related = remembered_related(site, memo)
+        self._config_inputs = _digest(self.config.fingerprint(), __version__)
         self.jobs = PlannedPages(self._job)
         self.problems: list[Problem] = []
         self._root = join_base(self.config.base_url, "/")  # permalinks are this plus the path
@@ -315,16 +380,14 @@ class Planner:
         self.jobs.plan(path, spec)
 
     def _job(self, path: str, spec: PageSpec) -> PageJob:
-        url, kind, title, template, inputs, origin, description, feeds, produce, context = spec
+        url, kind, title, template, inputs, origin, description, feeds, produce, context, bodies = spec
         page = PageInfo(kind, title, url, self._root + url.lstrip("/"), description, feeds)
         ctx = {"site": self.site_context, "page": page}
         for key, value in context.items():
             ctx[key] = value.make() if isinstance(value, Deferred) else value
-        # a template sees the whole site context; a produced file (feed, sitemap) only its own inputs and the
-        # config, so a new article re-renders only the feeds it appears in
-        base = self.site_inputs if produce is None else self._config_inputs
-        inputs_of = partial(_page_inputs, base, kind, title, url, description, feeds, inputs)
-        return PageJob(url, path, template, ctx, inputs_of, origin, produce)
+        # the config and the page's own inputs; the ``site`` fields a template reads are added when it renders
+        inputs_of = partial(_page_inputs, self._config_inputs, kind, title, url, description, feeds, inputs)
+        return PageJob(url, path, template, ctx, inputs_of, origin, produce, self.site_values, partial(_bodies, bodies))
 
     def add_list(
         self, *, base_url: str, kind: str, title: str, items: Sequence[Article], origin: str,
@@ -336,15 +399,15 @@ class Planner:
                 PageSpec(
                     paginator.page_urls[paginator.number - 1].url, kind, title, template,
                     partial(_list_inputs, paginator, extra_inputs), origin, description, feeds, None,
-                    {"paginator": paginator, **context},
+                    {"paginator": paginator, **context}, paginator.items,
                 )
             )
 
 
-def site_context(site: Site, feeds: tuple[Feed, ...] = ()) -> tuple[SiteContext, str]:
+def site_context(site: Site, feeds: tuple[Feed, ...] = ()) -> SiteContext:
     config = site.config
     recent = site.articles[:RECENT_COUNT]
-    ctx = SiteContext(
+    return SiteContext(
         title=config.title,
         description=config.description,
         base_url=join_base(config.base_url, "/"),
@@ -361,17 +424,24 @@ def site_context(site: Site, feeds: tuple[Feed, ...] = ()) -> tuple[SiteContext,
         search_url=config.search.url if config.search.enabled else "",
         editions=site.editions,
     )
-    inputs = _digest(
-        config.fingerprint(),
-        [(t.name, t.url, t.count) for t in site.tags.terms],
-        [(t.name, t.url, t.count) for t in site.sources.terms],
-        [(y.url, y.count, [(m.url, m.count) for m in y.months]) for y in site.years],
-        _headers(recent),
-        feeds,
-        len(site.articles),
-        site.editions.signature() if site.editions is not None else "",  # pages link their edition, nav the latest
-    )
-    return ctx, inputs
+
+
+def remembered_related(site: Site, memo: Memo | None) -> Mapping[int, tuple[Article, ...]]:
+    """``site.related``, taken from ``memo`` when no article's place or tags changed since it was stored.
+
+    Finding every article's related articles is the dearest step of planning (about a tenth of a
+    second per thousand articles), and a build that changes no tag needs the same answer again.
+    Without a memo (a dev server) it stays lazy: worked out for the pages a browser asks for.
+    """
+    if memo is None or not site.articles:
+        return site.related
+    key = _digest(__version__, RELATED_WINDOW, site.config.related, [tuple(t.url for t in a.tags) for a in site.articles])
+    stored = memo.get_memo("related", key)
+    if stored is not None:
+        articles = site.articles
+        return {i: tuple(articles[j] for j in found) for i, found in enumerate(json.loads(stored))}
+    memo.put_memo("related", key, json.dumps([[a.index for a in site.related[i]] for i in range(len(site.articles))]))
+    return site.related
 
 
 def _term_pages(
@@ -428,8 +498,7 @@ def _period_pages(planner: Planner, periods: Iterable[Period]) -> None:
 
 
 def make_planner(site: Site, memo: Memo | None = None) -> Planner:
-    ctx, inputs = site_context(site, site_feeds(site.config))
-    return Planner(site, ctx, inputs, memo)
+    return Planner(site, site_context(site, site_feeds(site.config)), memo)
 
 
 class ArticlePlanner:
@@ -454,12 +523,14 @@ class ArticlePlanner:
             period_urls = self._period_urls[(d.year, d.month, d.day)] = {
                 kind: expand_one(**values) for kind, expand_one in self._period_url.items()
             }
+        related = self.planner.related
         return PageSpec(
             article.url, "article", article.title, "article.html",
-            partial(_article_inputs, article, older, newer, site.related), article.path, article.summary, (), None,
+            partial(_article_inputs, article, older, newer, related), article.path, article.summary, (), None,
             {"article": Deferred(partial(
-                ArticlePage, article, older, newer, site.related, period_urls, self._base_path, self._relative,
+                ArticlePage, article, older, newer, related, period_urls, self._base_path, self._relative,
             ))},
+            partial(_reachable, older, newer, related, article.index),
         )
 
     def job(self, article: Article) -> PageJob:
@@ -484,8 +555,8 @@ def plan_site_pages(planner: Planner) -> None:
         _period_pages(planner, periods)
     planner.add(
         url="/archive/", kind="archive", title="Archive", template="archive.html",
-        inputs=(), origin="the archive page", description=f"Every article on {config.title}, by month",
-        years=site.years,
+        inputs=lambda: tuple((y.url, y.title, _period_inputs(y)) for y in site.years),
+        origin="the archive page", description=f"Every article on {config.title}, by month", years=site.years,
     )
     planner.add(url="/404.html", kind="404", title="Page not found", template="404.html", inputs=(), origin="the 404 page")
 

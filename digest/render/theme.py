@@ -8,11 +8,11 @@ import traceback
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 from urllib.parse import urlsplit
 
 import jinja2
-from jinja2 import pass_context
+from jinja2 import meta, nodes, pass_context
 from markupsafe import Markup
 
 from digest.errors import DigestError
@@ -21,6 +21,9 @@ from digest.rules.urls import join_base, site_link
 
 DEFAULT_THEME = Path(__file__).resolve().parents[2] / "themes" / "default"
 _FINGERPRINTED = (".css", ".js")
+# Globals that render a theme template themselves, out of sight of Jinja's references: a template
+# that calls one depends on that template as if it included it.
+GLOBAL_TEMPLATES = {"card": "partials/card.html"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +74,31 @@ def load_theme(site_dir: Path, name: str, *, fingerprint_assets: bool = True) ->
     return Theme(tuple(folders), assets, hasher.hexdigest()[:16])
 
 
+# A note is not among them: it is part of every article's header (what lists show, tracked like its
+# title), so a card that prints a link item's note does not make lists depend on every body.
+_BODY_FIELDS = frozenset({"html", "toc", "body"})
+
+
+@dataclass(frozen=True, slots=True)
+class _TemplateFacts:
+    entry: str  # name|file|hash of the source
+    refs: tuple[str, ...] | None  # the templates it names; None when one name is computed at render time
+    other_bodies: bool  # see Renderer.reads_other_bodies
+
+
+def _reads_other_bodies(tree: nodes.Template) -> bool:
+    rebinds = any(n.name == "article" and n.ctx in ("store", "param") for n in tree.find_all(nodes.Name))
+    for node in tree.find_all((nodes.Getattr, nodes.Const)):
+        if isinstance(node, nodes.Const):
+            if isinstance(node.value, str) and node.value in _BODY_FIELDS:
+                return True
+        elif isinstance(node, nodes.Getattr) and node.attr in _BODY_FIELDS:
+            own = isinstance(node.node, nodes.Name) and node.node.name == "article" and not rebinds
+            if not own:
+                return True
+    return False
+
+
 def _fmt_date(value: Any, fmt: str = "%-d %B %Y") -> str:
     if isinstance(value, (datetime, date)):
         return value.strftime(fmt)
@@ -88,12 +116,16 @@ def _isodate(value: Any) -> str:
 class Renderer:
     """The Jinja environment for one theme and config; ``render`` turns a page's context into HTML."""
 
-    def __init__(self, theme: Theme, base_url: str, relative_urls: bool, *, serve: bool = False) -> None:
+    def __init__(
+        self, theme: Theme, base_url: str, relative_urls: bool, *, serve: bool = False, bytecode: Path | None = None
+    ) -> None:
         self.theme = theme
         self.serve = serve
         loader = jinja2.FileSystemLoader(theme.template_dirs)
         self.env = jinja2.Environment(
             loader=loader,
+            # compiled templates kept between builds (keyed by name and checked against the source)
+            bytecode_cache=jinja2.FileSystemBytecodeCache(str(bytecode)) if bytecode is not None else None,
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -147,6 +179,74 @@ class Renderer:
 
         self.env.globals.update(url=url, static=static, abs_url=abs_url, serve=serve, card=card)
         self.env.filters.update(date=_fmt_date, isodate=_isodate, abs_url=abs_url, email=email)
+        self._facts: dict[str, _TemplateFacts] = {}
+        self._closures: dict[str, tuple[str, bool, tuple[str, ...]]] = {}
+        self._assets = hashlib.sha256(repr(sorted((k, v[0]) for k, v in theme.assets.items())).encode()).hexdigest()
+
+    def compile(self, names: Iterable[str]) -> None:
+        """Load the templates ``names`` reach now, so forked workers inherit them compiled."""
+        for name in names:
+            for other in self._closure(name)[2]:
+                try:
+                    self.env.get_template(other)
+                except jinja2.TemplateError:
+                    pass  # rendering reports it, with the page
+
+    def template_inputs(self, name: str) -> str:
+        """A hash of the template ``name``, every template it reaches (extends, include, import, and the
+        globals of ``GLOBAL_TEMPLATES``) and the theme's asset names (``static()`` prints them)."""
+        return self._closure(name)[0]
+
+    def reads_other_bodies(self, name: str) -> bool:
+        """Whether the template ``name`` (or one it reaches) may print the body of an article other than the
+        page's own ``article``: ``x.html``, ``x.toc`` or ``x.body`` for any ``x`` but an
+        ``article`` the template never rebinds, or any such name as a string (``attribute('html')``)."""
+        return self._closure(name)[1]
+
+    def _closure(self, name: str) -> tuple[str, bool, tuple[str, ...]]:
+        """(hash, reads other bodies, names) of the templates ``name`` reaches."""
+        found = self._closures.get(name)
+        if found is None:
+            seen: dict[str, _TemplateFacts] = {}
+            todo = [name]
+            while todo:
+                current = todo.pop()
+                if current not in seen:
+                    seen[current] = facts = self._read(current)
+                    if facts.refs is None:  # a name computed at render time: it may be any of them
+                        assert self.env.loader is not None
+                        seen.update((other, self._read(other)) for other in self.env.loader.list_templates())
+                        break
+                    todo.extend(facts.refs)
+            hasher = hashlib.sha256(self._assets.encode())
+            for entry in sorted(f.entry for f in seen.values()):
+                hasher.update(f"\0{entry}".encode("utf-8", "surrogatepass"))
+            found = self._closures[name] = (
+                hasher.hexdigest()[:32], any(f.other_bodies for f in seen.values()), tuple(seen)
+            )
+        return found
+
+    def _read(self, name: str) -> _TemplateFacts:
+        found = self._facts.get(name)
+        if found is not None:
+            return found
+        assert self.env.loader is not None
+        try:
+            source, filename, _ = self.env.loader.get_source(self.env, name)
+        except jinja2.TemplateNotFound:
+            return _TemplateFacts(f"{name}|missing", (), False)  # rendering reports it
+        entry = f"{name}|{filename}|{hashlib.sha256(source.encode('utf-8', 'surrogatepass')).hexdigest()}"
+        try:
+            tree = self.env.parse(source, name, filename)
+        except jinja2.TemplateSyntaxError:
+            return _TemplateFacts(entry, (), True)  # rendering reports it; the hash of the source is enough
+        refs = list(meta.find_referenced_templates(tree))
+        refs += [GLOBAL_TEMPLATES[call.node.name] for call in tree.find_all(nodes.Call)
+                 if isinstance(call.node, nodes.Name) and call.node.name in GLOBAL_TEMPLATES]
+        found = self._facts[name] = _TemplateFacts(
+            entry, None if None in refs else tuple(ref for ref in refs if ref is not None), _reads_other_bodies(tree)
+        )
+        return found
 
     def render(self, template: str, context: Mapping[str, Any]) -> str:
         try:

@@ -95,7 +95,8 @@ def _import(planner: Planner, made: list[_Made]) -> None:
     for item in made:
         produce = None if item.text is None else functools.partial(str, item.text)
         context = {"site": planner.site_context, **item.context}
-        job = PageJob(item.spec.url, item.path, item.spec.template, context, item.inputs, item.spec.origin, produce)
+        job = PageJob(item.spec.url, item.path, item.spec.template, context, item.inputs, item.spec.origin, produce,
+                      planner.site_values)
         jobs.put(item.path, item.spec._replace(produce=produce, context=item.context), job)
 
 

@@ -26,7 +26,7 @@ from markupsafe import Markup
 
 from digest import pipeline
 from digest.pipeline import Loaded, Sources, Timer, job_count, now_from_env
-from digest.render.jobs import page_fingerprint, render_job
+from digest.render.jobs import render_job, served_fingerprint
 from digest.cache import CACHE_DIR, Cache
 from digest.config import CONFIG_NAME, SiteConfig
 from digest.errors import BuildFailed, DigestError
@@ -527,10 +527,10 @@ class SiteSession:
         return self._page(state, job, 404)
 
     def _render(self, state: BuildState, job: PageJob) -> bytes:
-        key = page_fingerprint(job, state.theme)
+        key = served_fingerprint(job, state.renderer)
         data = self._pages.get(key)
         if data is None:
-            data = render_job(job, state.renderer)
+            data = render_job(job, state.renderer).data
             self._pages.put(key, data)
         return data
 

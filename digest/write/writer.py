@@ -254,7 +254,8 @@ class OutputWriter:
         """Make the output hold exactly ``expected`` (hidden top-level entries such as .git are kept).
 
         ``previous`` is what the last build wrote: when nothing is staged and the set of files
-        is the same, the output is already right and is not even walked.
+        is the same, the output is already right; in a folder digest made, the files to delete
+        are the previous ones this build does not make, so the output is never walked.
         """
         stats = CommitStats()
         puts = self.staged()
@@ -277,7 +278,11 @@ class OutputWriter:
                         self._done = True
                         return stats
                     self.output.mkdir()  # a mount point's parent: move the files in one by one
-                deletes = sorted(set(_existing_files(self.output)) - expected)
+                if previous is not None and self._owned():
+                    # what the last build wrote here is known: no walk of every folder of the output
+                    deletes = sorted(p for p in previous - expected if os.path.lexists(os.path.join(self.output, p)))
+                else:
+                    deletes = sorted(set(_existing_files(self.output)) - expected)
                 if deletes and not self._owned():
                     shown = ", ".join(deletes[:_EXAMPLES]) + (", ..." if len(deletes) > _EXAMPLES else "")
                     raise DigestError(
