@@ -303,7 +303,8 @@ def build(options: BuildOptions) -> BuildResult:
             site_dir, config, cache=cache, jobs=jobs_n, now=now, drafts=options.drafts, future=options.future,
             timer=timer,
         )
-        jobs = plan_pages(site, OUTPUT_PLANNERS, memo=cache)
+        renderer = Renderer(theme, config.base_url, config.relative_urls)
+        jobs = plan_pages(site, OUTPUT_PLANNERS, memo=cache, messages=renderer.catalogues.messages(config.language))
         # collisions are checked before rendering, so nothing is half-written
         collisions = find_collisions(
             [(path, job.origin) for path, job in jobs.items()]
@@ -325,7 +326,6 @@ def build(options: BuildOptions) -> BuildResult:
                     kept.append((path, fp, old[1], False))
                 else:
                     to_render.append(job)
-            renderer = Renderer(theme, config.base_url, config.relative_urls)
             outcomes = render_pages(to_render, renderer, writer, manifest, theme, jobs_n)
             timer.lap("render")
             outcomes.extend(

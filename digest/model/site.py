@@ -6,14 +6,13 @@ nothing is read from disk and nothing is rendered.
 
 from __future__ import annotations
 
-import calendar
 import heapq
 import hashlib
 import posixpath
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable, Container, Iterable, Iterator, Mapping, Protocol, Sequence, TypeVar
 
@@ -22,6 +21,7 @@ from markupsafe import Markup
 from digest.config import SiteConfig
 from digest.errors import BuildFailed, Problem
 from digest.sources.load import LoadedArticle
+from digest.rules.locale import format_date_named
 from digest.rules.slugs import slugify, term_key
 from digest.rules.urls import UnsafePath, check_site_path, compile_pattern, expand
 
@@ -65,6 +65,8 @@ class Article:
     key: str  # changes when the file or render settings change
     header: str  # hash of what lists show of this article (title, date, summary, tags, ...)
     body_terms: str = ""  # search terms of the body and note, space-separated (made once, in the workers)
+    lang: str = ""  # BCP 47 tag of the article's text: its ``lang:`` front matter, else the site's language
+    translation_key: str = ""  # front matter ``translation_key``: links translations (model/languages.py)
 
     @property
     def html(self) -> Markup:
@@ -330,7 +332,7 @@ def build_site(
             [(t.name, t.slug, t.url) for t in tags],
             None if source is None else (source.name, source.url, source.published and source.published.isoformat(),
                                          source.term_url),
-            src.author, src.image, src.via, src.draft,
+            src.author, src.image, src.via, src.draft, src.lang,
         )
         articles.append(
             Article(
@@ -355,6 +357,8 @@ def build_site(
                 key=item.key,
                 body_terms=item.terms,
                 header=header,
+                lang=src.lang or config.language,
+                translation_key=src.translation_key,
             )
         )
     if problems:
@@ -447,12 +451,13 @@ def _taxonomy(
     return Taxonomy(name, title, url, tuple(terms), {t.key: t for t in terms})
 
 
-def _period_title(kind: str, year: int, month: int, day: int) -> str:
+def _period_title(kind: str, year: int, month: int, day: int, language: str) -> str:
+    """"2022", "January 2022", "10 January 2022", as the site's language writes them (Babel, CLDR)."""
     if kind == "year":
-        return str(year)
+        return format_date_named(date(year, 1, 1), "year", language)
     if kind == "month":
-        return f"{calendar.month_name[month]} {year}"
-    return f"{day} {calendar.month_name[month]} {year}"
+        return format_date_named(date(year, month, 1), "month", language)
+    return format_date_named(date(year, month, day), "date", language)
 
 
 PeriodGroups = dict[str, dict[tuple[int, ...], Sequence[Article]]]
@@ -506,7 +511,7 @@ def _periods(articles: tuple[Article, ...], config: SiteConfig) -> tuple[tuple[P
     def link(kind: str, key: tuple[int, ...], count: int) -> PeriodLink:
         year, month, day = (list(key) + [0, 0])[:3]
         url = url_of[kind](year=f"{year:04d}", month=f"{month:02d}", day=f"{day:02d}", slug="")
-        return PeriodLink(kind, year, month, day, _period_title(kind, year, month, day), url, count)
+        return PeriodLink(kind, year, month, day, _period_title(kind, year, month, day, config.language), url, count)
 
     links = {kind: {key: link(kind, key, len(items)) for key, items in group.items()} for kind, group in groups.items()}
     children: dict[tuple[int, ...], list[PeriodLink]] = defaultdict(list)

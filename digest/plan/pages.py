@@ -9,15 +9,28 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property, partial
+from gettext import NullTranslations
 from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Protocol, Sequence
 
 from digest import __version__
 from digest.config import SeoConfig, SiteConfig
 from digest.errors import BuildFailed, Problem
 from digest.model.site import Article, Period, PeriodLink, Site, Taxonomy, Term
+from digest.rules.locale import format_number, text_direction
 from digest.rules.urls import compile_pattern, join_base, output_path
 
 RECENT_COUNT = 10
+
+
+class Messages(Protocol):
+    """A catalogue of UI strings in one language (the theme's; see render/i18n.py)."""
+
+    def gettext(self, message: str) -> str: ...
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str: ...
+
+
+AlternatesOf = Callable[[str, str], tuple["Alternate", ...]]  # (page kind, page URL) -> the page in each language
 
 
 class Memo(Protocol):
@@ -59,6 +72,17 @@ def term_feeds(config: SiteConfig, term: Term) -> tuple[Feed, ...]:
 
 
 @dataclass(frozen=True, slots=True)
+class Alternate:
+    """The same page in another language of the site (hreflang links, the language switcher)."""
+
+    lang: str  # BCP 47 tag, or ``x-default`` for the default language's page
+    name: str  # the language's name in itself: "Русский"
+    url: str  # site path from the root of the whole site: /ru/2022/01/10/slug/
+    permalink: str  # absolute
+    current: bool = False  # this is the page itself
+
+
+@dataclass(frozen=True, slots=True)
 class PageInfo:
     kind: str
     title: str
@@ -66,6 +90,9 @@ class PageInfo:
     permalink: str
     description: str
     feeds: tuple[Feed, ...] = ()
+    lang: str = ""  # BCP 47 tag of the page's main text (an article's ``lang:``, else the site's language)
+    dir: str = "ltr"  # ``rtl`` for right-to-left languages
+    alternates: tuple[Alternate, ...] = ()  # the page in every language it exists in, itself included
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +163,8 @@ class SiteContext:
     seo: SeoConfig = SeoConfig()
     search_url: str = ""  # the search page, or empty when search is off
     generator: str = f"digest {__version__}"
+    url_prefix: str = ""  # "/ru" on a multilingual site's non-default language: its paths live under it
+    dir: str = "ltr"  # the site language's direction (``rtl`` for Arabic, Hebrew, ...)
 
 
 @dataclass(frozen=True, eq=False)  # no slots: ``inputs`` is worked out on first use and kept
@@ -168,7 +197,7 @@ def _headers(items: Iterable[Article]) -> tuple[str, ...]:
     return tuple(a.header + a.key for a in items)
 
 
-def _page_inputs(site_inputs: str, kind: str, title: str, url: str, description: str, feeds: tuple[Feed, ...],
+def _page_inputs(site_inputs: str, kind: str, title: str, url: str, description: str, feeds: object,
                  inputs: tuple[object, ...] | Callable[[], tuple[object, ...]]) -> str:
     return _digest(site_inputs, kind, title, url, description, feeds, inputs() if callable(inputs) else inputs)
 
@@ -258,8 +287,14 @@ class PlannedPages(Mapping[str, PageJob]):
 class Planner:
     """Collects page jobs, refusing two pages on one URL."""
 
-    def __init__(self, site: Site, site_context: SiteContext, site_inputs: str, memo: Memo | None = None) -> None:
+    def __init__(
+        self, site: Site, site_context: SiteContext, site_inputs: str, memo: Memo | None = None,
+        messages: Messages | None = None, alternates: AlternatesOf | None = None,
+    ) -> None:
         self.site = site
+        self.messages: Messages = messages or NullTranslations()  # page titles in the site's language
+        self.alternates = alternates  # a page's translations (multilingual sites)
+        self.language = site.config.language
         self.config: SiteConfig = site.config
         self.site_context = site_context
         self.site_inputs = site_inputs
@@ -268,6 +303,10 @@ class Planner:
         self.jobs = PlannedPages(self._job)
         self.problems: list[Problem] = []
         self._root = join_base(self.config.base_url, "/")  # permalinks are this plus the path
+
+    def counted(self, singular: str, plural: str, n: int, **values: str) -> str:
+        """``n`` things in the site's language: "3 статьи", "5 статей" (``num`` is Babel's number)."""
+        return self.messages.ngettext(singular, plural, n) % {"num": format_number(n, self.language), **values}
 
     def add(
         self,
@@ -297,14 +336,18 @@ class Planner:
 
     def _job(self, path: str, spec: PageSpec) -> PageJob:
         url, kind, title, template, inputs, origin, description, feeds, produce, context = spec
-        page = PageInfo(kind, title, url, self._root + url.lstrip("/"), description, feeds)
+        article = self.site.by_url.get(url) if kind == "article" else None
+        lang = article.lang if article is not None else self.language
+        alternates = self.alternates(kind, url) if self.alternates is not None and template is not None else ()
+        page = PageInfo(kind, title, url, self._root + url.lstrip("/"), description, feeds, lang, text_direction(lang),
+                        alternates)
         ctx = {"site": self.site_context, "page": page}
         for key, value in context.items():
             ctx[key] = value.make() if isinstance(value, Deferred) else value
         # a template sees the whole site context; a produced file (feed, sitemap) only its own inputs and the
         # config, so a new article re-renders only the feeds it appears in
         base = self.site_inputs if produce is None else self._config_inputs
-        inputs_of = partial(_page_inputs, base, kind, title, url, description, feeds, inputs)
+        inputs_of = partial(_page_inputs, base, kind, title, url, description, (feeds, lang, alternates), inputs)
         return PageJob(url, path, template, ctx, inputs_of, origin, produce)
 
     def add_list(
@@ -322,7 +365,7 @@ class Planner:
             )
 
 
-def site_context(site: Site, feeds: tuple[Feed, ...] = ()) -> tuple[SiteContext, str]:
+def site_context(site: Site, feeds: tuple[Feed, ...] = (), url_prefix: str = "") -> tuple[SiteContext, str]:
     config = site.config
     recent = site.articles[:RECENT_COUNT]
     ctx = SiteContext(
@@ -340,9 +383,12 @@ def site_context(site: Site, feeds: tuple[Feed, ...] = ()) -> tuple[SiteContext,
         article_count=len(site.articles),
         seo=config.seo,
         search_url=config.search.url if config.search.enabled else "",
+        url_prefix=url_prefix,
+        dir=text_direction(config.language),
     )
     inputs = _digest(
         config.fingerprint(),
+        url_prefix,
         [(t.name, t.url, t.count) for t in site.tags.terms],
         [(t.name, t.url, t.count) for t in site.sources.terms],
         [(y.url, y.count, [(m.url, m.count) for m in y.months]) for y in site.years],
@@ -356,14 +402,17 @@ def site_context(site: Site, feeds: tuple[Feed, ...] = ()) -> tuple[SiteContext,
 def _term_pages(
     planner: Planner, taxonomy: Taxonomy, kind: str, feeds: Callable[[Term], tuple[Feed, ...]] = lambda term: ()
 ) -> None:
+    _ = planner.messages.gettext
+    tags = taxonomy.name == "tags"
     planner.add(
         url=taxonomy.url,
         kind=taxonomy.name,
-        title=taxonomy.title,
+        title=_("Tags") if tags else _("Sources"),
         template="terms.html",
         inputs=tuple((t.name, t.url, t.count) for t in taxonomy.terms),
         origin=f"the {taxonomy.name} index",
-        description=f"All {taxonomy.term_count} {taxonomy.name}",
+        description=planner.counted("All %(num)s tag", "All %(num)s tags", taxonomy.term_count) if tags
+        else planner.counted("All %(num)s source", "All %(num)s sources", taxonomy.term_count),
         taxonomy=taxonomy,
     )
     for term in taxonomy.terms:
@@ -374,7 +423,8 @@ def _term_pages(
             items=term.articles,
             origin=f"{kind} '{term.name}'",
             extra_inputs=(term.name, term.count),
-            description=f"{term.count} article{'s' if term.count != 1 else ''} on {term.name}",
+            description=planner.counted("%(num)s article on %(name)s", "%(num)s articles on %(name)s", term.count,
+                                      name=term.name),
             feeds=feeds(term),
             term=term,
         )
@@ -401,14 +451,20 @@ def _period_pages(planner: Planner, periods: Iterable[Period]) -> None:
             items=period.articles,
             origin=f"the {period.kind} page for {period.title}",
             extra_inputs=partial(_period_inputs, period),
-            description=f"{period.count} article{'s' if period.count != 1 else ''} from {period.title}",
+            description=planner.counted("%(num)s article from %(period)s", "%(num)s articles from %(period)s",
+                                      period.count, period=period.title),
             period=period,
         )
 
 
-def make_planner(site: Site, memo: Memo | None = None) -> Planner:
-    ctx, inputs = site_context(site, site_feeds(site.config))
-    return Planner(site, ctx, inputs, memo)
+def make_planner(
+    site: Site, memo: Memo | None = None, *, messages: Messages | None = None, alternates: AlternatesOf | None = None,
+    url_prefix: str = "",
+) -> Planner:
+    """``messages``: the theme's catalogue for the site's language (page titles and descriptions);
+    ``alternates`` and ``url_prefix``: one language of a multilingual site (model/languages.py)."""
+    ctx, inputs = site_context(site, site_feeds(site.config), url_prefix)
+    return Planner(site, ctx, inputs, memo, messages, alternates)
 
 
 class ArticlePlanner:
@@ -444,13 +500,13 @@ class ArticlePlanner:
 
 def plan_pages(
     site: Site, extra_planners: Sequence[Callable[[Planner], None]] = (), memo: Memo | None = None,
-    planner: Planner | None = None,
+    planner: Planner | None = None, messages: Messages | None = None,
 ) -> Mapping[str, PageJob]:
     """All pages of the site, keyed by output path; ``BuildFailed`` on URL collisions.
 
     ``planner``: one made by ``make_planner`` for this site whose jobs were already handed out
     (``ArticlePlanner.job``), so they are the same as the plan's."""
-    planner = planner or make_planner(site, memo)
+    planner = planner or make_planner(site, memo, messages=messages)
     plan_site_pages(planner)
     finish_plan(planner, extra_planners)
     return planner.jobs
@@ -470,12 +526,14 @@ def plan_site_pages(planner: Planner) -> None:
     _term_pages(planner, site.sources, "source")
     for periods in (site.years, site.months, site.days):
         _period_pages(planner, periods)
+    _ = planner.messages.gettext
     planner.add(
-        url="/archive/", kind="archive", title="Archive", template="archive.html",
-        inputs=(), origin="the archive page", description=f"Every article on {config.title}, by month",
+        url="/archive/", kind="archive", title=_("Archive"), template="archive.html",
+        inputs=(), origin="the archive page", description=_("Every article on %(title)s, by month") % {"title": config.title},
         years=site.years,
     )
-    planner.add(url="/404.html", kind="404", title="Page not found", template="404.html", inputs=(), origin="the 404 page")
+    planner.add(url="/404.html", kind="404", title=_("Page not found"), template="404.html", inputs=(),
+                origin="the 404 page")
 
 
 def finish_plan(planner: Planner, extra_planners: Sequence[Callable[[Planner], None]] = ()) -> None:

@@ -15,6 +15,8 @@ from jinja2 import pass_context
 from markupsafe import Markup
 
 from digest.errors import DigestError
+from digest.render.i18n import Catalogues, install as install_i18n, plural_forms
+from digest.rules.locale import format_date_named, format_number, language_name, text_direction
 from digest.rules.urls import join_base, relative_link
 
 DEFAULT_THEME = Path(__file__).resolve().parents[2] / "themes" / "default"
@@ -47,7 +49,7 @@ def load_theme(site_dir: Path, name: str, *, fingerprint_assets: bool = True) ->
     hasher = hashlib.sha256()
     assets: dict[str, tuple[str, Path]] = {}
     for folder in reversed(folders):  # default first, so the site's files override
-        for kind in ("templates", "static"):
+        for kind in ("templates", "static", "locale"):  # locale: the UI catalogues (render/i18n.py)
             base = folder / kind
             if not base.is_dir():
                 continue
@@ -69,10 +71,24 @@ def load_theme(site_dir: Path, name: str, *, fingerprint_assets: bool = True) ->
     return Theme(tuple(folders), assets, hasher.hexdigest()[:16])
 
 
-def _fmt_date(value: Any, fmt: str = "%-d %B %Y") -> str:
+def _language(ctx: jinja2.runtime.Context) -> str:
+    return getattr(ctx.get("site"), "language", "") or "en"
+
+
+@pass_context
+def _fmt_date(ctx: jinja2.runtime.Context, value: Any, fmt: str = "date") -> str:
+    """``date`` (10 January 2022), ``datetime``, ``month``, ``day``, ``weekday``, ``time``, ``year`` or a
+    CLDR skeleton, in the page's language; a ``%`` format is strftime's (language-blind, for old themes)."""
     if isinstance(value, (datetime, date)):
-        return value.strftime(fmt)
+        if "%" in fmt:
+            return value.strftime(fmt)
+        return format_date_named(value, fmt, _language(ctx))
     return str(value)
+
+
+@pass_context
+def _fmt_number(ctx: jinja2.runtime.Context, value: Any) -> str:
+    return format_number(value, _language(ctx)) if isinstance(value, (int, float)) else str(value)
 
 
 def _isodate(value: Any) -> str:
@@ -104,6 +120,7 @@ class Renderer:
         prefix = urlsplit(base_path).path.rstrip("/")
 
         def link(page_url: str, path: str) -> str:
+            """``path`` (from the root of the whole site) as an href on the page at ``page_url`` (likewise)."""
             if "://" in path or path.startswith(("#", "mailto:")):
                 return path
             if not path.startswith("/"):
@@ -112,16 +129,30 @@ class Renderer:
                 return relative_link(page_url, path)
             return prefix + path
 
+        def language_prefix(ctx: jinja2.runtime.Context) -> str:
+            # a multilingual site's other languages live under /<lang>/: their pages hold paths inside it
+            return getattr(ctx.get("site"), "url_prefix", "")
+
         @pass_context
         def url(ctx: jinja2.runtime.Context, path: str) -> str:
-            return link(ctx["page"].url, str(path))
+            """A path of this page's language (``/archive/`` is ``/ru/archive/`` on a Russian page)."""
+            lang = language_prefix(ctx)
+            path = str(path)
+            if lang and path.startswith("/") and not path.startswith("//"):
+                path = lang + path
+            return link(lang + ctx["page"].url, path)
+
+        @pass_context
+        def root_url(ctx: jinja2.runtime.Context, path: str) -> str:
+            """A path from the root of the whole site, whatever the page's language (language switchers)."""
+            return link(language_prefix(ctx) + ctx["page"].url, str(path))
 
         @pass_context
         def static(ctx: jinja2.runtime.Context, name: str) -> str:
             entry = theme.assets.get(str(name))
             if entry is None:
                 raise DigestError(f"static('{name}'): no such file in the theme's static/ folder")
-            return link(ctx["page"].url, "/" + entry[0])
+            return link(language_prefix(ctx) + ctx["page"].url, "/" + entry[0])
 
         def abs_url(path: str) -> str:
             return join_base(base_url, str(path))
@@ -132,23 +163,38 @@ class Renderer:
         cards: dict[tuple[str, str, str, str], Markup] = {}
 
         @pass_context
-        def card(ctx: jinja2.runtime.Context, item: Any, heading: str = "h2", date_format: str = "%-d %B %Y") -> Markup:
+        def card(ctx: jinja2.runtime.Context, item: Any, heading: str = "h2", date_format: str = "date") -> Markup:
             page_url = ctx["page"].url
             where = page_url.rsplit("/", 1)[0] if relative_urls else ""
-            key = (item.header, heading, date_format, where)
+            site = ctx.get("site")
+            # a card's words and links depend on its page's language too
+            key = (item.header, heading, date_format, where, _language(ctx), language_prefix(ctx))
             html = cards.get(key)
             if html is None:
                 template = self.env.get_template("partials/card.html")
                 html = Markup(template.render(
-                    page=ctx["page"], item=item, card_heading=heading, card_date_format=date_format
+                    site=site, page=ctx["page"], item=item, card_heading=heading, card_date_format=date_format
                 ))
                 if len(cards) > 50_000:  # a long-running server must not grow without bound
                     cards.clear()
                 cards[key] = html
             return html
 
-        self.env.globals.update(url=url, static=static, abs_url=abs_url, serve=serve, card=card)
-        self.env.filters.update(date=_fmt_date, isodate=_isodate, abs_url=abs_url)
+        self.catalogues = Catalogues(theme.folders)
+        install_i18n(self.env, self.catalogues)
+        @pass_context
+        def plural_forms_of(ctx: jinja2.runtime.Context, singular: str, plural: str) -> dict[str, str]:
+            language = _language(ctx)
+            return plural_forms(self.catalogues.messages(language), language, singular, plural)
+
+        self.env.globals.update(
+            url=url, root_url=root_url, static=static, abs_url=abs_url, serve=serve, card=card,
+            plural_forms=plural_forms_of,
+        )
+        self.env.filters.update(
+            date=_fmt_date, isodate=_isodate, abs_url=abs_url, number=_fmt_number,
+            language_name=language_name, text_direction=text_direction,
+        )
 
     def render(self, template: str, context: Mapping[str, Any]) -> str:
         try:

@@ -349,7 +349,8 @@ class SiteSession:
             assets=scan.assets, reuse=self._state.site if self._state else None,
         )
         timer.lap("model")
-        state = self._state_for(config, theme, renderer, site, ArticlePlanner(make_planner(site)), None)
+        planner = make_planner(site, messages=renderer.catalogues.messages(config.language))
+        state = self._state_for(config, theme, renderer, site, ArticlePlanner(planner), None)
         timer.lap("state")
         return state, scan.read, reparsed
 

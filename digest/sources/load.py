@@ -76,6 +76,8 @@ class LoadedArticle:
             extra=src["extra"],
             body="",
             body_line=src["body_line"],
+            lang=src.get("lang", ""),
+            translation_key=src.get("translation_key", ""),
         )
         return cls(article, html, toc, auto_summary, note_html, key, terms)
 
@@ -107,6 +109,8 @@ def render_settings_key(config: SiteConfig) -> str:
         "html": repr(config.html),
         "tz": config.timezone,
         "summary": config.summary_length,
+        "content": config.content_dir,  # each language of a multilingual site has its own folder
+        "record": 2,  # the fields of a cache record (2: lang, translation_key)
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
