@@ -15,10 +15,13 @@ from typing import Callable, Mapping, Sequence
 from digest.cache import CACHE_DIR, Cache
 from digest.config import SiteConfig, load_config
 from digest.errors import BuildFailed, DigestError, Problem
-from digest.sources.load import LoadedArticle, Record, SourceFile, render_all, scan_content
-from digest.model.site import Excluded, Site, build_site
+from digest.sources.load import LoadedArticle, Record, SourceFile, render_all, scan_content, walk_content
+from digest.model.languages import Language, Translations, link_translations, site_languages
+from digest.model.site import Article, Excluded, Site, build_site
 from digest.outputs import PLANNERS as OUTPUT_PLANNERS
-from digest.plan.pages import PageJob, Planner, plan_pages
+from digest.outputs.sitemap import plan_sitemap
+from digest.plan.pages import Messages, PageJob, Planner, finish_plan, make_planner, plan_pages, plan_site_pages
+from digest.plan.translations import LanguageMemo, LanguagePlans, alternates_of
 from digest.render.theme import Renderer, Theme, load_theme
 from digest.write.writer import OutputWriter, check_output_dir, find_collisions
 
@@ -142,6 +145,103 @@ def load_site(
     )
     timer.lap("model")
     return site, rendered
+
+
+# --- multilingual sites: the model and plan steps above, run once per language (model/languages.py) ---
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageSites:
+    """Every language's model, the default first."""
+
+    languages: tuple[Language, ...]
+    sites: tuple[Site, ...]
+    translations: Translations
+
+    @property
+    def assets(self) -> tuple[tuple[str, Path], ...]:
+        """(output path, source) of every language's content files, the others' under their folder."""
+        return tuple(
+            (lang.prefix.lstrip("/") + "/" + rel if lang.prefix else rel, src)
+            for lang, site in zip(self.languages, self.sites) for rel, src in site.assets
+        )
+
+    @property
+    def articles(self) -> tuple[Article, ...]:
+        return tuple(a for site in self.sites for a in site.articles)
+
+    @property
+    def excluded(self) -> tuple[Excluded, ...]:
+        return tuple(sorted((e for site in self.sites for e in site.excluded), key=lambda e: (e.date, e.path)))
+
+
+def load_language_sites(
+    site_dir: Path, config: SiteConfig, *, cache: Cache, jobs: int, now: datetime, drafts: bool, future: bool,
+    timer: Timer | None = None,
+) -> tuple[LanguageSites, int]:
+    """``load_site`` for each language of a multilingual site: ``content/<lang>/`` through its own config.
+    Files of ``content/`` outside the language folders (robots.txt, a favicon) belong to the default language."""
+    timer = timer or Timer()
+    languages = site_languages(config)
+    tags = {lang.tag for lang in languages}
+    scans = [scan_content(site_dir, lang.config) for lang in languages]
+    shared: list[tuple[str, Path]] = []
+    problems: list[Problem] = []
+    for rel, full, is_article in walk_content(site_dir / config.content_dir):
+        if rel.split("/", 1)[0] in tags:
+            continue
+        if is_article:
+            problems.append(Problem(
+                f"{config.content_dir}/{rel}", 1, f"on a multilingual site every article is in a language's folder:"
+                f" move it to {config.content_dir}/{config.language}/{rel} (or to another language's folder)",
+            ))
+        else:
+            shared.append((rel, full))
+    if problems:
+        raise BuildFailed(problems)
+    timer.lap("scan")
+    bodies = cache.bodies()
+    files = [f for scan, _ in scans for f in scan]
+    # one load for every language: the cache is pruned to the files of all of them
+    loaded, rendered = load_articles(files, config, cache=cache, jobs=jobs, timer=timer, lean=bodies is not None)
+    sites: list[Site] = []
+    start = 0
+    for lang, (scan, assets) in zip(languages, scans):
+        mine, start = loaded[start : start + len(scan)], start + len(scan)
+        sites.append(build_site(
+            mine, lang.config, now, drafts=drafts, future=future, assets=[*assets, *(shared if lang.default else ())],
+            bodies=bodies, stored={f.key for f in scan} if bodies is not None else (),
+        ))
+    timer.lap("model")
+    translations = link_translations([(lang.tag, site) for lang, site in zip(languages, sites)])
+    return LanguageSites(tuple(languages), tuple(sites), translations), rendered
+
+
+def plan_language_pages(
+    sites: LanguageSites, extra_planners: Sequence[Callable[[Planner], None]], *, memo: Cache | None,
+    messages: Callable[[str], Messages],
+) -> Mapping[str, PageJob]:
+    """``plan_pages`` for each language (with its URL prefix, catalogue and alternates), then one sitemap
+    of every language's pages with their alternates, then the plans side by side."""
+    plans: dict[str, Mapping[str, PageJob]] = {}
+    planners: list[Planner] = []
+    own = [p for p in extra_planners if p is not plan_sitemap]
+    for lang, site in zip(sites.languages, sites.sites):
+        planner = make_planner(
+            site, LanguageMemo(memo, lang.tag), messages=messages(lang.tag), url_prefix=lang.prefix,
+            alternates=alternates_of(lang, sites.languages, plans, sites.translations),
+        )
+        plan_site_pages(planner)
+        finish_plan(planner, own)
+        plans[lang.tag] = planner.jobs
+        planners.append(planner)
+    if plan_sitemap in extra_planners:  # at the root, in the default language's plan
+        newest = max((a.updated or a.date for a in sites.articles), default=None)
+        plan_sitemap(planners[0], [job for plan in plans.values() for job in plan.values()], newest)
+    merged = LanguagePlans([(lang, plans[lang.tag]) for lang in sites.languages])
+    if merged.problems:
+        raise BuildFailed(merged.problems)
+    return merged
 
 
 def page_fingerprint(job: PageJob, theme: Theme) -> str:
@@ -299,12 +399,20 @@ def build(options: BuildOptions) -> BuildResult:
     try:
         theme = load_theme(site_dir, config.theme)
         timer.lap("theme")
-        site, rendered_md = load_site(
-            site_dir, config, cache=cache, jobs=jobs_n, now=now, drafts=options.drafts, future=options.future,
-            timer=timer,
-        )
         renderer = Renderer(theme, config.base_url, config.relative_urls)
-        jobs = plan_pages(site, OUTPUT_PLANNERS, memo=cache, messages=renderer.catalogues.messages(config.language))
+        site: Site | LanguageSites
+        if config.languages:
+            site, rendered_md = load_language_sites(
+                site_dir, config, cache=cache, jobs=jobs_n, now=now, drafts=options.drafts, future=options.future,
+                timer=timer,
+            )
+            jobs = plan_language_pages(site, OUTPUT_PLANNERS, memo=cache, messages=renderer.catalogues.messages)
+        else:
+            site, rendered_md = load_site(
+                site_dir, config, cache=cache, jobs=jobs_n, now=now, drafts=options.drafts, future=options.future,
+                timer=timer,
+            )
+            jobs = plan_pages(site, OUTPUT_PLANNERS, memo=cache, messages=renderer.catalogues.messages(config.language))
         # collisions are checked before rendering, so nothing is half-written
         collisions = find_collisions(
             [(path, job.origin) for path, job in jobs.items()]

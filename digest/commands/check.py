@@ -31,8 +31,9 @@ from digest.config import SiteConfig, load_config
 from digest.sources.frontmatter import KNOWN_KEYS, normalise_text, split_front_matter
 from digest.rules.dates import date_from_filename
 from digest.errors import BuildFailed, DigestError, Problem
-from digest.sources.load import LoadedArticle, SourceFile, render_all, scan_content
+from digest.sources.load import LoadedArticle, SourceFile, render_all, scan_content, walk_content
 from digest.sources.markup import plain_text
+from digest.model.languages import duplicate_keys, far_apart, link_translations, site_languages
 from digest.model.site import Excluded, Site, build_site
 from digest.outputs import PLANNERS as OUTPUT_PLANNERS
 from digest.plan.pages import PageJob, plan_pages
@@ -144,11 +145,20 @@ def check_site(
         return CheckResult(sort_findings(Finding.from_problem(p) for p in exc.problems), 0)
     except DigestError as exc:
         return CheckResult((Finding.from_problem(exc.problem),), 0)
+    if config.languages:
+        return check_languages(site_dir, config, now=now, drafts=drafts, future=future, jobs=jobs)
     files, assets = scan_content(site_dir, config)
     try:
-        results = [value for chunk in render_all(files, config, jobs) for value in chunk]  # in file order
+        findings, articles = read_articles(files, config, jobs)
     except DigestError as exc:  # e.g. a Markdown extension in digest.yaml that does not load
         return CheckResult((Finding.from_problem(exc.problem),), len(files))
+    findings += check_articles(articles, assets, config, now, drafts=drafts, future=future)
+    return CheckResult(sort_findings(findings), len(files))
+
+
+def read_articles(files: Sequence[SourceFile], config: SiteConfig, jobs: int) -> tuple[list[Finding], list[CheckedArticle]]:
+    """Parse and render ``files``: a finding for each that does not parse, the others checked-article ready."""
+    results = [value for chunk in render_all(list(files), config, jobs) for value in chunk]  # in file order
     findings: list[Finding] = []
     articles: list[CheckedArticle] = []
     for item, value in zip(files, results):
@@ -156,8 +166,47 @@ def check_site(
             findings.append(Finding.from_problem(value))
         else:
             articles.append(checked_article(LoadedArticle.from_record(value), _text_of(item)))
-    findings += check_articles(articles, assets, config, now, drafts=drafts, future=future)
-    return CheckResult(sort_findings(findings), len(files))
+    return findings, articles
+
+
+def check_languages(
+    site_dir: Path, config: SiteConfig, *, now: datetime, drafts: bool, future: bool, jobs: int
+) -> CheckResult:
+    """A multilingual site: every language checked as a site of its own, then the translations between them."""
+    languages = site_languages(config)
+    tags = {lang.tag for lang in languages}
+    findings = [
+        Finding(f"{config.content_dir}/{rel}", 1, ERROR, f"on a multilingual site every article is in a language's"
+                f" folder: move it to {config.content_dir}/{config.language}/{rel} (or to another language's folder)")
+        for rel, _full, is_article in walk_content(site_dir / config.content_dir)
+        if is_article and rel.split("/", 1)[0] not in tags
+    ]
+    count = 0
+    sites: list[tuple[str, Site]] = []
+    lines: dict[str, CheckedArticle] = {}
+    for lang in languages:
+        files, assets = scan_content(site_dir, lang.config)
+        count += len(files)
+        try:
+            problems, articles = read_articles(files, lang.config, jobs)
+        except DigestError as exc:
+            return CheckResult((Finding.from_problem(exc.problem),), count)
+        findings += problems
+        findings += check_articles(articles, assets, lang.config, now, drafts=drafts, future=future)
+        lines.update((a.path, a) for a in articles)
+        site, _problems = build_model(articles, lang.config, now, drafts=drafts, future=future, assets=assets)
+        if site is not None:
+            sites.append((lang.tag, site))
+
+    def located(problem: Problem, key: str, severity: str) -> Finding:
+        article = lines.get(problem.path)
+        line = article.key_line(key) if article is not None else None
+        return Finding(problem.path, line, severity, problem.message)
+
+    findings += [located(p, "translation_key", WARNING) for p in duplicate_keys((t, s.articles) for t, s in sites)]
+    translations = link_translations(sites)
+    findings += [located(p, "date", WARNING) for p in far_apart(translations, config.translation_span_days)]
+    return CheckResult(sort_findings(findings), count)
 
 
 def _text_of(item: SourceFile) -> str:

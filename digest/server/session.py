@@ -205,6 +205,11 @@ class SiteSession:
                 # a broken digest.yaml is read again on every rebuild until it loads
                 self._config_stale = True
                 config = load_config(self.site_dir)
+                if config.languages:  # TODO(#17): serve each language's model like the build does
+                    raise DigestError(
+                        "digest serve does not preview multilingual sites (languages: in digest.yaml) yet:"
+                        " run 'digest build' and open the output folder", "digest.yaml",
+                    )
                 if self.options.base_url:
                     config = dataclasses.replace(config, base_url=join_base(self.options.base_url, config.base_path))
                 if self._config is None or config.fingerprint() != self._config.fingerprint():
