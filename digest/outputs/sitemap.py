@@ -44,7 +44,7 @@ def _serialise(root: etree._Element) -> str:
 
 def _urlset(urls: Sequence[SitemapUrl]) -> str:
     translated = any(url.alternates for url in urls)
-    nsmap = {None: SITEMAP_NS, "xhtml": XHTML_NS} if translated else {None: SITEMAP_NS}
+    nsmap: dict[Any, str] = {None: SITEMAP_NS, "xhtml": XHTML_NS} if translated else {None: SITEMAP_NS}
     root = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap=nsmap)
     for url in urls:
         node = etree.SubElement(root, f"{{{SITEMAP_NS}}}url")

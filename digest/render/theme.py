@@ -160,7 +160,7 @@ class Renderer:
         # A list shows each article as the same card on its home, tag, source and date pages
         # (about eight times per article): render each card once. The key holds everything the
         # card shows (the article's header hash) and, with relative URLs, the page's folder.
-        cards: dict[tuple[str, str, str, str], Markup] = {}
+        cards: dict[tuple[str, ...], Markup] = {}
 
         @pass_context
         def card(ctx: jinja2.runtime.Context, item: Any, heading: str = "h2", date_format: str = "date") -> Markup:
