@@ -259,3 +259,25 @@ def test_japanese_search_finds_a_word_inside_a_sentence(make_site, run_build, br
     page.goto(f"{origin}/search/")
     assert query("earthquake") == ["Earthquake"] and query("地震") == []
     assert errors == []
+
+
+def test_dev_server_serves_every_language_as_the_build_writes_it(make_site, run_build):
+    from digest.server.session import SessionOptions, SiteSession
+
+    site = make_site(SAMPLE, config=CONFIG)
+    run_build(site)
+    session = SiteSession(SessionOptions(site_dir=site, clock=lambda: NOW, use_cache=False))
+    try:
+        report = session.rebuild()
+        assert report.ok and report.articles == 6
+        for path in ("/", "/ru/", "/ar/2022/01/10/coup/", "/ru/tags/kazakhstan/", "/ru/feed.xml", "/sitemap.xml"):
+            served = session.lookup(path)
+            assert served.status == 200, path
+            rel = path.lstrip("/") + ("index.html" if path.endswith("/") else "")
+            assert served.body == (site / "output" / rel).read_bytes(), path
+        assert session.lookup("/ru/2022/01/13/only/").status == 404  # the draft
+        (site / "content/ru/2022/01/oil.md").write_text(article("Нефть снова", "2022-01-14", "Ещё."), encoding="utf-8")
+        assert session.rebuild([site / "content/ru/2022/01/oil.md"]).changed
+        assert "Нефть снова" in session.lookup("/ru/").body.decode("utf-8")
+    finally:
+        session.close()

@@ -24,9 +24,12 @@ from typing import Callable, Iterable, Mapping
 from markupsafe import Markup
 
 from digest.pipeline import (
+    LanguageSites,
     Timer,
     job_count,
     load_articles,
+    load_language_sites,
+    plan_language_pages,
     now_from_env,
     page_fingerprint,
     render_job,
@@ -205,11 +208,6 @@ class SiteSession:
                 # a broken digest.yaml is read again on every rebuild until it loads
                 self._config_stale = True
                 config = load_config(self.site_dir)
-                if config.languages:  # TODO(#17): serve each language's model like the build does
-                    raise DigestError(
-                        "digest serve does not preview multilingual sites (languages: in digest.yaml) yet:"
-                        " run 'digest build' and open the output folder", "digest.yaml",
-                    )
                 if self.options.base_url:
                     config = dataclasses.replace(config, base_url=join_base(self.options.base_url, config.base_path))
                 if self._config is None or config.fingerprint() != self._config.fingerprint():
@@ -231,6 +229,8 @@ class SiteSession:
             assert theme is not None and renderer is not None
             if old is not None and self._error is None and kinds == {"css"} and old.config is config:
                 return self._commit_css(old, theme, renderer, started)
+            if config.languages:
+                return self._rebuild_languages(config, theme, renderer, timer, started, old)
             state, read, reparsed = self._build(config, theme, renderer, timer)
         except Exception as exc:  # noqa: BLE001 - the user's mistake or our bug: both go to the overlay
             return self._failed(exc, started, timer)
@@ -359,17 +359,55 @@ class SiteSession:
         timer.lap("state")
         return state, scan.read, reparsed
 
+    def _rebuild_languages(
+        self, config: SiteConfig, theme: Theme, renderer: Renderer, timer: Timer, started: float,
+        old: BuildState | None,
+    ) -> RebuildReport:
+        """A multilingual site: every language's model and plan, made whole by the build's own steps
+        (no early article pages, no forked finishing: a preview of several languages is rarely huge)."""
+        # the scanner's record of content/ (every language's folder) is what idle checks compare with
+        self._scanner.scan(self.site_dir, config, have=(), changed=None)
+        cache = Cache(self.site_dir / CACHE_DIR if self.options.use_cache else None)
+        try:
+            sites, reparsed = load_language_sites(
+                self.site_dir, config, cache=cache, jobs=job_count(self.options.jobs), now=self.options.clock(),
+                drafts=self.options.drafts, future=self.options.future, timer=timer,
+            )
+            jobs = plan_language_pages(sites, OUTPUT_PLANNERS, memo=cache, messages=renderer.catalogues.messages)
+        finally:
+            cache.close()
+        timer.lap("plan")
+        default = sites.sites[0]
+        state = self._state_for(config, theme, renderer, default, ArticlePlanner(make_planner(default)), jobs, sites)
+        probe_error = self._probe(state) if old is None or old.theme is not state.theme else None
+        changed_site = old is None or state.signature != old.signature
+        with self._cond:
+            self._state = state
+            self._error = probe_error
+            if changed_site:
+                self._epoch_n += 1
+                self._css = None
+            self._building = self._planning = False
+            self._cond.notify_all()
+        self._unscanned = set()
+        self._publish()
+        return RebuildReport(
+            probe_error is None, time.perf_counter() - started, reparsed=reparsed, articles=len(sites.articles),
+            pages=len(jobs), changed=changed_site, error=probe_error, timings=timer.timings,
+        )
+
     def _state_for(
         self, config: SiteConfig, theme: Theme, renderer: Renderer, site: Site, articles: ArticlePlanner,
-        jobs: Mapping[str, PageJob] | None,
+        jobs: Mapping[str, PageJob] | None, languages: LanguageSites | None = None,
     ) -> BuildState:
+        content: Site | LanguageSites = languages or site  # a multilingual site: every language's files
         # pages come first when a URL is both (plan_pages refuses content files that would overwrite a page)
-        files = {out: src for out, src in [*theme.assets.values(), *site.assets]}
+        files = {out: src for out, src in [*theme.assets.values(), *content.assets]}
         roots = tuple(p.resolve() for p in (self.site_dir / config.content_dir, *theme.folders))
         sig = hashlib.blake2b(digest_size=16)
         sig.update(f"{config.fingerprint()}|{theme.fingerprint}\n".encode())
-        sig.update("\n".join(a.key for a in site.articles).encode())
-        for out, src in site.assets:
+        sig.update("\n".join(a.key for a in content.articles).encode())
+        for out, src in content.assets:
             try:
                 st = src.stat()
                 sig.update(f"\n{out}|{src}|{st.st_mtime_ns}|{st.st_size}".encode())
