@@ -281,3 +281,21 @@ def test_dev_server_serves_every_language_as_the_build_writes_it(make_site, run_
         assert "Нефть снова" in session.lookup("/ru/").body.decode("utf-8")
     finally:
         session.close()
+
+
+def test_the_example_site_builds_clean(tmp_path, run_build):
+    """examples/multilingual (English, Russian, Arabic): what the README points new users at."""
+    import shutil
+
+    site = tmp_path / "example"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "examples/multilingual", site,
+                    ignore=shutil.ignore_patterns("output", ".digest-cache"))
+    run_build(site)
+    out = site / "output"
+    assert broken_links(out) == [] and invalid_pages(out) == []
+    assert check_site(site, now=NOW).ok
+    assert '<html lang="ar" dir="rtl">' in (out / "ar/2022/01/10/coup/index.html").read_text(encoding="utf-8")
+    assert switcher(out / "ar/2022/01/10/coup/index.html")[0] == ("English", "/2022/01/10/coup/")
+    assert switcher(out / "ru/2022/01/12/tenge-ukrepilsya/index.html") == [
+        ("English", "/2022/01/12/tenge/"), ("Русский", None),
+    ]
