@@ -105,6 +105,10 @@ def install(env: jinja2.Environment, catalogues: Catalogues) -> None:
         site = ctx.get("site")
         return catalogues.messages(getattr(site, "language", "") or "en")
 
+    # (language, message, autoescape) -> the finished text of a message without variables: most of them,
+    # asked for on every page
+    plain: dict[tuple[str, str, bool], str] = {}
+
     def finish(ctx: jinja2.runtime.Context, text: str, variables: dict[str, Any]) -> str:
         # like jinja2's new-style gettext: always a % format, variables escaped when autoescaping
         rv: str = Markup(text) if ctx.eval_ctx.autoescape else text
@@ -112,7 +116,13 @@ def install(env: jinja2.Environment, catalogues: Catalogues) -> None:
 
     @pass_context
     def gettext(ctx: jinja2.runtime.Context, message: str, **variables: Any) -> str:
-        return finish(ctx, messages(ctx).gettext(message), variables)
+        if variables:
+            return finish(ctx, messages(ctx).gettext(message), variables)
+        key = (getattr(ctx.get("site"), "language", ""), message, bool(ctx.eval_ctx.autoescape))
+        done = plain.get(key)
+        if done is None:
+            done = plain[key] = finish(ctx, messages(ctx).gettext(message), variables)
+        return done
 
     @pass_context
     def ngettext(ctx: jinja2.runtime.Context, singular: str, plural: str, n: int, **variables: Any) -> str:

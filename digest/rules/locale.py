@@ -15,7 +15,7 @@ import re
 from datetime import date, datetime
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_skeleton
+from babel.dates import DateTimePattern, format_date, match_skeleton, parse_pattern
 from babel.numbers import format_decimal
 
 # name -> CLDR skeleton (the fields a date shows; the locale decides their order and punctuation)
@@ -63,7 +63,14 @@ def format_date_named(value: date | datetime, name: str, tag: str) -> str:
     """``value`` in a named format (see ``DATE_FORMATS``) or a CLDR skeleton, for the language ``tag``."""
     if not isinstance(value, datetime):
         value = datetime(value.year, value.month, value.day)
-    value = value.replace(tzinfo=None)  # already in the site's timezone: shown as it is, never shifted
+    # already in the site's timezone: shown as it is, never shifted
+    return _format_date(value.replace(tzinfo=None), name, tag)
+
+
+# Pure functions of small values, asked for again and again (every card of a day shows its date):
+# Babel takes tens of microseconds a call, a cache hit well under one.
+@functools.lru_cache(maxsize=16384)
+def _format_date(value: datetime, name: str, tag: str) -> str:
     locale = locale_of(tag)
     if name == "weekday":
         return str(format_date(value, "full", locale=locale))
@@ -74,9 +81,17 @@ def format_date_named(value: date | datetime, name: str, tag: str) -> str:
 
 
 def _skeleton(name: str, value: datetime, locale: Locale) -> str:
-    return str(format_skeleton(DATE_FORMATS.get(name, name), value, locale=locale))
+    return str(_pattern(DATE_FORMATS.get(name, name), locale).apply(value, locale))
 
 
+@functools.lru_cache(maxsize=256)
+def _pattern(skeleton: str, locale: Locale) -> DateTimePattern:
+    """The locale's pattern for a skeleton (what ``format_skeleton`` looks up on every call, once)."""
+    known = locale.datetime_skeletons
+    return parse_pattern(known[skeleton] if skeleton in known else known[match_skeleton(skeleton, known)])
+
+
+@functools.lru_cache(maxsize=4096)
 def format_number(value: int | float, tag: str) -> str:
     """``1234`` as the language writes it: "1,234", "1 234", "١٬٢٣٤"."""
     return str(format_decimal(value, locale=locale_of(tag)))
