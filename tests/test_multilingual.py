@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
-from datetime import datetime, timezone
 from pathlib import Path
 
 import feedparser
@@ -285,8 +285,6 @@ def test_dev_server_serves_every_language_as_the_build_writes_it(make_site, run_
 
 def test_the_example_site_builds_clean(tmp_path, run_build):
     """examples/multilingual (English, Russian, Arabic): what the README points new users at."""
-    import shutil
-
     site = tmp_path / "example"
     shutil.copytree(Path(__file__).resolve().parents[1] / "examples/multilingual", site,
                     ignore=shutil.ignore_patterns("output", ".digest-cache"))
@@ -299,3 +297,22 @@ def test_the_example_site_builds_clean(tmp_path, run_build):
     assert switcher(out / "ru/2022/01/12/tenge-ukrepilsya/index.html") == [
         ("English", "/2022/01/12/tenge/"), ("Русский", None),
     ]
+
+
+def test_a_second_build_writes_nothing_and_a_new_translation_updates_the_others(make_site, run_build):
+    site = make_site(SAMPLE, config=CONFIG)
+    run_build(site)
+    again = run_build(site)
+    assert again.written == 0 and again.rendered_pages == 0 and again.rendered_markdown == 0
+    (site / "content/ar/2022/01/only.md").write_text(article("فقط", "2022-01-13", "نص."), encoding="utf-8")
+    third = run_build(site)
+    assert "2022/01/13/only/index.html" in third.written_paths  # it now has a translation
+    assert "ar/2022/01/13/only/index.html" in third.written_paths
+    assert alternates(site / "output/2022/01/13/only/index.html")["ar"] == f"{BASE}ar/2022/01/13/only/"
+    out = site / "output"  # the same site built from scratch gives the same bytes
+    fresh = site.parent / "fresh"
+    shutil.copytree(site, fresh, ignore=shutil.ignore_patterns("output", ".digest-cache"))
+    run_build(fresh)
+    for page in out.rglob("*"):
+        if page.is_file():
+            assert page.read_bytes() == (fresh / "output" / page.relative_to(out)).read_bytes(), page

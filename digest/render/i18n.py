@@ -131,7 +131,8 @@ def install(env: jinja2.Environment, catalogues: Catalogues) -> None:
         return finish(ctx, messages(ctx).ngettext(singular, plural, n), variables)
 
     env.add_extension("jinja2.ext.i18n")
-    env.globals.update(gettext=gettext, ngettext=ngettext)
+    # ``_`` straight to gettext: the extension's alias looks ``gettext`` up again on every call
+    env.globals.update(gettext=gettext, ngettext=ngettext, _=gettext)
     env.newstyle_gettext = True  # type: ignore[attr-defined]
 
 
