@@ -154,7 +154,10 @@ def measure(cmd: Sequence[str], *, cwd: Path, env: dict[str, str], log: Path, ti
     if rc != 0:
         tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-25:]
         raise BuildError(f"exit {rc}: {' '.join(cmd)}\n" + "\n".join(tail))
-    return Sample(seconds, user, system, sampler.peak)
+    # a build shorter than one sampling interval has no sample: the kernel's figure for the largest
+    # reaped child is the best one there is (an upper bound only if an earlier child was bigger)
+    peak = sampler.peak or after.ru_maxrss * 1024
+    return Sample(seconds, user, system, peak)
 
 
 def count_pages(out: Path) -> tuple[int, int]:

@@ -17,7 +17,7 @@ from typing import Any, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from digest.errors import BuildFailed, DigestError, Problem
-from digest.rules.yamlload import YamlProblem, load_yaml
+from digest.rules.yamlload import YamlProblem, line_of, load_yaml_document
 
 CONFIG_NAME = "digest.yaml"
 
@@ -194,68 +194,61 @@ _SECTIONS: dict[str, type] = {
 def parse_config(text: str, path: str = CONFIG_NAME) -> SiteConfig:
     """Parse the text of ``digest.yaml``; raise ``BuildFailed`` listing every problem."""
     try:
-        raw = load_yaml(text, first_line=1)
+        document = load_yaml_document(text, first_line=1)
     except YamlProblem as exc:
         raise BuildFailed([Problem(path, exc.line, exc.message)]) from None
+    raw, lines = document.value, document.lines
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
         raise BuildFailed([Problem(path, 1, "the config must be a mapping of keys to values, like `title: My digest`")])
     problems: list[Problem] = []
     languages = raw.pop("languages", None)
-    values = _check_section(raw, SiteConfig, "", text, path, problems)
+    values = _check_section(raw, SiteConfig, "", lines, path, problems)
     if languages is not None:
-        values["languages"] = _check_languages(languages, text, path, problems)
+        values["languages"] = _check_languages(languages, lines, path, problems)
     if problems:
         raise BuildFailed(problems)
     config = SiteConfig(**values)
-    _check_values(config, text, path, problems)
+    _check_values(config, lines, path, problems)
     if problems:
         raise BuildFailed(problems)
     return config
 
 
-def _line_of(text: str, key: str) -> int | None:
-    leaf = key.rsplit(".", 1)[-1]
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.lstrip().startswith(f"{leaf}:"):
-            return number
-    return None
-
-
-def _check_languages(raw: Any, text: str, path: str, problems: list[Problem]) -> dict[str, dict[str, Any]]:
+def _check_languages(raw: Any, lines: Mapping[str, int], path: str, problems: list[Problem]) -> dict[str, dict[str, Any]]:
     """``languages:``: each tag's overrides, checked like the top level but limited to ``LANGUAGE_KEYS``."""
     from digest.rules.locale import is_language_tag
 
     if not isinstance(raw, dict):
-        problems.append(Problem(path, _line_of(text, "languages"), "'languages' must be a mapping of language tags"
+        problems.append(Problem(path, line_of(lines, "languages"), "'languages' must be a mapping of language tags"
                                 " to their settings, like {ru: {title: Дайджест}}"))
         return {}
     result: dict[str, dict[str, Any]] = {}
     for tag, value in raw.items():
         tag = str(tag)
         if not is_language_tag(tag):
-            problems.append(Problem(path, _line_of(text, tag), f"languages: '{tag}' is not a language tag digest knows:"
+            problems.append(Problem(path, line_of(lines, f"languages.{tag}"), f"languages: '{tag}' is not a language tag digest knows:"
                                     " use one like 'ru', 'ja' or 'pt-BR'"))
             continue
         if value is None:
             value = {}
         if not isinstance(value, dict):
-            problems.append(Problem(path, _line_of(text, tag), f"'languages.{tag}' must be a mapping, like"
+            problems.append(Problem(path, line_of(lines, f"languages.{tag}"), f"'languages.{tag}' must be a mapping, like"
                                     " {title: ..., description: ...} (or empty)"))
             continue
         for key in [k for k in value if k not in LANGUAGE_KEYS]:
             close = difflib.get_close_matches(str(key), LANGUAGE_KEYS, n=1, cutoff=0.6)
             hint = f"did you mean '{close[0]}'?" if close else f"a language may set {', '.join(LANGUAGE_KEYS)}"
-            problems.append(Problem(path, _line_of(text, str(key)), f"'languages.{tag}.{key}' cannot be set per"
+            problems.append(Problem(path, line_of(lines, f"languages.{tag}.{key}"), f"'languages.{tag}.{key}' cannot be set per"
                                     f" language: {hint}"))
         allowed = {k: v for k, v in value.items() if k in LANGUAGE_KEYS}
-        result[tag] = _check_section(allowed, SiteConfig, f"languages.{tag}.", text, path, problems, sections=True)
+        result[tag] = _check_section(allowed, SiteConfig, f"languages.{tag}.", lines, path, problems, sections=True)
     return result
 
 
 def _check_section(
-    raw: Mapping[str, Any], cls: type, prefix: str, text: str, path: str, problems: list[Problem],
+    raw: Mapping[str, Any], cls: type, prefix: str, lines: Mapping[str, int], path: str, problems: list[Problem],
     sections: bool | None = None,
 ) -> dict[str, Any]:
     known = {f.name: f for f in fields(cls)}
@@ -266,15 +259,15 @@ def _check_section(
         if key not in known:
             close = difflib.get_close_matches(str(key), list(known), n=1, cutoff=0.6)
             hint = f"did you mean '{prefix}{close[0]}'?" if close else f"valid keys: {', '.join(sorted(known))}"
-            problems.append(Problem(path, _line_of(text, str(key)), f"unknown key '{dotted}': {hint}"))
+            problems.append(Problem(path, line_of(lines, dotted), f"unknown key '{dotted}': {hint}"))
             continue
         if key in _SECTIONS and nested:
             if value is None:
                 continue
             if not isinstance(value, dict):
-                problems.append(Problem(path, _line_of(text, key), f"'{dotted}' must be a mapping"))
+                problems.append(Problem(path, line_of(lines, dotted), f"'{dotted}' must be a mapping"))
                 continue
-            values[key] = _SECTIONS[key](**_check_section(value, _SECTIONS[key], f"{dotted}.", text, path, problems))
+            values[key] = _SECTIONS[key](**_check_section(value, _SECTIONS[key], f"{dotted}.", lines, path, problems))
             continue
         default = _default_of(known[key])
         coerced = _coerce(value, default)
@@ -283,7 +276,7 @@ def _check_section(
             kinds = {"str": "a string", "int": "a whole number", "bool": "true or false",
                      "tuple": "a list", "dict": "a mapping"}
             problems.append(
-                Problem(path, _line_of(text, str(key)), f"'{dotted}' must be {kinds.get(kind, kind)}, not {value!r}")
+                Problem(path, line_of(lines, dotted), f"'{dotted}' must be {kinds.get(kind, kind)}, not {value!r}")
             )
             continue
         values[key] = coerced
@@ -325,9 +318,9 @@ def _coerce(value: Any, default: Any) -> Any:
     return value
 
 
-def _check_values(config: SiteConfig, text: str, path: str, problems: list[Problem]) -> None:
+def _check_values(config: SiteConfig, lines: Mapping[str, int], path: str, problems: list[Problem]) -> None:
     def bad(key: str, message: str) -> None:
-        problems.append(Problem(path, _line_of(text, key), message))
+        problems.append(Problem(path, line_of(lines, key), message))
 
     try:
         ZoneInfo(config.timezone)
@@ -346,25 +339,25 @@ def _check_values(config: SiteConfig, text: str, path: str, problems: list[Probl
     for tag in config.languages:
         language = config.for_language(tag)
         if language.per_page < 1:
-            bad("per_page", f"languages.{tag}.per_page must be at least 1")
+            bad(f"languages.{tag}.per_page", f"languages.{tag}.per_page must be at least 1")
         _check_outputs(language, bad)
     if config.summary_length < 20:
         bad("summary_length", "summary_length must be at least 20 characters")
     if config.markdown.engine not in ("default", "fast"):
-        bad("engine", f"markdown.engine must be 'default' or 'fast', not '{config.markdown.engine}'")
+        bad("markdown.engine", f"markdown.engine must be 'default' or 'fast', not '{config.markdown.engine}'")
     _check_outputs(config, bad)
     for tag in config.html.allow_tags:
         if never_allowed_tag(tag):
-            bad("allow_tags", f"html.allow_tags: '{tag}' can never be allowed: it can run code or take over the page;"
+            bad("html.allow_tags", f"html.allow_tags: '{tag}' can never be allowed: it can run code or take over the page;"
                 " remove it")
     for tag, names in config.html.allow_attributes.items():
         for name in names if isinstance(names, (list, tuple)) else [names]:
             if never_allowed_attribute(str(name)):
-                bad("allow_attributes", f"html.allow_attributes: '{name}' on '{tag}' can never be allowed: it can run"
+                bad("html.allow_attributes", f"html.allow_attributes: '{name}' on '{tag}' can never be allowed: it can run"
                     " code (event handlers, srcdoc, javascript: links); remove it")
     for scheme in config.html.allow_url_schemes:
         if scheme.strip().lower().rstrip(":") in NEVER_URL_SCHEMES:
-            bad("allow_url_schemes", f"html.allow_url_schemes: '{scheme}' can never be allowed: its URLs can run"
+            bad("html.allow_url_schemes", f"html.allow_url_schemes: '{scheme}' can never be allowed: its URLs can run"
                 " code; remove it")
     from digest.rules.urls import check_pattern
 
@@ -372,7 +365,7 @@ def _check_values(config: SiteConfig, text: str, path: str, problems: list[Probl
         pattern = getattr(config.permalinks, f.name)
         message = check_pattern(f.name, pattern)
         if message:
-            bad(f.name, f"permalinks.{f.name}: {message}")
+            bad(f"permalinks.{f.name}", f"permalinks.{f.name}: {message}")
 
 
 def _check_outputs(config: SiteConfig, bad: Any) -> None:
@@ -385,28 +378,28 @@ def _check_outputs(config: SiteConfig, bad: Any) -> None:
             if value and (value.endswith("/") or check_site_path(value) != value):
                 raise UnsafePath(value)
         except UnsafePath:
-            bad(key, f"feeds.{key}: '{value}' must be a file path in the site, like '/feed.xml' (or empty for none)")
+            bad(f"feeds.{key}", f"feeds.{key}: '{value}' must be a file path in the site, like '/feed.xml' (or empty for none)")
     for key in ("tag_atom", "tag_rss", "tag_json"):
         value = getattr(feeds, key)
         try:
             if value and (value.startswith("/") or value.endswith("/") or check_site_path("/" + value) != "/" + value):
                 raise UnsafePath(value)
         except UnsafePath:
-            bad(key, f"feeds.{key}: '{value}' must be a file name inside the tag's folder, like 'feed.xml' (or empty)")
+            bad(f"feeds.{key}", f"feeds.{key}: '{value}' must be a file name inside the tag's folder, like 'feed.xml' (or empty)")
     if feeds.limit < 1:
-        bad("limit", "feeds.limit must be at least 1")
+        bad("feeds.limit", "feeds.limit must be at least 1")
     if feeds.content not in ("full", "summary"):
-        bad("content", f"feeds.content must be 'full' or 'summary', not '{feeds.content}'")
+        bad("feeds.content", f"feeds.content must be 'full' or 'summary', not '{feeds.content}'")
     if feeds.id_authority and not re.match(r"^[A-Za-z0-9.-]+$", feeds.id_authority):
-        bad("id_authority", f"feeds.id_authority must be a host name like 'news.example.org', not '{feeds.id_authority}'")
+        bad("feeds.id_authority", f"feeds.id_authority must be a host name like 'news.example.org', not '{feeds.id_authority}'")
     image = config.seo.image
     if image and not (image.startswith("/") or re.match(r"^https?://", image)):
-        bad("image", f"seo.image must be a site path like '/static/share.png' or an http(s) URL, not '{image}'")
+        bad("seo.image", f"seo.image must be a site path like '/static/share.png' or an http(s) URL, not '{image}'")
     try:
         if not (search.url.startswith("/") and search.url.endswith("/")) or check_site_path(search.url) != search.url:
             raise UnsafePath(search.url)
     except UnsafePath:
-        bad("url", f"search.url must be a folder path like '/search/', not '{search.url}'")
+        bad("search.url", f"search.url must be a folder path like '/search/', not '{search.url}'")
 
 
 def load_config(site_dir: Path) -> SiteConfig:
@@ -419,3 +412,17 @@ def load_config(site_dir: Path) -> SiteConfig:
     except UnicodeDecodeError:
         raise DigestError("the config is not UTF-8 text: save it as UTF-8", CONFIG_NAME, 1) from None
     return parse_config(text, CONFIG_NAME)
+
+
+def with_overrides(config: SiteConfig, origin: str, **values: Any) -> SiteConfig:
+    """``config`` with values set from outside ``digest.yaml`` (``--base-url``, the dev server's own address),
+    checked by the same rules as the file; a problem names ``origin`` instead of a line."""
+    unknown = sorted(set(values) - {f.name for f in fields(SiteConfig)})
+    if unknown:
+        raise TypeError(f"SiteConfig has no field {unknown[0]!r}")
+    merged = dataclasses.replace(config, **values)
+    problems: list[Problem] = []
+    _check_values(merged, {}, origin, problems)
+    if problems:
+        raise BuildFailed(problems)
+    return merged

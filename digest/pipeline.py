@@ -1,11 +1,27 @@
-"""The build: the one place that knows the order of the steps. It times each step."""
+"""The build pipeline: the one place that knows the order of the stages, and times each.
+
+::
+
+    digest.yaml ─configure─► SiteConfig
+    content/    ─scan──────► Sources (article files read and hashed, other files)
+                ─load──────► Loaded  (LoadedArticle per file: from memory, the cache, or parsed in workers)
+                ─model─────► Site    (articles, taxonomies, periods, assets; URL collisions refused)
+                ─plan──────► PlannedPages {output path: PageJob}, feeds/search/sitemap included
+                ─render────► bytes per page, staged beside output/ (only pages whose inputs changed)
+                ─write─────► output/ (one atomic commit; the last good output survives any failure)
+
+``build`` runs them all. ``digest check`` runs ``prepare`` (configure → scan → load → model,
+collecting every problem instead of stopping) and ``plan``; the dev server runs the same steps
+with its memory of the last build and renders pages when the browser asks for them. None of them
+repeats the order: a step added here reaches all three.
+"""
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import multiprocessing
-import stat
 import os
+import stat
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -13,17 +29,24 @@ from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 from digest.cache import CACHE_DIR, Cache
-from digest.config import SiteConfig, load_config
+from digest.config import SiteConfig, load_config, with_overrides
 from digest.errors import BuildFailed, DigestError, Problem
-from digest.sources.load import LoadedArticle, Record, SourceFile, render_all, scan_content, walk_content
 from digest.model.languages import Language, Translations, link_translations, site_languages
+from digest.model.loaded import LoadedArticle
 from digest.model.site import Article, Excluded, Site, build_site
 from digest.outputs import PLANNERS as OUTPUT_PLANNERS
 from digest.outputs.sitemap import plan_sitemap
-from digest.plan.pages import Messages, PageJob, Planner, finish_plan, make_planner, plan_pages, plan_site_pages
+from digest.plan.pages import (
+    AlternatesOf, ArticlePlanner, Memo, Messages, PageJob, Planner, finish_plan, make_planner, plan_site_pages,
+)
 from digest.plan.translations import LanguageMemo, LanguagePlans, alternates_of
+from digest.render.jobs import page_fingerprint, render_job
 from digest.render.theme import Renderer, Theme, load_theme
-from digest.write.writer import OutputWriter, check_output_dir, find_collisions
+from digest.rules.urls import join_base
+from digest.sources.load import PARALLEL_FILES, SourceFile, process, scan_content, walk_content
+from digest.sources.records import lean as lean_record
+from digest.workers import cpu_count, map_chunks
+from digest.write.writer import CommitStats, OutputWriter, check_output_dir, find_collisions
 
 # Below this many pages to render, forking workers costs more than it saves.
 PARALLEL_PAGES = 200
@@ -58,6 +81,34 @@ class BuildResult:
     written_paths: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class Sources:
+    """What ``content/`` holds: article files (read and hashed) and every other file."""
+
+    files: Sequence[SourceFile]
+    assets: Sequence[tuple[str, Path]]
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """Every article file as a ``LoadedArticle`` (in file order), and the files that did not load."""
+
+    articles: Sequence[LoadedArticle]
+    rendered: int  # how many were parsed and rendered (not from memory or the cache)
+    problems: Sequence[Problem] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """The front half of every run: config → scan → load → model. ``site`` is None when the model failed."""
+
+    config: SiteConfig
+    sources: Sources
+    loaded: Loaded
+    site: Site | None
+    problems: Sequence[Problem]  # with keep_going: every problem found on the way
+
+
 def now_from_env() -> datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
@@ -65,16 +116,12 @@ def now_from_env() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def job_count(requested: int) -> int:
-    if requested > 0:
-        return requested
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not Linux
-        return max(1, os.cpu_count() or 1)
+job_count = cpu_count
 
 
 class Timer:
+    """Seconds spent in each named step; ``-v`` prints them."""
+
     def __init__(self) -> None:
         self.timings: dict[str, float] = {}
         self._last = time.perf_counter()
@@ -85,17 +132,38 @@ class Timer:
         self._last = now
 
 
-def load_articles(
+# ---------------------------------------------------------------- the steps
+
+
+def configure(site_dir: Path, *, base_url: str | None = None, origin: str = "--base-url") -> SiteConfig:
+    """``digest.yaml``, with any override checked by the same rules as the file."""
+    config = load_config(site_dir)
+    if base_url:
+        config = with_overrides(config, origin, base_url=base_url)
+    return config
+
+
+def serving_config(config: SiteConfig, served_at: str) -> SiteConfig:
+    """The config a dev server renders with: the site's base path, below the server's own address."""
+    return with_overrides(config, "the dev server's address", base_url=join_base(served_at, config.base_path))
+
+
+def scan(site_dir: Path, config: SiteConfig) -> Sources:
+    files, assets = scan_content(site_dir, config)
+    return Sources(files, assets)
+
+
+def load(
     files: Sequence[SourceFile], config: SiteConfig, *, cache: Cache, jobs: int,
     memo: Mapping[str, LoadedArticle] | None = None, timer: Timer | None = None, prune: bool = True,
-    lean: bool = False,
-) -> tuple[list[LoadedArticle], int]:
+    lean: bool = False, keep_going: bool = False,
+) -> Loaded:
     """Every file as a ``LoadedArticle``: from ``memo`` (a long-lived process), the cache, or parsed and rendered.
 
-    Returns the articles in the order of ``files`` and how many were rendered; ``BuildFailed`` lists every bad file.
-    ``lean`` leaves the bodies in the cache (empty in the result): the model then reads them back by key.
-    ``prune`` drops cache entries of files that are gone (a dev server leaves that to the next build: it costs
-    more than the rest of a one-file rebuild).
+    Bad files raise ``BuildFailed`` listing every one, or with ``keep_going`` are left out and listed in
+    ``problems``. ``lean`` leaves the bodies in the cache (empty in the result): the model then reads them
+    back by key. ``prune`` drops cache entries of files that are gone (a dev server leaves that to the next
+    build: it costs more than the rest of a one-file rebuild).
     """
     timer = timer or Timer()
     memo = memo or {}
@@ -106,48 +174,110 @@ def load_articles(
     timer.lap("cache")
     problems: list[Problem] = []
     fresh: dict[str, LoadedArticle] = {}
-    for chunk in render_all(misses, config, jobs):
+    work = functools.partial(process, config=config)
+    for chunk in map_chunks(work, misses, workers=jobs, parallel_from=PARALLEL_FILES):
         records = [r for r in chunk if not isinstance(r, Problem)]
         problems.extend(r for r in chunk if isinstance(r, Problem))
         cache.put_articles(records)
-        fresh.update((r[0], LoadedArticle.from_record(_lean(r) if lean else r)) for r in records)
+        fresh.update((r[0], LoadedArticle.from_record(lean_record(r) if lean else r)) for r in records)
     timer.lap("markdown")
-    if problems:
+    if problems and not keep_going:
         raise BuildFailed(problems)
     if prune:
         cache.keep_articles(f.key for f in files)
     loaded = [
-        memo.get(f.key) or (fresh[f.key] if f.key in fresh else LoadedArticle.from_record(hits[f.key])) for f in files
+        memo.get(f.key) or (fresh[f.key] if f.key in fresh else LoadedArticle.from_record(hits[f.key]))
+        for f in files
+        if f.key in memo or f.key in fresh or f.key in hits
     ]
     del hits, fresh
     timer.lap("cache")
-    return loaded, len(misses)
+    return Loaded(loaded, len(misses), problems)
 
 
-def _lean(record: Record) -> Record:
-    key, meta, _html, _toc, summary, _note, terms = record
-    return (key, meta, "", "", summary, "", terms)
+def model(
+    articles: Sequence[LoadedArticle], config: SiteConfig, sources: Sources, *, now: datetime, drafts: bool,
+    future: bool, cache: Cache | None = None, reuse: Site | None = None, keep_going: bool = False,
+) -> tuple[Site | None, list[Problem]]:
+    """The site model. Without ``keep_going`` a bad model raises ``BuildFailed``; with it, the articles a
+    problem names are set aside and the model is built again, so every problem is found in one run."""
+    bodies = cache.bodies() if cache is not None else None
+    stored = {f.key for f in sources.files} if bodies is not None else ()
+    problems: list[Problem] = []
+    items = list(articles)
+    while True:
+        try:
+            site = build_site(
+                items, config, now, drafts=drafts, future=future, assets=sources.assets, bodies=bodies,
+                stored=stored, reuse=reuse,
+            )
+            return site, problems
+        except BuildFailed as exc:
+            if not keep_going:
+                raise
+            problems += [p for p in exc.problems if p not in problems]
+            named = {p.path for p in exc.problems}
+            rest = [i for i in items if i.source.path not in named]
+            if len(rest) == len(items):  # nothing left to set aside: the problem is not one article's
+                return None, problems
+            items = rest
 
 
-def load_site(
+def prepare(
     site_dir: Path, config: SiteConfig, *, cache: Cache, jobs: int, now: datetime, drafts: bool, future: bool,
-    timer: Timer | None = None,
-) -> tuple[Site, int]:
-    """Read, parse and render every article (through the cache) and build the model."""
+    timer: Timer | None = None, keep_going: bool = False, sources: Sources | None = None,
+    memo: Mapping[str, LoadedArticle] | None = None, remember: Callable[[Loaded], Loaded] | None = None,
+    reuse: Site | None = None, prune: bool = True,
+) -> Prepared:
+    """scan → load → model, the part every run shares. A long-lived process passes its own ``sources``
+    (scanned incrementally), its ``memo`` of loaded articles, a ``remember`` hook that keeps what was loaded,
+    and the last ``reuse`` site."""
     timer = timer or Timer()
-    files, assets = scan_content(site_dir, config)
-    timer.lap("scan")
-    bodies = cache.bodies()
-    loaded, rendered = load_articles(files, config, cache=cache, jobs=jobs, timer=timer, lean=bodies is not None)
-    site = build_site(
-        loaded, config, now, drafts=drafts, future=future, assets=assets, bodies=bodies,
-        stored={f.key for f in files} if bodies is not None else (),
+    if sources is None:
+        sources = scan(site_dir, config)
+        timer.lap("scan")
+    loaded = load(
+        sources.files, config, cache=cache, jobs=jobs, memo=memo, timer=timer, keep_going=keep_going,
+        lean=cache.enabled and memo is None, prune=prune,
+    )
+    if remember is not None:
+        loaded = remember(loaded)
+        timer.lap("memo")
+    site, problems = model(
+        loaded.articles, config, sources, now=now, drafts=drafts, future=future,
+        cache=cache if cache.enabled and memo is None else None, reuse=reuse, keep_going=keep_going,
     )
     timer.lap("model")
-    return site, rendered
+    return Prepared(config, sources, loaded, site, [*loaded.problems, *problems])
 
 
-# --- multilingual sites: the model and plan steps above, run once per language (model/languages.py) ---
+def plan(site: Site, *, memo: Memo | None = None, messages: Messages | None = None) -> Mapping[str, PageJob]:
+    """Every output page of the site: the template pages, then the registered outputs.
+    ``messages``: the theme's catalogue for the site's language (page titles and descriptions)."""
+    planner = make_planner(site, memo, messages=messages)
+    plan_site(planner)
+    plan_outputs(planner)
+    return planner.jobs
+
+
+def plan_articles(site: Site, *, memo: Memo | None = None, messages: Messages | None = None) -> ArticlePlanner:
+    """A planner that can plan one article's page on its own (the dev server serves those first)."""
+    return ArticlePlanner(make_planner(site, memo, messages=messages))
+
+
+def plan_site(planner: Planner) -> None:
+    """The template pages of the model: home, articles, tags, sources, periods, archive, 404."""
+    plan_site_pages(planner)
+
+
+def plan_outputs(planner: Planner) -> None:
+    """Feeds, search index and sitemap (they may list the pages), then every collision."""
+    finish_plan(planner, OUTPUT_PLANNERS)
+
+
+# ---------------------------------------------------------------- multilingual sites
+# The steps above, run once per language (model/languages.py): each language is a site of its own
+# with its config, content folder and URL prefix; the plans are then put side by side.
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +287,7 @@ class LanguageSites:
     languages: tuple[Language, ...]
     sites: tuple[Site, ...]
     translations: Translations
+    rendered: int  # article files parsed and rendered (not from the cache)
 
     @property
     def assets(self) -> tuple[tuple[str, Path], ...]:
@@ -175,16 +306,11 @@ class LanguageSites:
         return tuple(sorted((e for site in self.sites for e in site.excluded), key=lambda e: (e.date, e.path)))
 
 
-def load_language_sites(
-    site_dir: Path, config: SiteConfig, *, cache: Cache, jobs: int, now: datetime, drafts: bool, future: bool,
-    timer: Timer | None = None,
-) -> tuple[LanguageSites, int]:
-    """``load_site`` for each language of a multilingual site: ``content/<lang>/`` through its own config.
-    Files of ``content/`` outside the language folders (robots.txt, a favicon) belong to the default language."""
-    timer = timer or Timer()
+def scan_languages(site_dir: Path, config: SiteConfig) -> tuple[list[tuple[Language, Sources]], list[Problem]]:
+    """Each language's ``content/<lang>/``; files of ``content/`` outside the language folders (robots.txt,
+    a favicon) belong to the default language, and an article there is a problem."""
     languages = site_languages(config)
     tags = {lang.tag for lang in languages}
-    scans = [scan_content(site_dir, lang.config) for lang in languages]
     shared: list[tuple[str, Path]] = []
     problems: list[Problem] = []
     for rel, full, is_article in walk_content(site_dir / config.content_dir):
@@ -197,69 +323,100 @@ def load_language_sites(
             ))
         else:
             shared.append((rel, full))
+    scanned = []
+    for lang in languages:
+        sources = scan(site_dir, lang.config)
+        if lang.default:
+            sources = Sources(sources.files, [*sources.assets, *shared])
+        scanned.append((lang, sources))
+    return scanned, problems
+
+
+def prepare_languages(
+    site_dir: Path, config: SiteConfig, *, cache: Cache, jobs: int, now: datetime, drafts: bool, future: bool,
+    timer: Timer | None = None,
+) -> LanguageSites:
+    """``prepare`` for each language of a multilingual site: scan each, load them all at once (the cache is
+    pruned to the files of every language), then model each with its own config."""
+    timer = timer or Timer()
+    scanned, problems = scan_languages(site_dir, config)
     if problems:
         raise BuildFailed(problems)
     timer.lap("scan")
-    bodies = cache.bodies()
-    files = [f for scan, _ in scans for f in scan]
-    # one load for every language: the cache is pruned to the files of all of them
-    loaded, rendered = load_articles(files, config, cache=cache, jobs=jobs, timer=timer, lean=bodies is not None)
+    lean = cache.enabled
+    loaded = load([f for _, sources in scanned for f in sources.files], config, cache=cache, jobs=jobs, timer=timer,
+                  lean=lean)
     sites: list[Site] = []
     start = 0
-    for lang, (scan, assets) in zip(languages, scans):
-        mine, start = loaded[start : start + len(scan)], start + len(scan)
-        sites.append(build_site(
-            mine, lang.config, now, drafts=drafts, future=future, assets=[*assets, *(shared if lang.default else ())],
-            bodies=bodies, stored={f.key for f in scan} if bodies is not None else (),
-        ))
+    for lang, sources in scanned:
+        mine, start = loaded.articles[start : start + len(sources.files)], start + len(sources.files)
+        site, _ = model(mine, lang.config, sources, now=now, drafts=drafts, future=future,
+                        cache=cache if lean else None)
+        assert site is not None  # without keep_going a failed model raised
+        sites.append(site)
     timer.lap("model")
+    languages = tuple(lang for lang, _ in scanned)
     translations = link_translations([(lang.tag, site) for lang, site in zip(languages, sites)])
-    return LanguageSites(tuple(languages), tuple(sites), translations), rendered
+    return LanguageSites(languages, tuple(sites), translations, loaded.rendered)
 
 
-def plan_language_pages(
-    sites: LanguageSites, extra_planners: Sequence[Callable[[Planner], None]], *, memo: Cache | None,
-    messages: Callable[[str], Messages],
+def plan_languages(
+    sites: LanguageSites, *, memo: Memo | None, messages: Callable[[str], Messages],
 ) -> Mapping[str, PageJob]:
-    """``plan_pages`` for each language (with its URL prefix, catalogue and alternates), then one sitemap
-    of every language's pages with their alternates, then the plans side by side."""
+    """``plan`` for each language (with its URL prefix, catalogue and alternates), then one sitemap of every
+    language's pages with their alternates, at the root; then the plans side by side."""
     plans: dict[str, Mapping[str, PageJob]] = {}
     planners: list[Planner] = []
-    own = [p for p in extra_planners if p is not plan_sitemap]
+    own = [p for p in OUTPUT_PLANNERS if p is not plan_sitemap]
     for lang, site in zip(sites.languages, sites.sites):
+        alternates: AlternatesOf = alternates_of(lang, sites.languages, plans, sites.translations)
         planner = make_planner(
             site, LanguageMemo(memo, lang.tag), messages=messages(lang.tag), url_prefix=lang.prefix,
-            alternates=alternates_of(lang, sites.languages, plans, sites.translations),
+            alternates=alternates,
         )
-        plan_site_pages(planner)
+        plan_site(planner)
         finish_plan(planner, own)
         plans[lang.tag] = planner.jobs
         planners.append(planner)
-    if plan_sitemap in extra_planners:  # at the root, in the default language's plan
+    if plan_sitemap in OUTPUT_PLANNERS:
         newest = max((a.updated or a.date for a in sites.articles), default=None)
-        plan_sitemap(planners[0], [job for plan in plans.values() for job in plan.values()], newest)
+        plan_sitemap(planners[0], [job for jobs in plans.values() for job in jobs.values()], newest)
     merged = LanguagePlans([(lang, plans[lang.tag]) for lang in sites.languages])
     if merged.problems:
         raise BuildFailed(merged.problems)
     return merged
 
 
-def page_fingerprint(job: PageJob, theme: Theme) -> str:
-    return hashlib.blake2b(f"{job.inputs}|{theme.fingerprint}".encode(), digest_size=16).hexdigest()
-
-
-def render_job(job: PageJob, renderer: Renderer) -> bytes:
-    if job.produce is not None:
-        return job.produce().encode("utf-8")
-    assert job.template is not None
-    return renderer.render(job.template, job.context).encode("utf-8")
+def find_clashes(jobs: Mapping[str, PageJob], theme: Theme, site: Site | LanguageSites, site_dir: Path) -> list[Problem]:
+    """Two things that would be written to one path (checked before rendering, so nothing is half-written)."""
+    return find_collisions(
+        [(path, job.origin) for path, job in jobs.items()]
+        + [(rel, f"the theme's static/{name}") for name, (rel, _src) in theme.assets.items()]
+        + [(rel, _origin(src, site_dir)) for rel, src in site.assets]
+    )
 
 
 RenderOutcome = tuple[str, str, str, bool]  # path, fingerprint, sha, changed
+Manifest = Mapping[str, tuple[str, str]]  # path -> (fingerprint, sha) of what the output holds
+
+
+def render(
+    jobs: Sequence[PageJob], renderer: Renderer, writer: OutputWriter, manifest: Manifest, theme: Theme, workers: int
+) -> list[RenderOutcome]:
+    """Render and stage ``jobs`` (in forked workers for many pages); ``BuildFailed`` lists template errors."""
+    work = functools.partial(_render_chunk, renderer=renderer, writer=writer, manifest=manifest, theme=theme)
+    outcomes: list[RenderOutcome] = []
+    problems: list[Problem] = []
+    for done, failed in map_chunks(work, jobs, workers=workers, parallel_from=PARALLEL_PAGES):
+        outcomes.extend(done)
+        problems.extend(failed)
+    if problems:
+        raise BuildFailed(list(dict.fromkeys(problems)))
+    return outcomes
 
 
 def _render_chunk(
-    jobs: list[PageJob], renderer: Renderer, writer: OutputWriter, manifest: dict[str, tuple[str, str]], theme: Theme
+    jobs: Sequence[PageJob], *, renderer: Renderer, writer: OutputWriter, manifest: Manifest, theme: Theme
 ) -> tuple[list[RenderOutcome], list[Problem]]:
     outcomes: list[RenderOutcome] = []
     problems: list[Problem] = []
@@ -283,68 +440,8 @@ def _render_chunk(
     return outcomes, problems
 
 
-def _render_worker(jobs: list[PageJob], renderer: Renderer, writer: OutputWriter, manifest: dict[str, tuple[str, str]],
-                   theme: Theme, conn: multiprocessing.connection.Connection) -> None:
-    try:
-        conn.send(_render_chunk(jobs, renderer, writer, manifest, theme))
-    except BaseException as exc:  # noqa: BLE001 - report any crash to the parent, which raises it
-        conn.send(exc)
-    finally:
-        conn.close()
-
-
-def render_pages(
-    jobs: list[PageJob], renderer: Renderer, writer: OutputWriter, manifest: dict[str, tuple[str, str]], theme: Theme,
-    workers: int,
-) -> list[RenderOutcome]:
-    if workers <= 1 or len(jobs) < PARALLEL_PAGES:
-        outcomes, problems = _render_chunk(jobs, renderer, writer, manifest, theme)
-    else:
-        # fork: each worker inherits the site model, so nothing big is pickled; only results come back
-        context = multiprocessing.get_context("fork")
-        chunks = [jobs[i::workers] for i in range(workers)]
-        procs = []
-        for chunk in chunks:
-            parent_end, child_end = context.Pipe(duplex=False)
-            proc = context.Process(target=_render_worker, args=(chunk, renderer, writer, manifest, theme, child_end))
-            proc.start()
-            child_end.close()
-            procs.append((proc, parent_end))
-        outcomes, problems = [], []
-        failure: BaseException | None = None
-        for proc, conn in procs:
-            try:
-                result = conn.recv()
-            except EOFError:
-                result = RuntimeError(f"a render worker died (exit code {proc.exitcode})")
-            proc.join()
-            if isinstance(result, BaseException):
-                failure = failure or result
-                continue
-            outcomes.extend(result[0])
-            problems.extend(result[1])
-        if failure is not None:
-            raise failure
-    if problems:
-        unique = list(dict.fromkeys(problems))
-        raise BuildFailed(unique)
-    return outcomes
-
-
-def _origin(path: Path, site_dir: Path) -> str:
-    return path.relative_to(site_dir).as_posix() if path.is_relative_to(site_dir) else str(path)
-
-
-def _file_sha(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def copy_assets(
-    assets: list[tuple[str, Path]], writer: OutputWriter, manifest: dict[str, tuple[str, str]], roots: Sequence[Path]
+    assets: Sequence[tuple[str, Path]], writer: OutputWriter, manifest: Manifest, roots: Sequence[Path]
 ) -> list[RenderOutcome]:
     """Stage theme and content files whose bytes differ from what the output holds.
 
@@ -377,50 +474,52 @@ def copy_assets(
     return outcomes
 
 
+def write(writer: OutputWriter, outcomes: Sequence[RenderOutcome], manifest: Manifest) -> CommitStats:
+    """Move everything staged into the output folder at once and delete what the site no longer has."""
+    return writer.commit({path for path, *_ in outcomes}, set(manifest) if manifest else None)
+
+
+# ---------------------------------------------------------------- the whole build
+
+
 def build(options: BuildOptions) -> BuildResult:
     """Build the site into its output folder; on any error the previous output is untouched."""
     started = time.perf_counter()
     timer = Timer()
     site_dir = options.site_dir.resolve()
-    config = load_config(site_dir)
-    if options.base_url:
-        from dataclasses import replace
-
-        config = replace(config, base_url=options.base_url)
+    config = configure(site_dir, base_url=options.base_url)
     output = (options.output_dir or (site_dir / config.output_dir)).absolute()
     check_output_dir(
         output, site_dir, [site_dir / config.content_dir, site_dir / "themes", site_dir / CACHE_DIR],
         origin="--output" if options.output_dir else "digest.yaml",
     )
-    jobs_n = job_count(options.jobs)
-    now = options.now or now_from_env()
+    workers = cpu_count(options.jobs)
     cache = Cache(site_dir / CACHE_DIR if options.use_cache else None)
     timer.lap("config")
     try:
         theme = load_theme(site_dir, config.theme)
         timer.lap("theme")
         renderer = Renderer(theme, config.base_url, config.relative_urls)
+        now = options.now or now_from_env()
         site: Site | LanguageSites
         if config.languages:
-            site, rendered_md = load_language_sites(
-                site_dir, config, cache=cache, jobs=jobs_n, now=now, drafts=options.drafts, future=options.future,
+            site = prepare_languages(
+                site_dir, config, cache=cache, jobs=workers, now=now, drafts=options.drafts, future=options.future,
                 timer=timer,
             )
-            jobs = plan_language_pages(site, OUTPUT_PLANNERS, memo=cache, messages=renderer.catalogues.messages)
+            rendered_markdown = site.rendered
+            jobs = plan_languages(site, memo=cache, messages=renderer.catalogues.messages)
         else:
-            site, rendered_md = load_site(
-                site_dir, config, cache=cache, jobs=jobs_n, now=now, drafts=options.drafts, future=options.future,
+            prepared = prepare(
+                site_dir, config, cache=cache, jobs=workers, now=now, drafts=options.drafts, future=options.future,
                 timer=timer,
             )
-            jobs = plan_pages(site, OUTPUT_PLANNERS, memo=cache, messages=renderer.catalogues.messages(config.language))
-        # collisions are checked before rendering, so nothing is half-written
-        collisions = find_collisions(
-            [(path, job.origin) for path, job in jobs.items()]
-            + [(rel, f"the theme's static/{name}") for name, (rel, _src) in theme.assets.items()]
-            + [(rel, _origin(src, site_dir)) for rel, src in site.assets]
-        )
-        if collisions:
-            raise BuildFailed(collisions)
+            assert prepared.site is not None  # without keep_going a failed model raised
+            site, rendered_markdown = prepared.site, prepared.loaded.rendered
+            jobs = plan(site, memo=cache, messages=renderer.catalogues.messages(config.language))
+        clashes = find_clashes(jobs, theme, site, site_dir)
+        if clashes:
+            raise BuildFailed(clashes)
         timer.lap("plan")
         manifest = cache.get_manifest(str(output))
         writer = OutputWriter(output)
@@ -434,13 +533,13 @@ def build(options: BuildOptions) -> BuildResult:
                     kept.append((path, fp, old[1], False))
                 else:
                     to_render.append(job)
-            outcomes = render_pages(to_render, renderer, writer, manifest, theme, jobs_n)
+            outcomes = render(to_render, renderer, writer, manifest, theme, workers)
             timer.lap("render")
-            outcomes.extend(
-                copy_assets([*theme.assets.values(), *site.assets], writer, manifest, [site_dir, *theme.folders])
+            outcomes += copy_assets(
+                [*theme.assets.values(), *site.assets], writer, manifest, [site_dir, *theme.folders]
             )
             timer.lap("assets")
-            stats = writer.commit({path for path, *_ in [*kept, *outcomes]}, set(manifest) if manifest else None)
+            stats = write(writer, [*kept, *outcomes], manifest)
             timer.lap("write")
         except BaseException:
             writer.discard()
@@ -448,14 +547,14 @@ def build(options: BuildOptions) -> BuildResult:
         cache.put_manifest(str(output), {path: (fp, sha) for path, fp, sha, _ in [*kept, *outcomes]})
     finally:
         cache.close()
-    result = BuildResult(
+    return BuildResult(
         output=output,
         articles=len(site.articles),
         pages=len(jobs),
         written=stats.written,
         unchanged=stats.unchanged,
         deleted=stats.deleted,
-        rendered_markdown=rendered_md,
+        rendered_markdown=rendered_markdown,
         rendered_pages=len(to_render),
         seconds=time.perf_counter() - started,
         timings=timer.timings,
@@ -463,4 +562,15 @@ def build(options: BuildOptions) -> BuildResult:
         drafts_published=sum(1 for a in site.articles if a.draft),
         written_paths=stats.written_paths,
     )
-    return result
+
+
+def _origin(path: Path, site_dir: Path) -> str:
+    return path.relative_to(site_dir).as_posix() if path.is_relative_to(site_dir) else str(path)
+
+
+def _file_sha(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -55,3 +55,10 @@ def run_build() -> Callable[..., BuildResult]:
         return build(BuildOptions(site_dir=site, **options))  # type: ignore[arg-type]
 
     return run
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden", action="store_true", default=False,
+        help="rewrite tests/golden/ from the current build after an intended change (review the diff)",
+    )

@@ -238,14 +238,14 @@ def test_links_from_drafts_are_checked_with_drafts(linked):
 def test_site_absolute_links_under_a_sub_path(make_site):
     site = make_site(
         {
-            "content/a.md": page("A", "2022-01-10", "[ok](/digest/2022/01/11/b/) [ok](../../11/b/) [bad](/2022/01/11/b/)"),
+            "content/a.md": page("A", "2022-01-10", "[ok](/2022/01/11/b/) [ok](../../11/b/) [bad](/digest/2022/01/11/b/)"),
             "content/b.md": page("B", "2022-01-11"),
         },
         config="base_url: https://example.org/digest/\n",
     )
     assert problems(site) == [
-        (ERROR, "content/a.md:5: link to '/2022/01/11/b/' does not resolve:"
-                " the site is served under '/digest/', so write '/digest/2022/01/11/b/'"),
+        (ERROR, "content/a.md:5: link to '/digest/2022/01/11/b/' does not resolve: a link starting with '/' is"
+                " a site path (the build writes it under '/digest/'), so write '/2022/01/11/b/'"),
     ]
 
 
@@ -422,3 +422,25 @@ def test_exit_codes_through_the_installed_entry_point(make_site):
         [sys.executable, "-m", "digest", "check", "--site", str(site)], capture_output=True, text=True, env=env, check=False
     )
     assert info_only.returncode == 0, info_only.stderr
+
+
+def test_template_links_to_no_page_are_reported_with_file_and_line(make_site):
+    site = make_site(
+        {
+            "content/a.md": page("A", "2022-01-10"),
+            "themes/mine/templates/404.html": (
+                '{% extends "base.html" %}\n{% block content %}\n'
+                "<a href=\"{{ url('/archive/') }}\">ok</a>\n"
+                "<a href=\"{{ url('/abuot/') }}\">typo</a> <a href=\"/nowhere/\">gone</a>\n"
+                "{% endblock %}\n"
+            ),
+        },
+        config="theme: mine\n",
+    )
+    found = [(s, m) for s, m in problems(site) if m.startswith("themes/")]
+    assert found == [
+        (WARNING, "themes/mine/templates/404.html:4: link to '/abuot/' goes to no page of this site:"
+                  " link to a page the site has, or guard the link with an if"),
+        (WARNING, "themes/mine/templates/404.html:4: link to '/nowhere/' goes to no page of this site:"
+                  " link to a page the site has, or guard the link with an if"),
+    ]

@@ -620,3 +620,30 @@ def test_cli_port_zero_prints_url_and_ctrl_c_stops_cleanly(make_site):
     assert "Traceback" not in err and "Traceback" not in out
     assert "stopped" in out
     assert not (site / "output").exists()
+
+
+def test_the_session_moves_through_its_phases_and_refuses_other_moves(make_site):
+    from digest.server.session import Phase
+
+    site = make_site(FILES, config=CONFIG)
+    session = SiteSession(SessionOptions(site_dir=site, fork_extras=False))
+    seen: list[Phase] = []
+    original = session._enter
+
+    def spy(phase: Phase) -> None:
+        seen.append(phase)
+        original(phase)
+
+    session._enter = spy  # type: ignore[method-assign]
+    assert session.phase is Phase.IDLE
+    assert session.rebuild().ok
+    assert seen == [Phase.BUILDING, Phase.PLANNING, Phase.PLANNED, Phase.READY]
+    assert session.settle(TIMEOUT) is not None and session.phase is Phase.READY
+    seen.clear()
+    (site / "digest.yaml").write_text("title: [broken\n")
+    assert not session.rebuild([site / "digest.yaml"]).ok
+    assert seen == [Phase.BUILDING, Phase.FAILED]
+    assert session.lookup("/2022/01/10/coup/").status == 200  # the last good site is still served
+    with session._cond, pytest.raises(AssertionError, match="no move from FAILED to PLANNED"):
+        original(Phase.PLANNED)
+    session.close()

@@ -20,7 +20,11 @@ LINK_ATTRS = ("href", "src", "content", "action", "data-search-index", "data-sit
 
 @pytest.fixture
 def site(make_site):
-    body = "See [notes](notes.pdf) and [detail](#detail) and [away](https://example.com/away).\n\n![chart](chart.png)\n\n## Detail\n\nText."
+    body = (
+        "See [notes](notes.pdf) and [detail](#detail) and [away](https://example.com/away).\n\n![chart](chart.png)\n\n"
+        "Site paths mean the site's root: [beta](/2022/01/11/b/), [its top](/2022/01/11/b/#top),"
+        " ![again](/2022/01/10/a/chart.png).\n\n## Detail\n\nText."
+    )
     return make_site(
         {
             "content/2022/01/a.md": article(
@@ -79,6 +83,10 @@ def test_every_absolute_url_starts_with_the_base(site, run_build):
     assert f"{BASE}2022/01/10/a/notes.pdf" in atom and (out / "2022/01/10/a/notes.pdf").is_file()
     assert f"<id>{BASE}tags/energy/feed.xml</id>" in atom
     assert f"Sitemap: {BASE}sitemap.xml" in (out / "robots.txt").read_text()
+    page = (out / "2022/01/10/a/index.html").read_text()
+    assert 'href="/digest/2022/01/11/b/"' in page and 'href="/digest/2022/01/11/b/#top"' in page
+    assert 'src="/digest/2022/01/10/a/chart.png"' in page
+    assert f'href="{BASE}2022/01/11/b/"' in (out / "feed.xml").read_text().replace("&quot;", '"')
 
 
 def test_relative_urls_keep_pages_browsable_and_feeds_absolute(site, run_build):
@@ -92,6 +100,8 @@ def test_relative_urls_keep_pages_browsable_and_feeds_absolute(site, run_build):
                 assert not on_site(link) or link.startswith(BASE), (path, link)
     article_page = (out / "2022/01/10/a/index.html").read_text()
     assert 'href="../../../../feed.xml"' in article_page
+    assert 'href="../../11/b/index.html"' in article_page and 'href="../../11/b/index.html#top"' in article_page
+    assert 'src="chart.png"' in article_page  # the same folder
     assert '<link rel="canonical" href="https://example.org/digest/2022/01/10/a/">' in article_page
     assert f'"url": "{BASE}2022/01/10/a/"' in article_page
     for name in ("feed.xml", "rss.xml", "feed.json", "sitemap.xml"):

@@ -27,20 +27,23 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Mapping, Sequence
 from urllib.parse import unquote, urlsplit
 
-from digest.config import SiteConfig, load_config
+from digest import pipeline
+from digest.cache import Cache
+from digest.config import SiteConfig
 from digest.sources.frontmatter import KNOWN_KEYS, normalise_text, split_front_matter
 from digest.rules.dates import date_from_filename
 from digest.errors import BuildFailed, DigestError, Problem
-from digest.sources.load import LoadedArticle, SourceFile, render_all, scan_content, walk_content
+from digest.model.loaded import LoadedArticle
+from digest.sources.load import SourceFile
 from digest.sources.markup import plain_text
-from digest.model.languages import duplicate_keys, far_apart, link_translations, site_languages
-from digest.model.site import Excluded, Site, build_site
-from digest.outputs import PLANNERS as OUTPUT_PLANNERS
-from digest.plan.pages import PageJob, plan_pages
+from digest.model.languages import duplicate_keys, far_apart, link_translations
+from digest.model.site import Excluded, Site
+from digest.plan.pages import PageJob
+from digest.render.theme import load_theme
 from digest.rules.slugs import term_key
 from digest.importer.urls import normalize_source_url
 from digest.rules.urls import UnsafePath, expand
-from digest.rules.yamlload import load_yaml
+from digest.rules.yamlload import load_yaml_document
 
 ERROR = "error"
 WARNING = "warning"
@@ -89,6 +92,7 @@ class CheckedArticle:
     loaded: LoadedArticle
     lines: tuple[str, ...]  # the file's lines, line ends normalised; lines[0] is line 1
     meta: Mapping[str, Any]  # the front matter exactly as YAML loaded it (tags unnormalised)
+    key_lines: Mapping[str, int]  # file line of each front-matter key, nested keys dotted (rules.yamlload)
 
     @property
     def path(self) -> str:
@@ -100,12 +104,8 @@ class CheckedArticle:
         return self.loaded.source.body_line - 2
 
     def key_line(self, key: str) -> int | None:
-        """The line of a top-level front-matter key."""
-        pattern = re.compile(rf"^{re.escape(key)}\s*:")
-        for number in range(2, self.front_end + 1):
-            if pattern.match(self.lines[number - 1]):
-                return number
-        return None
+        """The line of a front-matter key (``source.url`` for a nested one)."""
+        return self.key_lines.get(key)
 
     def find(self, needles: Iterable[str], start: int, stop: int | None = None) -> int | None:
         """The first line from ``start`` to ``stop`` (inclusive) holding one of ``needles``, tried in order."""
@@ -121,8 +121,9 @@ def checked_article(loaded: LoadedArticle, text: str) -> CheckedArticle:
     """Pair a parsed article with its text (which already parsed, so this cannot fail)."""
     text = normalise_text(text)
     front, _body, _line = split_front_matter(text)
-    meta = load_yaml(front or "", first_line=2) or {}
-    return CheckedArticle(loaded, tuple(text.split("\n")), {str(k): v for k, v in meta.items()})
+    document = load_yaml_document(front or "", first_line=2)
+    meta = document.value if isinstance(document.value, dict) else {}
+    return CheckedArticle(loaded, tuple(text.split("\n")), {str(k): v for k, v in meta.items()}, document.lines)
 
 
 def sort_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
@@ -136,77 +137,82 @@ def sort_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
 def check_site(
     site_dir: Path, *, now: datetime, drafts: bool = False, future: bool = False, jobs: int = 1
 ) -> CheckResult:
-    """Read and render every article (no cache, no output) and check the lot."""
+    """Run the pipeline's front half (no cache, no output) collecting every problem, then check the lot."""
     if not site_dir.is_dir():
         raise DigestError(f"no site folder at {site_dir}: pass --site")
     try:
-        config = load_config(site_dir)
+        config = pipeline.configure(site_dir)
     except BuildFailed as exc:
         return CheckResult(sort_findings(Finding.from_problem(p) for p in exc.problems), 0)
     except DigestError as exc:
         return CheckResult((Finding.from_problem(exc.problem),), 0)
     if config.languages:
         return check_languages(site_dir, config, now=now, drafts=drafts, future=future, jobs=jobs)
-    files, assets = scan_content(site_dir, config)
     try:
-        findings, articles = read_articles(files, config, jobs)
+        prepared = pipeline.prepare(
+            site_dir, config, cache=Cache(None), jobs=jobs, now=now, drafts=drafts, future=future, keep_going=True
+        )
     except DigestError as exc:  # e.g. a Markdown extension in digest.yaml that does not load
-        return CheckResult((Finding.from_problem(exc.problem),), len(files))
-    findings += check_articles(articles, assets, config, now, drafts=drafts, future=future)
+        return CheckResult((Finding.from_problem(exc.problem),), 0)
+    files = {f.path: f for f in prepared.sources.files}
+    articles = [checked_article(a, _text_of(files[a.source.path])) for a in prepared.loaded.articles]
+    findings = [Finding.from_problem(p) for p in prepared.problems]
+    findings += check_articles(articles, prepared.site, config, now, _templates(site_dir, config))
     return CheckResult(sort_findings(findings), len(files))
-
-
-def read_articles(files: Sequence[SourceFile], config: SiteConfig, jobs: int) -> tuple[list[Finding], list[CheckedArticle]]:
-    """Parse and render ``files``: a finding for each that does not parse, the others checked-article ready."""
-    results = [value for chunk in render_all(list(files), config, jobs) for value in chunk]  # in file order
-    findings: list[Finding] = []
-    articles: list[CheckedArticle] = []
-    for item, value in zip(files, results):
-        if isinstance(value, Problem):
-            findings.append(Finding.from_problem(value))
-        else:
-            articles.append(checked_article(LoadedArticle.from_record(value), _text_of(item)))
-    return findings, articles
 
 
 def check_languages(
     site_dir: Path, config: SiteConfig, *, now: datetime, drafts: bool, future: bool, jobs: int
 ) -> CheckResult:
-    """A multilingual site: every language checked as a site of its own, then the translations between them."""
-    languages = site_languages(config)
-    tags = {lang.tag for lang in languages}
-    findings = [
-        Finding(f"{config.content_dir}/{rel}", 1, ERROR, f"on a multilingual site every article is in a language's"
-                f" folder: move it to {config.content_dir}/{config.language}/{rel} (or to another language's folder)")
-        for rel, _full, is_article in walk_content(site_dir / config.content_dir)
-        if is_article and rel.split("/", 1)[0] not in tags
-    ]
+    """A multilingual site: each language checked as a site of its own (the pipeline's front half with its
+    config and folder), then the translations between them."""
+    scanned, problems = pipeline.scan_languages(site_dir, config)
+    findings = [Finding.from_problem(p) for p in problems]
+    templates = _templates(site_dir, config)
     count = 0
     sites: list[tuple[str, Site]] = []
-    lines: dict[str, CheckedArticle] = {}
-    for lang in languages:
-        files, assets = scan_content(site_dir, lang.config)
-        count += len(files)
+    checked: dict[str, CheckedArticle] = {}
+    for lang, sources in scanned:
         try:
-            problems, articles = read_articles(files, lang.config, jobs)
+            prepared = pipeline.prepare(
+                site_dir, lang.config, cache=Cache(None), jobs=jobs, now=now, drafts=drafts, future=future,
+                keep_going=True, sources=sources,
+            )
         except DigestError as exc:
             return CheckResult((Finding.from_problem(exc.problem),), count)
-        findings += problems
-        findings += check_articles(articles, assets, lang.config, now, drafts=drafts, future=future)
-        lines.update((a.path, a) for a in articles)
-        site, _problems = build_model(articles, lang.config, now, drafts=drafts, future=future, assets=assets)
-        if site is not None:
-            sites.append((lang.tag, site))
+        files = {f.path: f for f in sources.files}
+        count += len(files)
+        articles = [checked_article(a, _text_of(files[a.source.path])) for a in prepared.loaded.articles]
+        checked.update((a.path, a) for a in articles)
+        findings += [Finding.from_problem(p) for p in prepared.problems]
+        findings += check_articles(articles, prepared.site, lang.config, now, templates)
+        if prepared.site is not None:
+            sites.append((lang.tag, prepared.site))
 
-    def located(problem: Problem, key: str, severity: str) -> Finding:
-        article = lines.get(problem.path)
-        line = article.key_line(key) if article is not None else None
-        return Finding(problem.path, line, severity, problem.message)
+    def located(problem: Problem, key: str) -> Finding:
+        article = checked.get(problem.path)
+        return Finding(problem.path, article.key_line(key) if article else None, WARNING, problem.message)
 
-    findings += [located(p, "translation_key", WARNING) for p in duplicate_keys((t, s.articles) for t, s in sites)]
+    findings += [located(p, "translation_key") for p in duplicate_keys((tag, site.articles) for tag, site in sites)]
     translations = link_translations(sites)
-    findings += [located(p, "date", WARNING) for p in far_apart(translations, config.translation_span_days)]
+    findings += [located(p, "date") for p in far_apart(translations, config.translation_span_days)]
     return CheckResult(sort_findings(findings), count)
+
+
+def _templates(site_dir: Path, config: SiteConfig) -> list[tuple[str, str]]:
+    """(path for messages, text) of every template the site's theme resolves to, the theme's own first."""
+    try:
+        theme = load_theme(site_dir, config.theme, fingerprint_assets=False)
+    except DigestError:
+        return []  # the build reports a missing theme; check has nothing to say about its links
+    found: dict[str, tuple[str, str]] = {}
+    for folder in theme.template_dirs:
+        for file in sorted(Path(folder).rglob("*.html")):
+            name = file.relative_to(folder).as_posix()
+            if name not in found:  # a site's own template hides the default one of the same name
+                shown = file.relative_to(site_dir).as_posix() if file.is_relative_to(site_dir) else f"(default theme) {name}"
+                found[name] = (shown, file.read_text(encoding="utf-8", errors="replace"))
+    return list(found.values())
 
 
 def _text_of(item: SourceFile) -> str:
@@ -214,33 +220,58 @@ def _text_of(item: SourceFile) -> str:
 
 
 def check_articles(
-    articles: Sequence[CheckedArticle],
-    assets: Sequence[tuple[str, Path]],
-    config: SiteConfig,
-    now: datetime,
-    *,
-    drafts: bool = False,
-    future: bool = False,
+    articles: Sequence[CheckedArticle], site: Site | None, config: SiteConfig, now: datetime,
+    templates: Sequence[tuple[str, str]] = (),
 ) -> list[Finding]:
-    """Every check over articles that parsed."""
+    """Every check over the articles that parsed and over the model the pipeline made of them."""
     findings: list[Finding] = []
     for article in articles:
         findings += check_keys(article)
         findings += check_dates(article, config)
     findings += check_source_urls(articles)
     findings += check_tag_spellings(articles)
-    site, problems = build_model(articles, config, now, drafts=drafts, future=future, assets=assets)
-    findings += [Finding.from_problem(p) for p in problems]
     by_path = {a.path: a for a in articles}
     if site is None:
         return findings + [_not_checked(config)]
     findings += list_excluded(site, by_path, now)
     findings += check_summaries(site, by_path)
     try:
-        jobs = plan_pages(site, OUTPUT_PLANNERS)  # feeds and sitemap are pages links may point to
+        jobs = pipeline.plan(site)  # feeds and sitemap are pages links may point to
     except BuildFailed as exc:
         return findings + [Finding.from_problem(p) for p in exc.problems] + [_not_checked(config)]
     findings += check_links(site, jobs, by_path)
+    findings += check_template_links(templates, jobs, site)
+    return findings
+
+
+_TEMPLATE_LINK_RES = (
+    re.compile(r"""\burl\(\s*(['"])(/[^'"]*)\1\s*\)"""),  # {{ url('/archive/') }}
+    re.compile(r'\b(?:href|src)="(/)(?!/)([^"{}]*)"'),  # href="/about/" written out
+)
+
+
+def check_template_links(
+    templates: Sequence[tuple[str, str]], jobs: Mapping[str, PageJob], site: Site
+) -> list[Finding]:
+    """Site paths written in templates (``url('/x/')``, ``href="/x/"``) that no page or file of this site has.
+
+    ``templates``: (path shown in messages, text) of every template the theme uses."""
+    urls = {job.url for job in jobs.values()}
+    files = set(jobs) | {rel for rel, _src in site.assets}
+    findings: list[Finding] = []
+    for shown, text in templates:
+        for number, line in enumerate(text.split("\n"), start=1):
+            for pattern in _TEMPLATE_LINK_RES:
+                for match in pattern.finditer(line):
+                    ref = match.group(2) if match.group(1) != "/" else "/" + match.group(2)
+                    path = urlsplit(ref).path or "/"
+                    if path in urls or path + "/" in urls or path.lstrip("/") in files:
+                        continue
+                    findings.append(Finding(
+                        shown, number, WARNING,
+                        f"link to '{ref}' goes to no page of this site: link to a page the site has,"
+                        " or guard the link with an if",
+                    ))
     return findings
 
 
@@ -249,34 +280,6 @@ def _not_checked(config: SiteConfig) -> Finding:
         config.content_dir, None, INFO,
         "links, summaries, drafts and future articles were not checked: fix the errors above first",
     )
-
-
-def build_model(
-    articles: Sequence[CheckedArticle],
-    config: SiteConfig,
-    now: datetime,
-    *,
-    drafts: bool,
-    future: bool,
-    assets: Sequence[tuple[str, Path]],
-) -> tuple[Site | None, list[Problem]]:
-    """The site model, with its problems (URL collisions, ...).
-
-    ``build_site`` stops at the first bad model; to check the rest anyway, the
-    articles it names are set aside and the model is built again.
-    """
-    problems: list[Problem] = []
-    items = [a.loaded for a in articles]
-    while True:
-        try:
-            return build_site(items, config, now, drafts=drafts, future=future, assets=assets), problems
-        except BuildFailed as exc:
-            problems += [p for p in exc.problems if p not in problems]
-            named = {p.path for p in exc.problems}
-            rest = [i for i in items if i.source.path not in named]
-            if len(rest) == len(items):  # nothing left to set aside: the problem is not one article's
-                return None, problems
-            items = rest
 
 
 # ---------------------------------------------------------------- front matter and dates
@@ -547,6 +550,10 @@ def _served_path(ref: str, page_url: str, config: SiteConfig) -> str | None:
     return target + "/" if trailing and target != "/" else target
 
 
+def _is_site_path(ref: str) -> bool:
+    return ref.startswith("/") and not ref.startswith("//")
+
+
 def _article_url(article: CheckedArticle, config: SiteConfig) -> str | None:
     """The URL an article would have if it were published."""
     src = article.loaded.source
@@ -602,8 +609,11 @@ def check_links(site: Site, jobs: Mapping[str, PageJob], by_path: Mapping[str, C
                 return f": {target.path} is a draft"
             if gone is not None:
                 return f": {target.path} is not published until {_when(gone.date, config)}"
-        if site_path is None and base_path != "/" and resolves(served):
-            return f": the site is served under '{base_path}', so write '{base_path.rstrip('/')}{served}'"
+        if _is_site_path(ref) and base_path != "/" and site_path and site_path.startswith(base_path):
+            inner = "/" + site_path[len(base_path):]
+            if resolves(inner):
+                return (f": a link starting with '/' is a site path (the build writes it under '{base_path}'),"
+                        f" so write '{inner}'")
         return ""
 
     findings = []
@@ -625,7 +635,10 @@ def check_links(site: Site, jobs: Mapping[str, PageJob], by_path: Mapping[str, C
             served = _served_path(ref, item.url, config)
             if served is None:
                 continue
-            site_path = "/" + served[len(base_path):] if (served + "/").startswith(base_path) else None
+            if _is_site_path(ref):  # the site's root, wherever the site is served (rules.urls.site_link)
+                site_path: str | None = served
+            else:
+                site_path = "/" + served[len(base_path):] if (served + "/").startswith(base_path) else None
             if site_path is not None and resolves(site_path):
                 continue
             line = article.find([ref, unquote(ref), escape(ref, quote=False)], start, stop)

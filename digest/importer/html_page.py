@@ -23,7 +23,7 @@ from datetime import date, datetime, tzinfo
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import lxml.html  # type: ignore[import-untyped]  # no stubs in lxml itself; lxml-stubs is not a dependency
+import lxml.html
 from lxml import etree
 
 from digest.errors import DigestError

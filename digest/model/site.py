@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from digest.config import SiteConfig
 from digest.errors import BuildFailed, Problem
-from digest.sources.load import LoadedArticle
+from digest.model.loaded import LoadedArticle
 from digest.rules.locale import format_date_named
 from digest.rules.slugs import slugify, term_key
 from digest.rules.urls import UnsafePath, check_site_path, compile_pattern, expand
@@ -231,12 +231,31 @@ def build_site(
     unchanged (same file bytes, same place in the order, same config and term URLs) is taken
     from it instead of being made again; the result equals a cold build's.
     """
-    tz = config.tz
-    now = now.astimezone(tz)
+    items, excluded = select_articles(loaded, config, now, drafts=drafts, future=future)
+    terms = count_terms(items)
     problems: list[Problem] = []
+    tag_refs = _term_refs(terms.tag_names, config.permalinks.tag, "tag", problems, terms.users)
+    source_refs = _term_refs(terms.source_names, config.permalinks.source, "source", problems, terms.users)
+    earlier: Mapping[str, Article] = {}
+    if reuse is not None and reuse.config == config and reuse.term_refs == (tag_refs, source_refs):
+        earlier = {a.key: a for a in reuse.articles}
+    articles = make_articles(items, terms, (tag_refs, source_refs), config, earlier, bodies, stored, problems)
+    if problems:
+        raise BuildFailed(problems)
+    asset_copies = _place_assets(articles, list(assets), problems, config.content_dir)
+    if problems:
+        raise BuildFailed(problems)
+    return assemble_site(articles, config, (tag_refs, source_refs), asset_copies, excluded)
+
+
+def select_articles(
+    loaded: Iterable[LoadedArticle], config: SiteConfig, now: datetime, *, drafts: bool, future: bool
+) -> tuple[list[LoadedArticle], list[Excluded]]:
+    """The articles this build publishes, newest first, and those it leaves out (drafts, future-dated)."""
+    tz = config.tz
+    now_ts = now.astimezone(tz).timestamp()
     excluded: list[Excluded] = []
     kept: list[tuple[float, str, LoadedArticle]] = []
-    now_ts = now.timestamp()
     for item in loaded:
         src = item.source
         when = src.date.timestamp()  # compares far faster than aware datetimes in different zones, same order
@@ -247,9 +266,22 @@ def build_site(
         else:
             kept.append((when, src.path, item))
     kept.sort(reverse=True)  # newest first; paths are unique, so items are never compared
-    items = [item for _, _, item in kept]
+    return [item for _, _, item in kept], excluded
 
-    keys: dict[str, str] = {}  # spelling -> term key: a few hundred spellings over tens of thousands of uses
+
+@dataclass(frozen=True, slots=True)
+class TermCounts:
+    """How often each spelling of each tag and source is used, grouped by term key."""
+
+    key_of: Callable[[str], str]  # spelling -> term key (memoised: a few hundred spellings, many uses)
+    source_name: Sequence[str]  # per published article: its source's display name, or ""
+    tag_names: Mapping[str, Counter[str]]
+    source_names: Mapping[str, Counter[str]]
+    users: Mapping[tuple[str, str], str]  # (kind, term key) -> a file that uses it: only messages need it
+
+
+def count_terms(items: Sequence[LoadedArticle]) -> TermCounts:
+    keys: dict[str, str] = {}
 
     def key_of(name: str) -> str:
         key = keys.get(name)
@@ -279,17 +311,20 @@ def build_site(
                 users.setdefault(("source", key_of(name)), item.source.path)
         return users
 
-    users = _Later(first_users)  # (kind, term key) -> a file that uses it: only messages need it
+    return TermCounts(key_of, source_name, tag_names, source_names, _Later(first_users))
 
-    tag_refs = _term_refs(tag_names, config.permalinks.tag, "tag", problems, users)
-    source_refs = _term_refs(source_names, config.permalinks.source, "source", problems, users)
 
+TermRefs = tuple[Mapping[str, "TermRef"], Mapping[str, "TermRef"]]  # tags, sources by term key
+
+
+def make_articles(
+    items: Sequence[LoadedArticle], terms: TermCounts, refs: TermRefs, config: SiteConfig,
+    earlier: Mapping[str, Article], bodies: BodyStore | None, stored: Container[str], problems: list[Problem],
+) -> list[Article]:
+    """One ``Article`` per published item, with its URL (collisions go to ``problems``), terms and body."""
     articles: list[Article] = []
     owners: dict[str, str] = {}
     article_url = compile_pattern(config.permalinks.article)
-    earlier: Mapping[str, Article] = {}
-    if reuse is not None and reuse.config == config and reuse.term_refs == (tag_refs, source_refs):
-        earlier = {a.key: a for a in reuse.articles}
     for index, item in enumerate(items):
         same = earlier.get(item.key)
         if same is not None and same.index == len(articles) and same.url not in owners:
@@ -297,73 +332,66 @@ def build_site(
             articles.append(same)
             continue
         src = item.source
-        local = src.date.astimezone(tz)
+        local = src.date.astimezone(config.tz)
         try:
             url = article_url(
-                year=f"{local.year:04d}",
-                month=f"{local.month:02d}",
-                day=f"{local.day:02d}",
-                slug=src.slug,
+                year=f"{local.year:04d}", month=f"{local.month:02d}", day=f"{local.day:02d}", slug=src.slug,
             )
         except UnsafePath as exc:
             problems.append(Problem(src.path, 1, f"cannot make a URL for this article: {exc}"))
             continue
         if url in owners:
             problems.append(
-                Problem(
-                    src.path,
-                    1,
-                    f"URL {url} is also the URL of {owners[url]}: give one of them another 'slug' or date",
-                )
+                Problem(src.path, 1, f"URL {url} is also the URL of {owners[url]}: give one of them another 'slug' or date")
             )
             continue
         owners[url] = src.path
-        # a tag whose slug collided has no ref; its problem is already recorded and raised below
-        tags = tuple(dict.fromkeys(tag_refs[key_of(t)] for t in src.tags if key_of(t) in tag_refs))
-        source = None
-        if src.source is not None:
-            name = source_name[index]
-            term = source_refs.get(key_of(name)) if name else None
-            source = SourceRef(name or "", src.source.url, src.source.published, term.url if term else None)
-        summary = src.summary or item.auto_summary
-        updated = src.updated.astimezone(tz) if src.updated else None
-        header = _header_hash(
-            url, src.title, local.isoformat(), updated and updated.isoformat(), summary,
-            [(t.name, t.slug, t.url) for t in tags],
-            None if source is None else (source.name, source.url, source.published and source.published.isoformat(),
-                                         source.term_url),
-            src.author, src.image, src.via, src.draft, src.lang,
+        body: ArticleBody = (
+            StoredBody(bodies, item.key) if bodies is not None and item.key in stored
+            else InlineBody(_markup(item.html), _markup(item.note_html), _markup(item.toc))
         )
         articles.append(
-            Article(
-                index=len(articles),
-                path=src.path,
-                rel=src.rel,
-                slug=src.slug,
-                url=url,
-                title=src.title,
-                date=local,
-                updated=updated,
-                summary=summary,
-                tags=tags,
-                source=source,
-                author=src.author,
-                image=src.image,
-                via=src.via,
-                draft=src.draft,
-                body=StoredBody(bodies, item.key) if bodies is not None and item.key in stored
-                else InlineBody(_markup(item.html), _markup(item.note_html), _markup(item.toc)),
-                extra=src.extra,
-                key=item.key,
-                body_terms=item.terms,
-                header=header,
-                lang=src.lang or config.language,
-                translation_key=src.translation_key,
-            )
+            _article(item, len(articles), url, local, terms.source_name[index], terms, refs, body, config.language)
         )
-    if problems:
-        raise BuildFailed(problems)
+    return articles
 
+
+def _article(
+    item: LoadedArticle, index: int, url: str, local: datetime, name: str, terms: TermCounts, refs: TermRefs,
+    body: ArticleBody, language: str,
+) -> Article:
+    src = item.source
+    tag_refs, source_refs = refs
+    key_of = terms.key_of
+    # a tag whose slug collided has no ref; its problem is already recorded and raised by the caller
+    tags = tuple(dict.fromkeys(tag_refs[key_of(t)] for t in src.tags if key_of(t) in tag_refs))
+    source = None
+    if src.source is not None:
+        term = source_refs.get(key_of(name)) if name else None
+        source = SourceRef(name or "", src.source.url, src.source.published, term.url if term else None)
+    summary = src.summary or item.auto_summary
+    updated = src.updated.astimezone(local.tzinfo) if src.updated else None
+    header = _header_hash(
+        url, src.title, local.isoformat(), updated and updated.isoformat(), summary,
+        [(t.name, t.slug, t.url) for t in tags],
+        None if source is None else (source.name, source.url, source.published and source.published.isoformat(),
+                                     source.term_url),
+        src.author, src.image, src.via, src.draft, src.lang,
+    )
+    return Article(
+        index=index, path=src.path, rel=src.rel, slug=src.slug, url=url, title=src.title, date=local,
+        updated=updated, summary=summary, tags=tags, source=source, author=src.author, image=src.image,
+        via=src.via, draft=src.draft, body=body, extra=src.extra, key=item.key, body_terms=item.terms,
+        header=header, lang=src.lang or language, translation_key=src.translation_key,
+    )
+
+
+def assemble_site(
+    articles: list[Article], config: SiteConfig, refs: TermRefs, assets: list[tuple[str, Path]],
+    excluded: list[Excluded],
+) -> Site:
+    """The taxonomies, periods, neighbours and related articles of the published articles."""
+    tag_refs, source_refs = refs
     tag_members: dict[str, list[Article]] = defaultdict(list)
     source_members: dict[str, list[Article]] = defaultdict(list)
     for article in articles:  # newest first, so each term's list is too
@@ -379,9 +407,6 @@ def build_site(
         a.index: (articles[i + 1] if i + 1 < len(articles) else None, articles[i - 1] if i > 0 else None)
         for i, a in enumerate(articles)
     }
-    asset_copies = _place_assets(articles, list(assets), problems)
-    if problems:
-        raise BuildFailed(problems)
     return Site(
         config=config,
         articles=all_articles,
@@ -393,7 +418,7 @@ def build_site(
         days=days,
         neighbours=neighbours,
         related=RelatedArticles(all_articles, tags_tax, config.related),
-        assets=tuple(asset_copies),
+        assets=tuple(assets),
         excluded=tuple(sorted(excluded, key=lambda e: (e.date, e.path))),
         term_refs=(tag_refs, source_refs),
     )
@@ -628,7 +653,9 @@ class _Later(Mapping[K, V]):
 _REF_RE = re.compile(r"""="(?:(?<=src=")|(?<=href="))([^"#?:]+)(?:[#?][^"]*)?\"""")
 
 
-def _place_assets(articles: list[Article], assets: list[tuple[str, Path]], problems: list[Problem]) -> list[tuple[str, Path]]:
+def _place_assets(
+    articles: list[Article], assets: list[tuple[str, Path]], problems: list[Problem], content_dir: str = "content"
+) -> list[tuple[str, Path]]:
     """Files in content/ go next to the articles that reference them (relative links keep working);
     the others keep their place relative to content/."""
     if not assets:
@@ -653,7 +680,7 @@ def _place_assets(articles: list[Article], assets: list[tuple[str, Path]], probl
             if placed.get(target, by_rel[asset_rel]) != by_rel[asset_rel]:  # never a silent overwrite
                 other = _rel_of(placed[target], by_rel)
                 problems.append(
-                    Problem(article.path, None, f"'{ref}' would be copied to {target}, as is content/{other}: rename one")
+                    Problem(article.path, None, f"'{ref}' would be copied to {target}, as is {content_dir}/{other}: rename one")
                 )
                 continue
             placed[target] = by_rel[asset_rel]
@@ -664,12 +691,12 @@ def _place_assets(articles: list[Article], assets: list[tuple[str, Path]], probl
         try:
             check_site_path("/" + rel)
         except UnsafePath:
-            problems.append(Problem(f"content/{rel}", None, "file name is not URL-safe: rename it (letters, digits, -._)"))
+            problems.append(Problem(f"{content_dir}/{rel}", None, "file name is not URL-safe: rename it (letters, digits, -._)"))
             continue
         if placed.get(rel, path) != path:  # never a silent overwrite
             other = _rel_of(placed[rel], by_rel)
             problems.append(
-                Problem(f"content/{rel}", None, f"this file would be copied to {rel}, as is content/{other}: rename one")
+                Problem(f"{content_dir}/{rel}", None, f"this file would be copied to {rel}, as is {content_dir}/{other}: rename one")
             )
             continue
         placed[rel] = path

@@ -39,7 +39,7 @@ from digest.config import SiteConfig
 from digest.errors import Problem
 from digest.model.site import Article
 from digest.plan.pages import Feed, Planner, site_feeds, term_feeds
-from digest.rules.urls import join_base
+from digest.rules.urls import join_base, rebase_links, site_link
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 DC_NS = "http://purl.org/dc/elements/1.1/"
@@ -127,7 +127,7 @@ def absolute_links(fragment: str, base: str) -> str:
     return text[len("<div>") : -len("</div>")]
 
 
-def feed_content(article: Article, url: str) -> str:
+def feed_content(article: Article, url: str, base_path: str = "/") -> str:
     """The entry's HTML: the curator's note, the body, and a line naming the source."""
     parts = []
     if article.note_html:
@@ -140,7 +140,9 @@ def feed_content(article: Article, url: str) -> str:
             parts.append(f'<p class="source">Source: <a href="{html.escape(source.url)}">{name}</a></p>')
         else:
             parts.append(f'<p class="source">Source: {name}</p>')
-    return absolute_links("\n".join(parts), url)
+    # a body link to a site path means the site's root: under the base path, then absolute
+    rooted = rebase_links("\n".join(parts), lambda path: site_link(path, article.url, base_path, False))
+    return absolute_links(rooted, url)
 
 
 def make_entry(article: Article, config: SiteConfig) -> Entry:
@@ -162,7 +164,7 @@ def make_entry(article: Article, config: SiteConfig) -> Entry:
         published=article.date,
         updated=article.updated or article.date,
         summary=article.summary,
-        content_html=feed_content(article, url) if config.feeds.content == "full" else "",
+        content_html=feed_content(article, url, config.base_path) if config.feeds.content == "full" else "",
         author=article.author,
         tags=tuple(t.name for t in article.tags),
         source_name=source_name,
@@ -191,7 +193,7 @@ def _xml(root: etree._Element) -> str:
 
 def render_atom(meta: FeedMeta, entries: Sequence[Entry]) -> str:
     a = f"{{{ATOM_NS}}}"
-    feed = etree.Element(a + "feed", nsmap={None: ATOM_NS})
+    feed = etree.Element(a + "feed", nsmap={None: ATOM_NS})  # type: ignore[dict-item]  # None is the default namespace; lxml-stubs says str
     feed.set("{http://www.w3.org/XML/1998/namespace}lang", meta.language)
     _sub(feed, a + "id", meta.feed_url)
     _sub(feed, a + "title", meta.title, type="text")

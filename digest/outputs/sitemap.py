@@ -44,6 +44,7 @@ def _serialise(root: etree._Element) -> str:
 
 def _urlset(urls: Sequence[SitemapUrl]) -> str:
     translated = any(url.alternates for url in urls)
+    # None is the default namespace; lxml-stubs says str
     nsmap: dict[Any, str] = {None: SITEMAP_NS, "xhtml": XHTML_NS} if translated else {None: SITEMAP_NS}
     root = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap=nsmap)
     for url in urls:
@@ -78,7 +79,7 @@ def build_sitemaps(
     if len(chunks) == 1:
         return {"/sitemap.xml": _urlset(chunks[0])}
     files: dict[str, str] = {}
-    index = etree.Element(f"{{{SITEMAP_NS}}}sitemapindex", nsmap={None: SITEMAP_NS})
+    index = etree.Element(f"{{{SITEMAP_NS}}}sitemapindex", nsmap={None: SITEMAP_NS})  # type: ignore[dict-item]  # None is the default namespace; lxml-stubs says str
     for number, chunk in enumerate(chunks, start=1):
         path = f"/sitemap-{number}.xml"
         files[path] = _urlset(chunk)

@@ -12,12 +12,14 @@ from functools import cached_property, partial
 from gettext import NullTranslations
 from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Protocol, Sequence
 
+from markupsafe import Markup
+
 from digest import __version__
 from digest.config import SeoConfig, SiteConfig
 from digest.errors import BuildFailed, Problem
 from digest.model.site import Article, Period, PeriodLink, Site, Taxonomy, Term
 from digest.rules.locale import format_number, text_direction
-from digest.rules.urls import compile_pattern, join_base, output_path
+from digest.rules.urls import compile_pattern, join_base, output_path, rebase_links, site_link
 
 RECENT_COUNT = 10
 
@@ -135,10 +137,25 @@ class ArticlePage:
     next: Article | None  # newer
     related_by_index: Mapping[int, tuple[Article, ...]]  # the site's, worked out when first asked
     period_urls: Mapping[str, str]
+    base_path: str = "/"  # where the site is served: links to site paths in the body are written under it
+    relative_urls: bool = False
 
     @property
     def related(self) -> tuple[Article, ...]:
         return self.related_by_index[self.article.index]
+
+    @property
+    def html(self) -> Markup:
+        return self._site_links(self.article.html)
+
+    @property
+    def note_html(self) -> Markup:
+        return self._site_links(self.article.note_html)
+
+    def _site_links(self, html: Markup) -> Markup:
+        """A body link to a site path (``/about/``) means the site's root, wherever the site is served."""
+        url, base, relative = self.article.url, self.base_path, self.relative_urls
+        return Markup(rebase_links(str(html), lambda path: site_link(path, url, base, relative)))
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.article, name)
@@ -468,7 +485,7 @@ def make_planner(
 
 
 class ArticlePlanner:
-    """The spec of an article's page, the same whether it comes from ``plan_pages`` or on its own."""
+    """The spec of an article's page, the same whether it comes from the whole plan or on its own."""
 
     def __init__(self, planner: Planner) -> None:
         self.planner = planner
@@ -476,6 +493,8 @@ class ArticlePlanner:
         permalinks = planner.config.permalinks
         self._period_url = {kind: compile_pattern(getattr(permalinks, kind)) for kind in ("year", "month", "day")}
         self._period_urls: dict[tuple[int, int, int], dict[str, str]] = {}  # one per day, shared by its articles
+        self._base_path = planner.config.base_path
+        self._relative = planner.config.relative_urls
 
     def spec(self, article: Article) -> PageSpec:
         site = self.site
@@ -490,26 +509,14 @@ class ArticlePlanner:
         return PageSpec(
             article.url, "article", article.title, "article.html",
             partial(_article_inputs, article, older, newer, site.related), article.path, article.summary, (), None,
-            {"article": Deferred(partial(ArticlePage, article, older, newer, site.related, period_urls))},
+            {"article": Deferred(partial(
+                ArticlePage, article, older, newer, site.related, period_urls, self._base_path, self._relative,
+            ))},
         )
 
     def job(self, article: Article) -> PageJob:
-        """The job ``plan_pages`` makes for this article's page, without planning the rest of the site."""
+        """The job the whole plan makes for this article's page, without planning the rest of the site."""
         return self.planner._job(output_path(article.url), self.spec(article))
-
-
-def plan_pages(
-    site: Site, extra_planners: Sequence[Callable[[Planner], None]] = (), memo: Memo | None = None,
-    planner: Planner | None = None, messages: Messages | None = None,
-) -> Mapping[str, PageJob]:
-    """All pages of the site, keyed by output path; ``BuildFailed`` on URL collisions.
-
-    ``planner``: one made by ``make_planner`` for this site whose jobs were already handed out
-    (``ArticlePlanner.job``), so they are the same as the plan's."""
-    planner = planner or make_planner(site, memo, messages=messages)
-    plan_site_pages(planner)
-    finish_plan(planner, extra_planners)
-    return planner.jobs
 
 
 def plan_site_pages(planner: Planner) -> None:
@@ -536,12 +543,12 @@ def plan_site_pages(planner: Planner) -> None:
                 origin="the 404 page")
 
 
-def finish_plan(planner: Planner, extra_planners: Sequence[Callable[[Planner], None]] = ()) -> None:
+def finish_plan(planner: Planner, outputs: Sequence[Callable[[Planner], None]] = ()) -> None:
     """The other outputs (feeds, search index, sitemap: they may list the pages), then every collision."""
-    for extra in extra_planners:
-        extra(planner)
+    for output in outputs:
+        output(planner)
     for rel, _src in planner.site.assets:
         if rel in planner.jobs:
-            planner.problems.append(Problem(f"content/{rel}", None, f"this file would overwrite the page {planner.jobs[rel].url}"))
+            planner.problems.append(Problem(f"{planner.config.content_dir}/{rel}", None, f"this file would overwrite the page {planner.jobs[rel].url}"))
     if planner.problems:
         raise BuildFailed(planner.problems)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Mapping
+from urllib.parse import urlsplit
 
 import jinja2
 from jinja2 import pass_context
@@ -17,7 +18,7 @@ from markupsafe import Markup
 from digest.errors import DigestError
 from digest.render.i18n import Catalogues, install as install_i18n, plural_forms
 from digest.rules.locale import format_date_named, format_number, language_name, text_direction
-from digest.rules.urls import join_base, relative_link
+from digest.rules.urls import join_base, site_link
 
 DEFAULT_THEME = Path(__file__).resolve().parents[2] / "themes" / "default"
 _FINGERPRINTED = (".css", ".js")
@@ -114,20 +115,11 @@ class Renderer:
             lstrip_blocks=True,
             auto_reload=False,
         )
-        base_path = join_base(base_url, "/")
-        from urllib.parse import urlsplit
-
-        prefix = urlsplit(base_path).path.rstrip("/")
+        base_path = urlsplit(join_base(base_url, "/")).path
 
         def link(page_url: str, path: str) -> str:
             """``path`` (from the root of the whole site) as an href on the page at ``page_url`` (likewise)."""
-            if "://" in path or path.startswith(("#", "mailto:")):
-                return path
-            if not path.startswith("/"):
-                return path
-            if relative_urls:
-                return relative_link(page_url, path)
-            return prefix + path
+            return site_link(path, page_url, base_path, relative_urls)
 
         def language_prefix(ctx: jinja2.runtime.Context) -> str:
             # a multilingual site's other languages live under /<lang>/: their pages hold paths inside it

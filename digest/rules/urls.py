@@ -145,3 +145,26 @@ def join_base(base_url: str, path: str) -> str:
     parts = urlsplit(base_url)
     base_path = parts.path if parts.path.endswith("/") else parts.path + "/"
     return f"{parts.scheme}://{parts.netloc}{base_path}{path.lstrip('/')}"
+
+
+def site_link(path: str, page_url: str, base_path: str, relative: bool) -> str:
+    """How a page at ``page_url`` links to ``path``: a site path (``/about/``) means the site's root, so it is
+    written under the base path (``/sub/about/``), or relative to the page with ``relative_urls``. Anything
+    else (another host, ``#top``, ``mailto:``, a path relative to the page) is left as written."""
+    if not path.startswith("/") or path.startswith("//"):
+        return path
+    if relative:
+        cut = min((i for i in (path.find("?"), path.find("#")) if i >= 0), default=len(path))
+        return relative_link(page_url, path[:cut]) + path[cut:]
+    return base_path.rstrip("/") + path
+
+
+# Attribute values in sanitised HTML (nh3 always writes them double-quoted) that are links a browser follows.
+_LINK_ATTR_RE = re.compile(r'(\s(?:href|src|poster|cite)=")(/(?!/)[^"]*)"')
+
+
+def rebase_links(html: str, link: Callable[[str], str]) -> str:
+    """``html`` with every root-relative link (``href="/about/"``) replaced by ``link(path)``."""
+    if '="/' not in html:
+        return html
+    return _LINK_ATTR_RE.sub(lambda m: f'{m.group(1)}{link(m.group(2))}"', html)

@@ -176,16 +176,36 @@ def load_yaml_document(text: str, first_line: int = 1) -> YamlDocument:
     lines: dict[str, int] = {}
     texts: dict[str, str | tuple[str | None, ...]] = {}
     if isinstance(node, yaml.MappingNode):
+        _key_lines(node, "", first_line, lines)
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 continue
             key = key_node.value
-            lines.setdefault(key, key_node.start_mark.line + first_line)
             if isinstance(value_node, yaml.ScalarNode):
                 texts[key] = value_node.value
             elif isinstance(value_node, yaml.SequenceNode):
                 texts[key] = tuple(v.value if isinstance(v, yaml.ScalarNode) else None for v in value_node.value)
     return YamlDocument(value, lines, texts)
+
+
+def _key_lines(node: yaml.MappingNode, prefix: str, first_line: int, lines: dict[str, int]) -> None:
+    """The file line of every mapping key, nested keys dotted (``markdown.engine``): the one rule for
+    "which line is this key on", used by front matter, ``digest check`` and the config alike."""
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            continue
+        dotted = prefix + str(key_node.value)
+        lines.setdefault(dotted, key_node.start_mark.line + first_line)
+        if isinstance(value_node, yaml.MappingNode) and len(lines) < MAX_NODES:
+            _key_lines(value_node, dotted + ".", first_line, lines)
+
+
+def line_of(lines: Mapping[str, int], key: str) -> int | None:
+    """The line of ``key`` (dotted, or a leaf name that is unique among the nested keys)."""
+    if key in lines:
+        return lines[key]
+    found = [line for dotted, line in lines.items() if dotted.endswith("." + key)]
+    return min(found) if found else None
 
 
 def load_yaml(text: str, first_line: int = 1) -> Any:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Generic, Sequence, TypeVar
 
 from digest.errors import BuildFailed, Problem
-from digest.plan.pages import PageJob, PageSpec, PlannedPages, Planner, finish_plan
+from digest.plan.pages import PageJob, PageSpec, PlannedPages, Planner
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +100,7 @@ def _import(planner: Planner, made: list[_Made]) -> None:
 
 
 class ForkedFinisher:
-    """Runs ``finish_plan`` for a planner in a child process; ``cancel`` kills it."""
+    """Runs the pipeline's ``plan_outputs`` for a planner in a child process; ``cancel`` kills it."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -117,14 +117,14 @@ class ForkedFinisher:
                 except ProcessLookupError:
                     pass
 
-    def finish(self, planner: Planner, extra_planners: Sequence[Callable[[Planner], None]]) -> bool:
-        """Finish ``planner``'s plan; False if cancelled. ``BuildFailed`` as ``finish_plan`` raises it."""
+    def finish(self, planner: Planner, plan_outputs: Callable[[Planner], None]) -> bool:
+        """Finish ``planner``'s plan; False if cancelled. ``BuildFailed`` as ``plan_outputs`` raises it."""
         before = set(planner.jobs)
         read, write = os.pipe()
         with self._lock:
             pid = os.fork()
             if pid == 0:  # the child: never returns
-                self._child_main(planner, extra_planners, before, read, write)
+                self._child_main(planner, plan_outputs, before, read, write)
             self._child = pid
         os.close(write)
         chunks = []
@@ -144,7 +144,7 @@ class ForkedFinisher:
             return False
         outcome = pickle.loads(b"".join(chunks))
         if isinstance(outcome, _Unsendable):
-            finish_plan(planner, extra_planners)
+            plan_outputs(planner)
             return True
         if isinstance(outcome, BaseException):
             raise outcome
@@ -156,7 +156,7 @@ class ForkedFinisher:
 
     @staticmethod
     def _child_main(
-        planner: Planner, extra_planners: Sequence[Callable[[Planner], None]], before: set[str], read: int, write: int,
+        planner: Planner, plan_outputs: Callable[[Planner], None], before: set[str], read: int, write: int,
     ) -> None:
         code = 0
         try:
@@ -164,7 +164,7 @@ class ForkedFinisher:
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent, which kills us
             problems: list[Problem] = []
             try:
-                finish_plan(planner, extra_planners)
+                plan_outputs(planner)
             except BuildFailed as exc:
                 problems = list(exc.problems)
             outcome: object = (_export(planner, before), problems)

@@ -10,6 +10,7 @@ Nothing is written to the site's output folder.
 from __future__ import annotations
 
 import dataclasses
+import enum
 import gc
 import hashlib
 import os
@@ -23,40 +24,53 @@ from typing import Callable, Iterable, Mapping
 
 from markupsafe import Markup
 
-from digest.pipeline import (
-    LanguageSites,
-    Timer,
-    job_count,
-    load_articles,
-    load_language_sites,
-    plan_language_pages,
-    now_from_env,
-    page_fingerprint,
-    render_job,
-)
+from digest import pipeline
+from digest.pipeline import Loaded, Sources, Timer, job_count, now_from_env
+from digest.render.jobs import page_fingerprint, render_job
 from digest.cache import CACHE_DIR, Cache
-from digest.config import CONFIG_NAME, SiteConfig, load_config
+from digest.config import CONFIG_NAME, SiteConfig
 from digest.errors import BuildFailed, DigestError
-from digest.sources.load import LoadedArticle
-from digest.model.site import Site, build_site
+from digest.model.loaded import LoadedArticle
+from digest.model.site import Site
 from digest.plan.pages import (
     ArticlePlanner,
     PageJob,
     PlannedPages,
-    finish_plan,
-    make_planner,
-    plan_site_pages,
 )
-from digest.outputs import PLANNERS as OUTPUT_PLANNERS
 from digest.server.finish import Finisher, ForkedFinisher
 from digest.server.mime import content_type
 from digest.server.scan import ContentScanner
 from digest.server.state import BuildState, RebuildReport, RenderedPages, Response
 from digest.server.status import CssSwap, ServeError, Status
 from digest.render.theme import DEFAULT_THEME, Renderer, Theme, load_theme
-from digest.rules.urls import join_base
 
 NO_SITE_PAGE = b'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>digest</title></head><body></body></html>\n'
+
+
+class Phase(enum.Enum):
+    """Where the session's rebuild is; requests wait on it (see ``_current``)."""
+
+    IDLE = "no build yet"
+    BUILDING = "config, theme and model are being made: every request waits"
+    PLANNING = "the model is ready: article pages and files are served, other pages wait for the plan"
+    PLANNED = "every template page is planned; feeds, search and sitemap may still be on the way"
+    READY = "the rebuild is done"  # requests for feeds etc. still wait until the state is complete
+    FAILED = "the last rebuild failed: the last good site is served, with the error overlay"
+
+    @property
+    def settled(self) -> bool:
+        """No rebuild is running."""
+        return self in (Phase.IDLE, Phase.READY, Phase.FAILED)
+
+
+_MOVES: dict[Phase, frozenset[Phase]] = {
+    Phase.IDLE: frozenset({Phase.BUILDING}),
+    Phase.BUILDING: frozenset({Phase.PLANNING, Phase.READY, Phase.FAILED}),  # READY: a stylesheet-only swap
+    Phase.PLANNING: frozenset({Phase.PLANNED, Phase.FAILED}),
+    Phase.PLANNED: frozenset({Phase.READY, Phase.FAILED}),  # FAILED: a template error found by the probe
+    Phase.READY: frozenset({Phase.BUILDING}),
+    Phase.FAILED: frozenset({Phase.BUILDING}),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +104,7 @@ class SiteSession:
         self._on_status = on_status
         self._cond = threading.Condition()
         self._rebuild_lock = threading.Lock()
-        self._building = False  # requests wait
-        self._planning = False  # requests wait, unless the model alone can answer them (article pages, files)
+        self._phase = Phase.IDLE  # changed only by _enter, under _cond
         self._published: Status | None = None
         self._plan_wanted = 0  # requests waiting for the page plan
         self._state: BuildState | None = None
@@ -116,6 +129,18 @@ class SiteSession:
     @property
     def epoch(self) -> str:
         return f"{self._token}.{self._epoch_n}"
+
+    @property
+    def phase(self) -> Phase:
+        with self._cond:
+            return self._phase
+
+    def _enter(self, phase: Phase) -> None:
+        """The one place the phase changes (``_cond`` held): checks the move and wakes the waiting requests."""
+        if phase not in _MOVES[self._phase]:
+            raise AssertionError(f"dev server: no move from {self._phase.name} to {phase.name}")
+        self._phase = phase
+        self._cond.notify_all()
 
     def status(self) -> Status:
         with self._cond:
@@ -150,7 +175,8 @@ class SiteSession:
         """Bring the site up to date with the files on disk; ``changed`` names what the watcher saw."""
         with self._rebuild_lock:
             with self._cond:
-                self._building = True
+                self._enter(Phase.BUILDING)
+            report: RebuildReport | None = None
             paused = self.options.manage_gc and gc.isenabled()
             if paused:
                 gc.disable()
@@ -160,8 +186,7 @@ class SiteSession:
                 if paused:
                     _settle_gc()
                 with self._cond:
-                    self._building = self._planning = False
-                    self._cond.notify_all()
+                    self._enter(Phase.READY if report is not None and report.ok else Phase.FAILED)
             self._publish()
             return report
 
@@ -207,9 +232,9 @@ class SiteSession:
             if self._config is None or self._config_stale or "config" in kinds:
                 # a broken digest.yaml is read again on every rebuild until it loads
                 self._config_stale = True
-                config = load_config(self.site_dir)
+                config = pipeline.configure(self.site_dir)
                 if self.options.base_url:
-                    config = dataclasses.replace(config, base_url=join_base(self.options.base_url, config.base_path))
+                    config = pipeline.serving_config(config, self.options.base_url)
                 if self._config is None or config.fingerprint() != self._config.fingerprint():
                     self._theme = None  # the theme name may have changed
                 self._config = config
@@ -243,8 +268,7 @@ class SiteSession:
             if changed_site:
                 self._epoch_n += 1
                 self._css = None
-            self._building, self._planning = False, True
-            self._cond.notify_all()
+            self._enter(Phase.PLANNING)
         self._publish()
         ready = time.perf_counter() - started
         if old is not None and self.options.plan_delay > 0:
@@ -254,7 +278,7 @@ class SiteSession:
                 self._cond.wait_for(lambda: self._plan_wanted > 0, timeout=self.options.plan_delay)
         planner = state.articles.planner
         try:
-            plan_site_pages(planner)
+            pipeline.plan_site(planner)
             if planner.problems:
                 raise BuildFailed(planner.problems)
         except Exception as exc:  # noqa: BLE001
@@ -265,8 +289,7 @@ class SiteSession:
         state = dataclasses.replace(state, jobs=jobs, complete=False)
         with self._cond:
             self._state = state
-            self._planning = False
-            self._cond.notify_all()
+            self._enter(Phase.PLANNED)
         timer.lap("plan")
         # the pages are planned: after a theme change, render one of each template, so a broken one shows now
         probe_error = self._probe(state) if old is None or old.theme is not state.theme else None
@@ -289,13 +312,13 @@ class SiteSession:
         error: ServeError | None = None
         try:
             if self._forked is None:
-                finish_plan(state.articles.planner, OUTPUT_PLANNERS)
+                pipeline.plan_outputs(state.articles.planner)
             else:
-                while not self._forked.finish(state.articles.planner, OUTPUT_PLANNERS):
+                while not self._forked.finish(state.articles.planner, pipeline.plan_outputs):
                     # killed by a rebuild: if that one kept this site (a stylesheet swap, a failed rebuild)
                     # the plan is still wanted, so start again once it is done
                     with self._cond:
-                        self._cond.wait_for(lambda: not (self._building or self._planning))
+                        self._cond.wait_for(lambda: self._phase.settled)
                         current = self._state
                     if current is None or current.articles is not state.articles:
                         return
@@ -318,7 +341,7 @@ class SiteSession:
         """Wait until the whole site is planned (tests, and anything that needs every output)."""
         with self._cond:
             self._cond.wait_for(
-                lambda: not (self._building or self._planning or (self._state is not None and not self._state.complete)),
+                lambda: self._phase.settled and (self._state is None or self._state.complete),
                 timeout,
             )
             return self._state
@@ -339,46 +362,51 @@ class SiteSession:
         timer.lap("scan")
         cache = Cache(self.site_dir / CACHE_DIR if self.options.use_cache else None)
         try:
-            loaded, reparsed = load_articles(
-                scan.files, config, cache=cache, jobs=job_count(self.options.jobs), memo=self._memo, timer=timer,
+            prepared = pipeline.prepare(
+                self.site_dir, config, cache=cache, jobs=job_count(self.options.jobs), now=self.options.clock(),
+                drafts=self.options.drafts, future=self.options.future, timer=timer,
+                sources=Sources(scan.files, scan.assets), memo=self._memo, remember=self._remember,
+                reuse=self._state.site if self._state else None,
                 prune=self._state is None,  # pruning the cache costs more than the rest of a one-file rebuild
             )
         finally:
             cache.close()
-        # the model wraps each body in Markup; doing it once here spares copying every body on every rebuild
-        self._memo = {a.key: a if isinstance(a.html, Markup) else _as_markup(a) for a in loaded}
-        loaded = [self._memo[a.key] for a in loaded]
-        timer.lap("memo")
-        site = build_site(
-            loaded, config, self.options.clock(), drafts=self.options.drafts, future=self.options.future,
-            assets=scan.assets, reuse=self._state.site if self._state else None,
-        )
-        timer.lap("model")
-        planner = make_planner(site, messages=renderer.catalogues.messages(config.language))
-        state = self._state_for(config, theme, renderer, site, ArticlePlanner(planner), None)
+        site = prepared.site
+        assert site is not None  # without keep_going a failed model raised
+        reparsed = prepared.loaded.rendered
+        articles = pipeline.plan_articles(site, messages=renderer.catalogues.messages(config.language))
+        state = self._state_for(config, theme, renderer, site, articles, None)
         timer.lap("state")
         return state, scan.read, reparsed
+
+    def _remember(self, loaded: Loaded) -> Loaded:
+        """Keep every loaded article for the next rebuild. The model wraps each body in Markup; doing it
+        once here spares copying every body on every rebuild."""
+        self._memo = {a.key: a if isinstance(a.html, Markup) else _as_markup(a) for a in loaded.articles}
+        return dataclasses.replace(loaded, articles=[self._memo[a.key] for a in loaded.articles])
 
     def _rebuild_languages(
         self, config: SiteConfig, theme: Theme, renderer: Renderer, timer: Timer, started: float,
         old: BuildState | None,
     ) -> RebuildReport:
-        """A multilingual site: every language's model and plan, made whole by the build's own steps
+        """A multilingual site: every language's model and the whole plan, by the build's own steps
         (no early article pages, no forked finishing: a preview of several languages is rarely huge)."""
         # the scanner's record of content/ (every language's folder) is what idle checks compare with
         self._scanner.scan(self.site_dir, config, have=(), changed=None)
+        self._unscanned = set()
         cache = Cache(self.site_dir / CACHE_DIR if self.options.use_cache else None)
         try:
-            sites, reparsed = load_language_sites(
+            sites = pipeline.prepare_languages(
                 self.site_dir, config, cache=cache, jobs=job_count(self.options.jobs), now=self.options.clock(),
                 drafts=self.options.drafts, future=self.options.future, timer=timer,
             )
-            jobs = plan_language_pages(sites, OUTPUT_PLANNERS, memo=cache, messages=renderer.catalogues.messages)
+            jobs = pipeline.plan_languages(sites, memo=cache, messages=renderer.catalogues.messages)
         finally:
             cache.close()
         timer.lap("plan")
         default = sites.sites[0]
-        state = self._state_for(config, theme, renderer, default, ArticlePlanner(make_planner(default)), jobs, sites)
+        articles = pipeline.plan_articles(default, messages=renderer.catalogues.messages(config.language))
+        state = self._state_for(config, theme, renderer, default, articles, jobs, sites)
         probe_error = self._probe(state) if old is None or old.theme is not state.theme else None
         changed_site = old is None or state.signature != old.signature
         with self._cond:
@@ -387,21 +415,18 @@ class SiteSession:
             if changed_site:
                 self._epoch_n += 1
                 self._css = None
-            self._building = self._planning = False
-            self._cond.notify_all()
-        self._unscanned = set()
-        self._publish()
         return RebuildReport(
-            probe_error is None, time.perf_counter() - started, reparsed=reparsed, articles=len(sites.articles),
-            pages=len(jobs), changed=changed_site, error=probe_error, timings=timer.timings,
+            probe_error is None, time.perf_counter() - started, reparsed=sites.rendered,
+            articles=len(sites.articles), pages=len(jobs), changed=changed_site, error=probe_error,
+            timings=timer.timings,
         )
 
     def _state_for(
         self, config: SiteConfig, theme: Theme, renderer: Renderer, site: Site, articles: ArticlePlanner,
-        jobs: Mapping[str, PageJob] | None, languages: LanguageSites | None = None,
+        jobs: Mapping[str, PageJob] | None, languages: pipeline.LanguageSites | None = None,
     ) -> BuildState:
-        content: Site | LanguageSites = languages or site  # a multilingual site: every language's files
-        # pages come first when a URL is both (plan_pages refuses content files that would overwrite a page)
+        content: Site | pipeline.LanguageSites = languages or site  # a multilingual site: every language's files
+        # pages come first when a URL is both (planning refuses content files that would overwrite a page)
         files = {out: src for out, src in [*theme.assets.values(), *content.assets]}
         roots = tuple(p.resolve() for p in (self.site_dir / config.content_dir, *theme.folders))
         sig = hashlib.blake2b(digest_size=16)
@@ -462,7 +487,7 @@ class SiteSession:
                 self._cond.notify_all()
             try:
                 while (
-                    self._building or (planned and self._planning)
+                    self._phase is Phase.BUILDING or (planned and self._phase is Phase.PLANNING)
                     or (complete and self._state is not None and not self._state.complete)
                 ):
                     self._cond.wait()

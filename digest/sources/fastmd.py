@@ -72,8 +72,8 @@ class FastMarkdown:
         def add(match: re.Match[str]) -> str:
             level, attrs, inner = match.group(1), match.group(2) or "", match.group(3)
             if " id=" in attrs:
-                ident = re.search(r'id="([^"]*)"', attrs)
-                entries.append((int(level), ident.group(1) if ident else "", inner))
+                given = re.search(r'id="([^"]*)"', attrs)
+                entries.append((int(level), given.group(1) if given else "", inner))
                 return match.group(0)
             ident = _heading_id(inner, used)
             entries.append((int(level), ident, inner))

@@ -1,0 +1,97 @@
+"""The one worker pool: results in order, errors raised in the parent, workers that die with their parent."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+from typing import Sequence
+
+import pytest
+
+from digest.workers import CHUNK_ITEMS, chunked, map_chunks
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _square_all(chunk: Sequence[int]) -> list[tuple[int, int]]:
+    return [(n * n, os.getpid()) for n in chunk]
+
+
+def _fail_on_13(chunk: Sequence[int]) -> list[int]:
+    if 13 in chunk:
+        raise ValueError("thirteen")
+    return list(chunk)
+
+
+def test_results_come_back_in_input_order_from_more_than_one_process() -> None:
+    items = list(range(1000))
+    results = [r for chunk in map_chunks(_square_all, items, workers=2, parallel_from=10) for r in chunk]
+    assert [square for square, _pid in results] == [n * n for n in items]
+    pids = {pid for _square, pid in results}
+    assert len(pids) == 2 and os.getpid() not in pids
+
+
+def test_few_items_stay_in_process() -> None:
+    results = [r for chunk in map_chunks(_square_all, list(range(5)), workers=2, parallel_from=10) for r in chunk]
+    assert {pid for _square, pid in results} == {os.getpid()}
+
+
+def test_an_error_in_a_worker_is_raised_in_the_parent() -> None:
+    with pytest.raises(ValueError, match="thirteen"):
+        list(map_chunks(_fail_on_13, list(range(100)), workers=2, parallel_from=1))
+
+
+def test_one_chunking_policy() -> None:
+    assert chunked([], 2) == []
+    chunks = chunked(list(range(10_000)), 2)
+    assert sum(len(c) for c in chunks) == 10_000 and max(len(c) for c in chunks) <= CHUNK_ITEMS
+    assert len(chunked(list(range(16)), 2)) == 8  # at least four chunks a worker, so none sits idle
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # a zombie is dead but not yet reaped by init; /proc says which
+    try:
+        return "State:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_workers_die_when_their_parent_is_killed(tmp_path: Path) -> None:
+    script = tmp_path / "parent.py"
+    script.write_text(textwrap.dedent("""
+        import os, sys, time
+        from digest.workers import map_chunks
+
+        def slow(chunk):
+            print(os.getpid(), flush=True)
+            time.sleep(120)
+            return chunk
+
+        for _ in map_chunks(slow, list(range(100)), workers=2, parallel_from=1):
+            pass
+    """))
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        assert parent.stdout is not None
+        workers = [int(parent.stdout.readline()) for _ in range(2)]
+        assert all(_alive(pid) for pid in workers)
+        os.kill(parent.pid, signal.SIGKILL)
+        parent.wait(10)
+        deadline = time.monotonic() + 10
+        while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not any(_alive(pid) for pid in workers), "a worker outlived its killed parent"
+    finally:
+        if parent.poll() is None:
+            parent.kill()
