@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 import feedparser
@@ -316,3 +317,23 @@ def test_a_second_build_writes_nothing_and_a_new_translation_updates_the_others(
     for page in out.rglob("*"):
         if page.is_file():
             assert page.read_bytes() == (fresh / "output" / page.relative_to(out)).read_bytes(), page
+
+
+def test_new_and_import_write_into_a_language_folder(make_site, run_build):
+    from digest.commands.importing import import_article
+    from digest.commands.new import create_article
+    from digest.config import load_config
+    from digest.errors import DigestError
+
+    site = make_site(SAMPLE, config=CONFIG)
+    now = datetime(2022, 1, 20, 12, 0, tzinfo=timezone.utc)
+    assert create_article(site, "Fresh news", now) == site / "content/en/2022/01/fresh-news.md"
+    assert create_article(site, "Свежие новости", now, lang="ru") == site / "content/ru/2022/01/svezhie-novosti.md"
+    with pytest.raises(DigestError) as caught:
+        create_article(site, "Nouvelles", now, lang="fr")
+    assert str(caught.value) == "digest.yaml: the site has no language 'fr': use one of en, ru, ar (languages: in digest.yaml)"
+    clipping = "Almaty airport reopens\n\nThe first passenger flights in a week landed in Almaty on Thursday.\n".encode()
+    result = import_article(site, load_config(site), clipping, "clip.txt", now=now)
+    assert result.path.parent == site / "content/en/2022/01"
+    run_build(site, drafts=True)
+    assert (site / "output/ru/2022/01/20/svezhie-novosti/index.html").is_file()

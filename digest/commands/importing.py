@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from digest.config import SiteConfig
+from digest.model.languages import language_config
 from digest.sources.frontmatter import check_bytes, parse_article
 from digest.errors import DigestError
 from digest.importer.clipping import parse_clipping
@@ -65,7 +66,9 @@ def import_article(
     force: bool = False,
     draft: bool = False,
 ) -> ImportResult:
-    """Parse the input, refuse duplicates, write ``content/YYYY/MM/<slug>.md`` (never overwriting)."""
+    """Parse the input, refuse duplicates, write ``content/YYYY/MM/<slug>.md`` (never overwriting); on a
+    multilingual site into the default language's folder, ``content/<lang>/YYYY/MM/``."""
+    config = language_config(config)
     text = decode_input(data, name)
     tz = config.tz
     today = now.astimezone(tz)

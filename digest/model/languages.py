@@ -23,7 +23,7 @@ from pathlib import PurePosixPath
 from typing import Iterable, Mapping, Sequence
 
 from digest.config import SiteConfig
-from digest.errors import Problem
+from digest.errors import DigestError, Problem
 from digest.model.site import Article, Site
 from digest.rules.urls import join_base
 
@@ -51,8 +51,18 @@ def site_languages(config: SiteConfig) -> tuple[Language, ...]:
     return tuple(languages)
 
 
-def is_multilingual(config: SiteConfig) -> bool:
-    return bool(config.languages)
+def language_config(config: SiteConfig, tag: str | None = None) -> SiteConfig:
+    """The config of one language (``tag``, else the default): where ``digest new`` and ``digest import``
+    write. A single-language site has only its own; asking it for another language is an error."""
+    languages = site_languages(config)
+    if tag is None:
+        return languages[0].config
+    for language in languages:
+        if language.tag == tag:
+            return language.config
+    known = ", ".join(lang.tag for lang in languages)
+    raise DigestError(f"the site has no language '{tag}': use one of {known} (languages: in digest.yaml)",
+                      "digest.yaml")
 
 
 def translation_key(article: Article) -> str:
