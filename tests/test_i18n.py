@@ -180,3 +180,18 @@ def test_search_terms_keep_every_script_and_cut_cjk_into_pairs():
     assert {"東京", "京で", "で地", "地震", "震が", "発生", "た"} <= terms
     assert "東京で地震が発生した" not in terms
     assert tokens("ガス") == {"ガス", "ス"}  # kana voicing marks are kept: ガ is not カ
+
+
+def test_check_says_when_a_language_has_no_catalogue(make_site):
+    from conftest import NOW
+    from digest.commands.check import check_site
+
+    site = make_site({"content/a.md": article("A", "2022-01-10")}, config="language: de\n")
+    result = check_site(site, now=NOW)
+    assert [str(f) for f in result.findings] == [
+        "digest.yaml: the theme has no catalogue for 'de', so its pages' own words stay English: translate"
+        " themes/default/locale/messages.pot into locale/de/LC_MESSAGES/messages.po (see docs/languages.md)"
+    ]
+    assert result.ok  # information, not a problem
+    (site / "digest.yaml").write_text("language: kk\n", encoding="utf-8")
+    assert check_site(site, now=NOW).findings == ()
