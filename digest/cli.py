@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from datetime import datetime
 from typing import Any, Callable
 
 import click
@@ -101,6 +102,7 @@ def serve(site_dir: Path, host: str, port: int, drafts: bool, future: bool, open
     """Build in memory, serve, rebuild on change and reload open pages."""
     from digest.server import ServeOptions
     from digest.server import serve as run_serve
+    from digest.pipeline import now_from_env
     from digest.server.app import ErrorCleared, ErrorShown, Rebuilt, ServeEvent, Serving
 
     def show(event: ServeEvent) -> None:
@@ -109,6 +111,8 @@ def serve(site_dir: Path, host: str, port: int, drafts: bool, future: bool, open
             if report.ok:
                 click.echo(f"built {report.articles} articles, {report.pages} pages in {report.seconds:.2f} s")
             click.echo(f"serving {event.url} (Ctrl-C to stop)")
+            if event.capture_url:
+                click.echo(f"capture bookmarklet: {event.capture_url}")
         elif isinstance(event, Rebuilt):
             report = event.report
             if report.ok and report.changed:
@@ -121,9 +125,17 @@ def serve(site_dir: Path, host: str, port: int, drafts: bool, future: bool, open
             click.echo("fixed: the site builds again")
 
     def action() -> int:
+        capture = None
+        if host in ("127.0.0.1", "localhost", "::1"):  # the bookmarklet only ever talks to this machine
+            from digest.commands.importing import import_capture
+
+            def capture_now(request: Any) -> str:
+                return import_capture(site_dir, request, now=now_from_env())
+
+            capture = capture_now
         run_serve(
             ServeOptions(site_dir=site_dir, host=host, port=port, drafts=drafts, future=future,
-                         open_browser=open_browser, poll=poll),
+                         open_browser=open_browser, poll=poll, capture=capture),
             show,
         )
         click.echo("stopped")
@@ -152,6 +164,26 @@ def new(
             site_dir, title, now_from_env(), tags=tags, source_url=source_url, source_name=source_name, lang=lang
         )
         click.echo(str(path))
+        return 0
+
+    _run(action)
+
+
+@cli.group()
+def theme() -> None:
+    """Make and change themes."""
+
+
+@theme.command("new")
+@click.argument("name")
+@_site_option
+def theme_new(name: str, site_dir: Path) -> None:
+    """Copy the default templates into themes/NAME/ to change them."""
+    from digest.commands.theme import create_theme
+
+    def action() -> int:
+        made = create_theme(site_dir, name)
+        click.echo(f"{made.folder}: {len(made.files)} files; set 'theme: {name}' in digest.yaml to use it")
         return 0
 
     _run(action)
@@ -196,37 +228,79 @@ def check(site_dir: Path, fmt: str, drafts: bool, future: bool) -> None:
 
 
 @cli.command(name="import")
-@click.argument("source", type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("source", required=False)
 @_site_option
 @click.option("--source-url", help="The story's URL (else the page's canonical URL).")
 @click.option("--source-name", help="The publication, e.g. Reuters.")
 @click.option("--tag", "tags", multiple=True, help="A tag; repeat for more.")
 @click.option("--via", help="Who pointed you to the story (a name or URL).")
-@click.option("--accept-suggested-tags", is_flag=True, help="Also add the site's tags found in the text.")
+@click.option("--accept-suggested-tags", is_flag=True, help="Also add suggested tags (site tags in the text, new keywords).")
 @click.option("--draft", is_flag=True, help="Mark the new article as a draft.")
 @click.option("--force", is_flag=True, help="Import even when the story looks like a duplicate.")
+@click.option("--link", "link", metavar="URL", help="Write a link item (no body) pointing at URL; SOURCE is not read.")
+@click.option("--title", help="With --link: the headline (else fetched from the page).")
+@click.option("--note", help="A note to show with the story (why it matters).")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="Feeds: only entries from this day on.")
+@click.option("--limit", type=click.IntRange(min=1), help="Feeds: write at most N entries, newest first.")
 def import_(
-    source: str, site_dir: Path, source_url: str | None, source_name: str | None, tags: tuple[str, ...],
-    via: str | None, accept_suggested_tags: bool, draft: bool, force: bool,
+    source: str | None, site_dir: Path, source_url: str | None, source_name: str | None, tags: tuple[str, ...],
+    via: str | None, accept_suggested_tags: bool, draft: bool, force: bool, link: str | None, title: str | None,
+    note: str | None, since: datetime | None, limit: int | None,
 ) -> None:
-    """Turn a clipping (text) or a saved page (HTML) into a new article; '-' reads standard input."""
+    """Turn a clipping (text), a saved page (HTML), a page's URL or a feed into new articles.
+
+    SOURCE is a file, '-' for standard input, or an http(s) URL. An RSS/Atom
+    feed or an OPML list of feeds (file or URL) gives one draft per new entry.
+    """
     from digest.pipeline import now_from_env
     from digest.config import load_config
-    from digest.commands.importing import import_article
+    from digest.commands.fetch import FEED_TYPES, fetch_page, is_url
+    from digest.commands.importing import SaveOptions, import_feed, import_link, import_url, parse_input, save_item
+    from digest.importer.decode import decode_input
+    from digest.importer.feed import looks_like_feed
 
     def action() -> int:
-        if source == "-":
-            data, name = click.get_binary_stream("stdin").read(), "<stdin>"
+        config = load_config(site_dir)
+        options = SaveOptions(tags=tags, via=via, note=note, accept_suggested=accept_suggested_tags, force=force,
+                              draft=draft)
+        if link:
+            if source:
+                raise DigestError("give either SOURCE or --link URL, not both")
+            result = import_link(site_dir, config, link, options, title=title, now=now_from_env(),
+                                 source_name=source_name)
+        elif source is None:
+            raise DigestError("nothing to import: give a file, '-' for standard input, a URL, or --link URL")
         else:
-            try:
-                data, name = Path(source).read_bytes(), source
-            except OSError as exc:
-                raise DigestError(f"cannot read the input: {exc.strerror}", source) from None
-        result = import_article(
-            site_dir, load_config(site_dir), data, name, now=now_from_env(), source_url=source_url,
-            source_name=source_name, tags=tags, via=via, accept_suggested=accept_suggested_tags, force=force,
-            draft=draft,
-        )
+            if is_url(source):
+                fetched = fetch_page(source, feeds=True)
+                data, name = fetched.data, fetched.url
+                if fetched.content_type not in FEED_TYPES:
+                    result = import_url(site_dir, config, source, options, now=now_from_env(), source_url=source_url,
+                                        source_name=source_name, fetched=fetched)
+                    data = b""
+            elif source == "-":
+                data, name = click.get_binary_stream("stdin").read(), "<stdin>"
+            else:
+                try:
+                    data, name = Path(source).read_bytes(), source
+                except OSError as exc:
+                    raise DigestError(f"cannot read the input: {exc.strerror}", source) from None
+            if data and looks_like_feed(decode_input(data, name)):
+                feed = import_feed(site_dir, config, data, name, options, now=now_from_env(),
+                                   since=since.date() if since else None, limit=limit)
+                for written in feed.written:
+                    for warning in written.warnings:
+                        click.echo(f"warning: {written.path}: {warning}", err=True)
+                    click.echo(str(written.path))
+                click.echo(
+                    f"{len(feed.written)} new draft(s) from {len(feed.feeds)} feed(s); skipped {feed.already} already"
+                    f" on the site, {feed.older} before --since, {feed.over_limit} over --limit", err=True,
+                )
+                return 0
+            if data:
+                item = parse_input(data, name, config, now=now_from_env(), source_url=source_url,
+                                   source_name=source_name)
+                result = save_item(site_dir, config, item, name, options)
         for warning in result.warnings:
             click.echo(f"warning: {warning}", err=True)
         if result.suggested:

@@ -33,6 +33,7 @@ from digest.config import SiteConfig, load_config, with_overrides
 from digest.errors import BuildFailed, DigestError, Problem
 from digest.model.languages import Language, Translations, link_translations, site_languages
 from digest.model.loaded import LoadedArticle
+from digest.sources.images import lead_image_sizes
 from digest.model.site import Article, Excluded, Site, build_site
 from digest.outputs import PLANNERS as OUTPUT_PLANNERS
 from digest.outputs.sitemap import plan_sitemap
@@ -205,11 +206,12 @@ def model(
     stored = {f.key for f in sources.files} if bodies is not None else ()
     problems: list[Problem] = []
     items = list(articles)
+    image_sizes = lead_image_sizes(((a.source.rel, a.source.image) for a in items), sources.assets)
     while True:
         try:
             site = build_site(
                 items, config, now, drafts=drafts, future=future, assets=sources.assets, bodies=bodies,
-                stored=stored, reuse=reuse,
+                stored=stored, reuse=reuse, image_sizes=image_sizes,
             )
             return site, problems
         except BuildFailed as exc:

@@ -248,7 +248,7 @@ def f(): return 1
     site = make_site({"content/a.md": article("Features", "2022-01-10", body)})
     run_build(site)
     page = read(site, "2022/01/10/a/index.html")
-    assert "<table>" in page
+    assert "<table tabindex=\"0\">" in page  # scrolls sideways on a phone, so the keyboard can reach it
     assert 'id="section-one"' in page
     assert 'class="footnote' in page
     assert 'class="highlight"' in page and '<span class="k">def</span>' in page

@@ -33,7 +33,7 @@ def test_both_engines_render_the_features(make_site, run_build, engine):
     run_build(site)
     page = (site / "output/2022/01/10/a/index.html").read_text()
     body = page.split("<main", 1)[1]
-    assert "<table>" in body and "<td>1</td>" in body
+    assert "<table tabindex=\"0\">" in body and "<td>1</td>" in body
     assert 'id="section-one"' in body
     assert "“Quoted” text – with a note." in body
     assert '<span class="k">def</span>' in body

@@ -61,7 +61,7 @@ def test_english_reads_day_month_year(make_site, run_build):
     run_build(site)
     page = text_of(site / "output/2022/01/10/a/index.html")
     assert "10 January 2022, 09:39" in page
-    assert "Monday, 10 January 2022" in text_of(site / "output/index.html")
+    assert "Monday, 10 January 2022" in text_of(site / "output/tags/x/index.html")  # a day heading
     assert "1 article" in text_of(site / "output/tags/x/index.html")
 
 

@@ -73,7 +73,7 @@ def test_json_ld_graph_wins_and_is_resolved() -> None:
     assert item.title == "Kazakhstan crisis ‘attempted coup’ – President"
     assert item.summary.startswith("Tokayev thanks Russia for assistance in dealing with worst incident")
     assert item.author == "Jane Doe and John Roe"
-    assert item.source_name == "RT"
+    assert item.source_name == "RT International"  # the page's own og:site_name beats JSON-LD's publisher
     assert item.source_url == "https://www.rt.com/russia/545741-kazakhstan-attempted-coup-tokayev/"
     assert item.source_published == datetime(2022, 1, 10, 9, 39, tzinfo=timezone.utc)
     assert item.date == datetime(2022, 1, 10, 15, 39, tzinfo=ALMATY)
@@ -233,3 +233,87 @@ def test_join_names() -> None:
     assert join_names(["A"]) == "A"
     assert join_names(["A", "B"]) == "A and B"
     assert join_names(["A", "B", "C"]) == "A, B and C"
+
+
+# --- the cases the capture issue measured ----------------------------------------------
+
+
+def minimal(head: str, body: str = "", url: str | None = "https://www.example-news.com/world/bridge") -> object:
+    html = (f"<!DOCTYPE html><html><head><meta charset='utf-8'>{head}</head><body><main><article>{body}"
+            f"{PARAGRAPHS}</article></main></body></html>")
+    return parse_html_page(html, ALMATY, TODAY, url=url)
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Opinion | The bridge we deserve", "The bridge we deserve"),
+        ("The bridge we deserve | Editorial", "The bridge we deserve"),
+        ("The bridge we deserve - Example News", "The bridge we deserve"),
+        ("The bridge we deserve » Local » Noticias » Example News", "The bridge we deserve"),
+        ("Tokayev: ‘We will not negotiate’ - interview", "Tokayev: ‘We will not negotiate’ - interview"),
+    ],
+)
+def test_headline_without_section_labels_or_site_names(title: str, expected: str) -> None:
+    item = minimal(f"<meta property='og:title' content='{title}'><meta property='og:site_name' content='Example News'>")
+    assert item.title == expected
+
+
+def test_a_cut_short_json_ld_headline_loses_to_the_full_h1() -> None:
+    head = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Kazakhstan crisis ‘attempted'
+            ' coup’ …", "datePublished": "2022-01-10T09:39:00Z"}</script>')
+    assert minimal(head, "<h1>Kazakhstan crisis ‘attempted coup’ – President</h1>").title == (
+        "Kazakhstan crisis ‘attempted coup’ – President"
+    )
+
+
+def test_the_pages_own_site_name_beats_the_json_ld_publisher_then_the_host() -> None:
+    blog = '<script type="application/ld+json">{"@type": "BlogPosting", "headline": "A", "publisher": {"name": "Blogger"}}</script>'
+    assert minimal(blog + "<meta property='og:site_name' content=\"LinkNaija | Nigeria's popular news platform\">").source_name == "LinkNaija"
+    assert minimal(blog).source_name == "Blogger"
+    assert minimal("<title>A story</title>", url="https://china.chinadaily.com.cn/a/1.html").source_name == "chinadaily.com.cn"
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<meta itemprop="datePublished dateCreated" content="2022-01-10T09:39:00+06:00">',
+        '<script type="application/ld+json">{"@type": "MedicalWebPage", "name": "x", "datePublished": "2022-01-10T09:39:00+06:00"}</script>',
+        '<script type="application/ld+json">{"@context": "https://schema.org", "@graph": [{"@type": "ClaimReview",'
+        ' "datePublished": "2022-01-10T09:39:00+06:00"}, {"@type": "Organization", "name": "Checkers"}]}</script>',
+        '<script type="application/ld+json">{"@type": "WebPage", "datePublished": "20220110T093900+0600"}</script>',
+    ],
+)
+def test_dates_from_itemprop_lists_and_json_ld_of_any_type(markup: str) -> None:
+    item = minimal(f"<title>Banks reopen</title>{markup}")
+    assert item.source_published == datetime(2022, 1, 10, 9, 39, tzinfo=timezone(timedelta(hours=6)))
+
+
+def test_a_date_in_a_related_list_is_not_the_articles_but_the_url_is_a_last_resort() -> None:
+    related = ("</article><aside class='related'><ul><li><a href='/x'>Older story</a>"
+               "<time datetime='2021-12-01T08:00:00Z'>1 Dec</time></li></ul></aside><article>")
+    item = minimal("<title>Banks reopen</title>", related, url="https://example.org/2022/01/09/banks-reopen")
+    assert item.source_published == datetime(2022, 1, 9, tzinfo=ALMATY)
+    assert any("took 2022-01-09 from its URL" in warning for warning in item.warnings)
+
+
+def test_the_space_between_a_link_and_the_next_word_is_kept() -> None:
+    from digest.importer.html_page import space_links
+
+    assert space_links("said [the report](https://x.example/a)that was") == "said [the report](https://x.example/a) that was"
+    assert space_links("the[report](https://x.example/a), then") == "the [report](https://x.example/a), then"
+    assert space_links("日本[経済](https://x.example/a)新聞") == "日本[経済](https://x.example/a)新聞"
+
+
+def test_body_classes_and_an_articles_own_footer_do_not_hide_the_headline_and_date() -> None:
+    # themes put "has-sidebar" and "comments-open" on <body>; HTML5 articles keep their date in <article><footer>
+    paragraph = "<p>" + "The council voted on Tuesday to reopen the northern bridge after months of repairs. " * 5 + "</p>"
+    html = (
+        "<html><head><title>Bridge reopens - Town News</title></head><body class='single has-sidebar comments-open'>"
+        f"<article><h1>Bridge reopens</h1>{paragraph * 3}<footer><time datetime='2022-01-10T09:00:00Z'>10 Jan</time>"
+        "</footer></article><aside class='sidebar'><time datetime='2021-01-01T00:00:00Z'>1 Jan</time></aside></body></html>"
+    )
+    item = parse_html_page(html, ALMATY, TODAY, url="https://town.example/a")
+    assert item.title == "Bridge reopens"
+    assert item.source_published == datetime(2022, 1, 10, 9, 0, tzinfo=timezone.utc)
+    assert item.source_name == "town.example"

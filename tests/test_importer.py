@@ -343,7 +343,9 @@ def test_guardian_style_section_label_byline_in_city_and_topics() -> None:
         "Kazakhstan’s president, Kassym-Jomart Tokayev, has said that last week’s unrest was an attempted coup.\n\n"
         "Speaking at a video summit of the CSTO, Tokayev said the country had faced “armed aggression”."
     )
-    assert item.warnings == ("dropped 1 line(s) around the headline: 'Kazakhstan'",)
+    # a whole page's text: the section label above the headline went with the menus
+    assert item.warnings == ("read as a whole-page copy: dropped 2 line(s) of menus before the headline and 0 after"
+                             " the article text",)
 
 
 def test_bbc_style_labels_captions_and_desk_line() -> None:
@@ -385,7 +387,10 @@ def test_bbc_style_labels_captions_and_desk_line() -> None:
         'He told a meeting of the CSTO that "terrorists" had sought to seize power.'
     )
     assert "order had been restored" not in item.body  # the photo caption
-    assert item.warnings == ("dropped 2 line(s) around the headline: 'BBC Homepage', 'BBC News, Moscow'",)
+    assert item.warnings == (
+        "read as a whole-page copy: dropped 2 line(s) of menus before the headline and 0 after the article text",
+        "dropped 1 line(s) around the headline: 'BBC News, Moscow'",
+    )
 
 
 def test_a_series_label_in_the_head_is_not_an_author() -> None:

@@ -30,6 +30,7 @@ from urllib.parse import unquote, urlsplit
 from digest import pipeline
 from digest.cache import Cache
 from digest.config import CONFIG_NAME, SiteConfig
+from digest.commands.hrefs import check_hrefs
 from digest.sources.frontmatter import KNOWN_KEYS, normalise_text, split_front_matter
 from digest.rules.dates import date_from_filename
 from digest.errors import BuildFailed, DigestError, Problem
@@ -249,6 +250,7 @@ def check_articles(
         findings += check_keys(article)
         findings += check_dates(article, config)
     findings += check_source_urls(articles)
+    findings += [Finding.from_problem(p, WARNING) for p in check_hrefs(articles)]
     findings += check_tag_spellings(articles)
     by_path = {a.path: a for a in articles}
     if site is None:

@@ -31,6 +31,7 @@ from datetime import date, datetime, tzinfo
 from digest.errors import DigestError
 from digest.importer.dates import aware, parse_news_date
 from digest.importer.model import Imported
+from digest.importer.page_copy import article_window, is_page_copy
 
 # Lines that are only page furniture, compared after _key(): case-folded, spaces
 # collapsed, trailing ":" and arrows dropped.
@@ -64,7 +65,8 @@ _CREDIT = re.compile(
 # after it go.
 _END_MARKERS = re.compile(
     r"^(?:\d+\s+)?(?:comments?|show comments|view comments|leave a comment|add (?:a )?comment|join the discussion"
-    r"|join the conversation|комментарии|комментарий)(?:\s*\(\d+\))?$"
+    r"|join the conversation|комментарии|комментарий|comentar|comentarios|deja tu comentario|commentaires"
+    r"|kommentare|kommentieren|commenti|comentários|komentāri|评论|コメント)(?:\s*\(\d+\))?$"
 )
 _LIST_MARKERS = re.compile(
     r"^(?:read more|read also|also read|see also|more|related|related (?:articles|stories|news|content|coverage"
@@ -109,8 +111,9 @@ _BYLINE = re.compile(
 _PERSON = rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,3}}"
 _BYLINE_IN = re.compile(rf"^(?P<names>{_PERSON}(?:\s+(?i:and)\s+{_PERSON})?)\s+in\s+{_NAME}$")
 
-_TERMINAL = tuple(".!?…:;")
-_CLOSERS = "\"'”’»)]"
+_TERMINAL = tuple(".!?…:;。！？")
+_CLOSERS = "\"'”’»)]」』）"
+_UNSPACED = re.compile(r"[\u0e00-\u0e7f\u1000-\u109f\u3040-\u30ff\u3400-\u9fff]")
 
 
 @dataclass
@@ -141,16 +144,26 @@ def parse_clipping(text: str, tz: tzinfo, today: date | datetime) -> Imported:
     none. Raises :class:`DigestError` when nothing but page chrome is left.
     """
     lines = [line.strip() for line in text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    window = article_window(lines, tz, is_chrome, is_marker) if is_page_copy(lines) else None
+    if window is not None:
+        lines = window.lines  # a whole page copied: its menus, lists and footer are gone
     lines = _drop_chrome(lines)
     meta = _Meta()
     lines = _cut_tail(lines, meta)
     lines = _take_meta(lines, meta, tz)
+    if window is not None:
+        if window.date is not None:
+            meta.date = window.date  # the date nearest the headline, not the first one of the page
+        meta.warnings.append(
+            f"read as a whole-page copy: dropped {window.before} line(s) of menus before the headline"
+            f" and {window.after} after the article text"
+        )
     lines = _drop_link_run(lines, meta)  # after meta: "Source: …" and URL lines also end clippings
     content = [(i, line) for i, line in enumerate(lines) if line]
     if not content:
         raise DigestError("nothing to import: the clipping holds only page chrome (menus, share buttons, dates)")
 
-    head = _split_head(content, meta.lines)
+    head = _split_head(content, meta.lines, headline_first=window is not None)
     if head.masthead and not meta.source_name:
         meta.source_name = head.masthead
     for line in list(head.dropped):
@@ -174,7 +187,7 @@ def parse_clipping(text: str, tz: tzinfo, today: date | datetime) -> Imported:
         published = aware(meta.date, tz)
         when = published.astimezone(tz)  # the site's day and month decide the archive folder
     return Imported(
-        title=head.title,
+        title=" ".join(head.title.split()),  # no-break and ideographic spaces are spaces in a headline
         date=when,
         summary=head.summary,
         body="\n\n".join(escape_block(line) for line in head.body),
@@ -214,6 +227,17 @@ def is_chrome(line: str) -> bool:
     return len(parts) >= 3 and all(len(part.split()) <= 3 for part in parts) and _key(parts[0]) in ("home", "главная")
 
 
+def is_end_marker(line: str) -> bool:
+    """A line after which nothing is the article, whatever follows: "Comments", "Comentar"."""
+    return bool(_END_MARKERS.match(_key(line)))
+
+
+def is_marker(line: str) -> bool:
+    """A line that opens a block that is not the article: "Related", "Most read", "Comments"."""
+    key = _key(line)
+    return bool(_END_MARKERS.match(key) or _LIST_MARKERS.match(key))
+
+
 def _key(line: str) -> str:
     return " ".join(line.casefold().split()).rstrip(":,›»>→… ").strip()
 
@@ -233,11 +257,11 @@ def _is_paragraph(line: str, *, strict: bool = False) -> bool:
 
     Headlines end in "?" or "!" often enough that such a line must be long to count.
     """
-    words = len(line.split())
+    words = max(len(line.split()), len(_UNSPACED.findall(line)) // 2)  # Chinese, Japanese, Thai: no spaces
     end = line.rstrip(_CLOSERS)
     if words >= 40 or (words >= 15 and end.endswith(("?", "!"))):
         return True
-    return words >= (8 if strict else 3) and end.endswith((".", "…", ":", ";"))
+    return words >= (8 if strict else 3) and end.endswith((".", "…", ":", ";", "。"))
 
 
 def _cut_tail(lines: list[str], meta: _Meta) -> list[str]:
@@ -396,13 +420,16 @@ def _norm(line: str) -> str:
     return " ".join(line.split()).casefold()
 
 
-def _split_head(content: list[tuple[int, str]], meta_lines: set[int]) -> _Head:
-    """Headline, standfirst and body from the ``(index, line)`` left after chrome and meta."""
+def _split_head(content: list[tuple[int, str]], meta_lines: set[int], *, headline_first: bool = False) -> _Head:
+    """Headline, standfirst and body from the ``(index, line)`` left after chrome and meta.
+
+    ``headline_first``: the first line is the headline (a page copy's window starts there).
+    """
     texts = [line for _, line in content]
-    start = next((k for k, line in enumerate(texts) if _is_paragraph(line)), len(texts))
+    start = next((k for k, line in enumerate(texts) if _is_paragraph(line) and (k or not headline_first)), len(texts))
     head = texts[: max(start, 1)]
     # Section names and mastheads ("Kazakhstan", "BBC Homepage") come before the headline.
-    title_at = next((k for k, line in enumerate(head) if len(line.split()) >= 3), 0)
+    title_at = 0 if headline_first else next((k for k, line in enumerate(head) if len(line.split()) >= 3), 0)
     title, before = texts[title_at], texts[:title_at]
     repeat = _repeat_of(texts, title_at)
     if repeat is not None:

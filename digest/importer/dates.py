@@ -46,18 +46,19 @@ ZONES: dict[str, float] = {
 MONTHS: dict[str, int] = {}
 for _number, _names in enumerate(
     (
-        "jan january января январь янв",
-        "feb february февраля февраль фев",
-        "mar march марта март",
-        "apr april апреля апрель апр",
-        "may мая май",
-        "jun june июня июнь",
-        "jul july июля июль",
-        "aug august августа август авг",
-        "sep sept september сентября сентябрь сен",
-        "oct october октября октябрь окт",
-        "nov november ноября ноябрь ноя",
-        "dec december декабря декабрь дек",
+        # English, Russian, then Spanish, French, German, Italian, Portuguese (de/di/do between the parts)
+        "jan january января январь янв enero ene janvier janv januar jän gennaio gen janeiro",
+        "feb february февраля февраль фев febrero février févr februar febbraio fevereiro fev",
+        "mar march марта март marzo mars märz mär março",
+        "apr april апреля апрель апр abril abr avril avr aprile",
+        "may мая май mayo mai maggio mag maio",
+        "jun june июня июнь junio juin juni giugno giu junho",
+        "jul july июля июль julio juillet juil juli luglio lug julho",
+        "aug august августа август авг agosto ago août",
+        "sep sept september сентября сентябрь сен septiembre setiembre septembre settembre set setembro",
+        "oct october октября октябрь окт octubre octobre oktober okt ottobre ott outubro out",
+        "nov november ноября ноябрь ноя noviembre novembre novembro",
+        "dec december декабря декабрь дек diciembre dic décembre déc dezember dez dicembre dezembro",
     ),
     start=1,
 ):
@@ -67,7 +68,9 @@ for _number, _names in enumerate(
 _MONTH = "(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _WEEKDAY = (
     r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues|tue|wed|thurs|thu|fri|sat|sun"
-    r"|понедельник|вторник|среда|четверг|пятница|суббота|воскресенье|пн|вт|ср|чт|пт|сб|вс)\.?,?"
+    r"|понедельник|вторник|среда|четверг|пятница|суббота|воскресенье|пн|вт|ср|чт|пт|сб|вс"
+    r"|lunes|martes|miércoles|jueves|viernes|sábado|domingo|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
+    r"|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag)\.?,?"
 )
 _PREFIX = (
     r"(?:(?:first\s+|originally\s+)?published(?:\s+on)?|(?:last\s+)?(?:updated|modified)(?:\s+on)?"
@@ -85,7 +88,9 @@ _TIME = (
 )
 
 _DATES = {
-    "dmy": rf"{_DAY}\.?\s+(?:of\s+)?(?P<month>{_MONTH}),?\s+{_YEAR}",
+    "dmy": rf"{_DAY}\.?\s+(?:of\s+|de\s+|di\s+)?(?P<month>{_MONTH}),?\s+(?:de\s+)?{_YEAR}",
+    # 2012年12月10日, 2018年6月20日（水）: Chinese and Japanese
+    "cjk": r"(?P<year>\d{4})\s*年\s*(?P<mnum>\d{1,2})\s*月\s*(?P<day>\d{1,2})\s*日(?:\s*[（(][^）)]{1,3}[）)])?",
     "mdy": rf"(?P<month>{_MONTH})\s+{_DAY},?\s+{_YEAR}",
     "dotted": r"(?P<day>\d{1,2})\.(?P<mnum>\d{1,2})\.(?P<year>\d{4})",
     "slashed": r"(?P<first>\d{1,2})/(?P<second_>\d{1,2})/(?P<year>\d{4})",
@@ -117,6 +122,13 @@ _ISO = re.compile(
 )
 
 
+# 20180619T055000+0900: ISO 8601's basic format, as some CMSs write JSON-LD
+_ISO_BASIC = re.compile(
+    r"^\s*(?P<year>\d{4})(?P<mnum>\d{2})(?P<day>\d{2})T(?P<hour>\d{2})(?P<minute>\d{2})(?P<second>\d{2})?"
+    r"(?:\.\d+)?(?P<zone>Z|[+-]\d{2}:?\d{2})?\s*$"
+)
+
+
 def parse_news_date(text: str, tz: tzinfo) -> datetime | date | None:
     """The date ``text`` states, if the whole of ``text`` is a date.
 
@@ -127,7 +139,7 @@ def parse_news_date(text: str, tz: tzinfo) -> datetime | date | None:
     text = " ".join(text.split())
     if not text or len(text) > 80:
         return None
-    for pattern in (_ISO, *_PATTERNS):
+    for pattern in (_ISO, _ISO_BASIC, *_PATTERNS):
         match = pattern.match(text)
         if match:
             return _build(match, tz)

@@ -5,7 +5,10 @@ library's ``html`` for a reader (or a tool) resolving names by file.
 
 Metadata is read here, not by trafilatura, because the precedence is ours:
 JSON-LD (the publisher's structured data) over OpenGraph over other ``<meta>``
-over the visible ``<title>``/``<h1>``/``<time>``. The main text is trafilatura's:
+over the visible ``<title>``/``<h1>``/``<time>``, except for the site's name
+(the page's own ``og:site_name`` first: JSON-LD may name the wire or the blog
+platform) and the headline (reconciled with the visible ``<h1>``). See
+docs/capture.md for every rule. The main text is trafilatura's:
 it scored best in the published extraction benchmarks we read, is maintained,
 writes Markdown itself and carries readability and jusText as fallbacks, where
 readability-lxml gives HTML without metadata (we would need a converter too),
@@ -27,9 +30,11 @@ import lxml.html
 from lxml import etree
 
 from digest.errors import DigestError
-from digest.importer.clipping import is_chrome, read_meta_line
+from digest.importer.clipping import is_chrome, is_end_marker, is_marker, read_meta_line
 from digest.importer.dates import aware, parse_news_date
 from digest.importer.model import Imported
+from digest.importer.page_copy import nearest_date
+from digest.importer.urls import registered_host
 
 # The JSON-LD types that are an article, best first: a page may describe itself
 # as a WebPage *and* carry its NewsArticle.
@@ -68,19 +73,31 @@ def parse_html_page(html: str, tz: tzinfo, today: date | datetime, url: str | No
     warnings: list[str] = []
     doc = _parse(html)
     layers = [_from_json_ld(doc, tz, warnings), _from_opengraph(doc, tz), _from_meta(doc, tz), _from_document(doc, tz)]
-    site_name = _first(layer.site_name for layer in layers)
     source_url = _absolute(_first(layer.url for layer in layers), url) or (url or "")
-    title = _strip_site_suffix(_first(layer.title for layer in layers), site_name, source_url)
+    site_name = _site_name(layers, source_url)
+    title = _headline(layers, doc, site_name, source_url)
     summary = _first(layer.description for layer in layers)
     author = _first(layer.author for layer in layers)
     published = next((layer.date for layer in layers if layer.date is not None), None)
-    tags = next((layer.tags for layer in layers if layer.tags), [])
+    tags = list(dict.fromkeys(tag for layer in layers for tag in layer.tags))
 
-    body = extract_main_text(html, source_url or url)
+    paragraphs = doc.xpath(f"//p[not({_ELSEWHERE})]")
+    body = extract_main_text(html, source_url or url, warnings,
+                             expected_words=sum(len(_words(p.text_content())) for p in paragraphs))
     body = _strip_repeated_head(body, title, summary)
     body, in_text = _strip_page_lines(body, tz)
+    body = drop_closing_sections(body)
+    body, related = drop_related_links(body)
+    if related:
+        warnings.append(f"dropped {related} links to other stories at the end of the text")
     # what the visible text says ranks below every kind of markup, like <time>
     published = published if published is not None else in_text.date
+    if published is None:
+        published = _date_near_headline(doc, title, tz)
+    if published is None:
+        published = date_in_url(source_url) or (date_in_url(url) if url else None)
+        if published is not None:
+            warnings.append(f"the page states no publication date; took {published:%Y-%m-%d} from its URL: check `date:`")
     author = author or in_text.author or _byline_by_trafilatura(html, source_url or url)
     tags = tags or in_text.tags
     if author and site_name and author.casefold() == site_name.casefold():
@@ -105,33 +122,105 @@ def parse_html_page(html: str, tz: tzinfo, today: date | datetime, url: str | No
         source_url=source_url,
         source_published=source_published,
         author=author,
-        tags=tuple(dict.fromkeys(tags)),
+        tags=tuple(tags),
         warnings=tuple(warnings),
     )
 
 
-def extract_main_text(html: str, url: str | None = None) -> str:
+IMPORT_EXTRA_MISSING = (
+    "importing HTML pages needs the import extra (trafilatura): pip install 'digest[import]'"
+)
+
+
+def extract_main_text(
+    html: str, url: str | None = None, warnings: list[str] | None = None, *, expected_words: int | None = None
+) -> str:
     """The article's text as Markdown, by trafilatura; "" when it finds none.
 
     Precision over recall: a digest entry missing a paragraph is noticed and
-    fixed, "Most read" boxes pasted into it are published.
+    fixed, "Most read" boxes pasted into it are published. But when the precise
+    pass keeps less than half of what the balanced pass finds, the precise pass
+    has cut the article, not the boxes: the fuller text is taken and a warning
+    (appended to ``warnings``) says so, so no page silently loses its body.
+    The balanced pass runs only when the precise text is short of
+    ``expected_words`` (the words in the page's paragraphs), or always when that
+    is not given. Raises :class:`DigestError` when trafilatura is not installed.
     """
-    import trafilatura  # an optional dependency (the ``import`` extra), loaded only for pages
+    try:
+        import trafilatura  # an optional dependency (the ``import`` extra), loaded only for pages
+    except ImportError:
+        raise DigestError(IMPORT_EXTRA_MISSING) from None
 
-    text = trafilatura.extract(
-        html,
-        url=url or None,
-        output_format="markdown",
-        include_comments=False,
-        include_tables=True,
-        include_images=False,
-        include_links=True,
-        include_formatting=True,
-        favor_precision=True,
-        deduplicate=False,
-        with_metadata=False,
+    def extract(precision: bool) -> str:
+        text = trafilatura.extract(
+            html,
+            url=url or None,
+            output_format="markdown",
+            include_comments=False,
+            include_tables=True,
+            include_images=False,
+            include_links=True,
+            include_formatting=True,
+            favor_precision=precision,
+            deduplicate=False,
+            with_metadata=False,
+        )
+        return space_links((text or "").strip())
+
+    precise = extract(True)
+    if expected_words is not None and len(_words(precise)) >= 0.6 * expected_words:
+        return precise
+    text, warning = choose_text(precise, extract(False))
+    if warning and warnings is not None:
+        warnings.append(warning)
+    return text
+
+
+def choose_text(precise: str, balanced: str) -> tuple[str, str]:
+    """The precise extraction, unless the balanced one adds more paragraph text than it kept.
+
+    What the balanced pass adds counts only as paragraphs (25 words or more, not
+    list items): its menus and link lists are no loss. Returns the text and a
+    warning ("" when the precise text stands).
+    """
+    kept = set(precise.split("\n\n"))
+    added = sum(len(_words(block)) for block in balanced.split("\n\n") if block not in kept and _is_paragraph(block))
+    if added <= max(len(_words(precise)), 40):
+        return precise, ""
+    share = len(_words(precise)) * 100 // (len(_words(precise)) + added)
+    return balanced, (
+        f"the precise text extraction kept only {share}% of the article's paragraphs; took the fuller"
+        " text: check the body for boxes of other stories"
     )
-    return (text or "").strip()
+
+
+def _is_paragraph(block: str) -> bool:
+    words = len(_words(block))
+    return words >= 25 and not block.lstrip().startswith(("- ", "* ", "|"))
+
+
+_WORD_CHARS = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]|[^\W_]+")
+
+
+def _words(text: str) -> list[str]:
+    return _WORD_CHARS.findall(text)
+
+
+# Scripts written without spaces between words: a link there touches its neighbours.
+_UNSPACED = "\u0e00-\u0e7f\u1000-\u109f\u3000-\u30ff\u3400-\u9fff\uff00-\uffef"
+_GLUED_AFTER = re.compile(rf"(\]\((?:[^()\s]|\([^()\s]*\))*\))(?=[^\W_{_UNSPACED}])")
+_GLUED_BEFORE = re.compile(rf"(?<=[^\W_{_UNSPACED}])(?=\[[^\]\n]+\]\()")
+
+
+def space_links(markdown: str) -> str:
+    """Put back the space the extractor lost between a link and the word next to it.
+
+    ``[report](https://x)that`` becomes ``[report](https://x) that`` and
+    ``the[report](…)`` becomes ``the [report](…)``: in news text a word never
+    touches a link.
+    """
+    markdown = _GLUED_AFTER.sub(lambda m: m.group(1) + " ", markdown)
+    return _GLUED_BEFORE.sub(" ", markdown)
 
 
 def _byline_by_trafilatura(html: str, url: str | None) -> str:
@@ -183,7 +272,9 @@ def _from_json_ld(doc: Any, tz: tzinfo, warnings: list[str]) -> _Found:
     by_id = {node["@id"]: node for node in nodes if isinstance(node.get("@id"), str)}
     article = _best_article(nodes)
     if article is None:
-        return _Found()
+        # a MedicalWebPage, ClaimReview or plain WebPage still says when it was published
+        dated = next((node for node in nodes if node.get("datePublished") or node.get("dateCreated")), None)
+        return _Found(date=_node_date(dated, tz)) if dated is not None else _Found()
     publisher = _resolve(article.get("publisher"), by_id)
     main = _resolve(article.get("mainEntityOfPage"), by_id)
     url = _text(article.get("url")) or (_text(main.get("@id") or main.get("url")) if main else "")
@@ -191,13 +282,17 @@ def _from_json_ld(doc: Any, tz: tzinfo, warnings: list[str]) -> _Found:
         url = _text(article["mainEntityOfPage"])
     return _Found(
         title=_text(article.get("headline")) or _text(article.get("name")),
-        date=_date(article.get("datePublished"), tz) or _date(article.get("dateCreated"), tz),
+        date=_node_date(article, tz) or next((_node_date(n, tz) for n in nodes if _node_date(n, tz)), None),
         author=_names(article.get("author"), by_id),
         site_name=_text(publisher.get("name")) if publisher else "",
         url=url,
         description=_text(article.get("description")),
         tags=_keywords(article.get("keywords")),
     )
+
+
+def _node_date(node: dict[str, Any], tz: tzinfo) -> datetime | date | None:
+    return _date(node.get("datePublished"), tz) or _date(node.get("dateCreated"), tz)
 
 
 def _load_json(raw: str) -> Any:
@@ -298,8 +393,12 @@ def _date(value: Any, tz: tzinfo) -> datetime | date | None:
 def _metas(doc: Any) -> list[tuple[str, str]]:
     pairs = []
     for meta in doc.xpath("//meta[@content]"):
-        key = meta.get("property") or meta.get("name") or meta.get("itemprop") or ""
-        pairs.append((key.strip().lower(), _text(meta.get("content"))))
+        key = meta.get("property") or meta.get("name") or ""
+        value = _text(meta.get("content"))
+        if key:
+            pairs.append((key.strip().lower(), value))
+        # itemprop="datePublished dateCreated": one element, several properties
+        pairs.extend((prop.lower(), value) for prop in (meta.get("itemprop") or "").split())
     return pairs
 
 
@@ -314,7 +413,7 @@ def _from_opengraph(doc: Any, tz: tzinfo) -> _Found:
         title=_meta(pairs, "og:title"),
         date=_date(_meta(pairs, "article:published_time", "og:article:published_time"), tz),
         author="" if author.startswith(("http://", "https://")) else author,  # often a profile URL
-        site_name=_meta(pairs, "og:site_name"),
+        site_name=_meta(pairs, "og:site_name", "application-name"),
         url=_meta(pairs, "og:url"),
         description=_meta(pairs, "og:description"),
         tags=[value for key, value in pairs if key == "article:tag" and value],
@@ -326,31 +425,86 @@ def _from_meta(doc: Any, tz: tzinfo) -> _Found:
     canonical = doc.xpath("//link[contains(concat(' ', normalize-space(translate(@rel, 'CANONIL', 'canonil')), ' '),"
                           " ' canonical ')]/@href")
     dates = (_date(value, tz) for name in _META_DATE_NAMES for key, value in pairs if key == name)
-    keywords = _meta(pairs, "news_keywords", "keywords")
+    keywords = [tag for key in ("news_keywords", "keywords") for k, value in pairs if k == key for tag in _keywords(value)]
     return _Found(
         title=_meta(pairs, "twitter:title", "dc.title", "parsely-title", "headline"),
         date=next((value for value in dates if value is not None), None),
         author=_meta(pairs, "author", "byl", "dc.creator", "parsely-author", "sailthru.author").removeprefix("By "),
-        site_name=_meta(pairs, "application-name", "publisher", "dc.publisher"),
+        site_name=_meta(pairs, "publisher", "dc.publisher"),
         url=_text(canonical[0]) if canonical else "",
         description=_meta(pairs, "description", "twitter:description", "dc.description"),
-        tags=_keywords(keywords),
+        tags=keywords,
     )
+
+
+# Containers of other stories, whose dates and headlines are not the article's.
+# Classes are read below <main>/<article> only: themes put "has-sidebar" or "comments-open" on <body>.
+_ELSEWHERE = (
+    "ancestor::aside or ancestor::nav or ancestor::footer[not(ancestor::article)]"
+    " or ancestor::*[not(self::body or self::html or self::main or self::article)][contains(@class, 'related')"
+    " or contains(@class, 'popular') or contains(@class, 'most-read') or contains(@class, 'recommend')"
+    " or contains(@class, 'sidebar') or contains(@class, 'comment') or contains(@id, 'related')"
+    " or contains(@id, 'sidebar') or contains(@id, 'comment')]"
+)
 
 
 def _from_document(doc: Any, tz: tzinfo) -> _Found:
     titles = doc.xpath("//title")
-    headings = doc.xpath("//h1")
-    times = doc.xpath(
-        "//time[@datetime][@itemprop='datePublished' or @pubdate or contains(@class, 'publish')]"
-        " | //article//time[@datetime] | //time[@datetime]"
+    headings = doc.xpath(f"//h1[not({_ELSEWHERE})]")
+    marked = doc.xpath(
+        f"//*[contains(concat(' ', normalize-space(@itemprop), ' '), ' datePublished ') and not({_ELSEWHERE})]"
     )
-    dates = (_date(node.get("datetime"), tz) for node in times)
+    times = doc.xpath(
+        f"//time[@datetime][@pubdate or contains(@class, 'publish')][not({_ELSEWHERE})]"
+        f" | //article//time[@datetime][not({_ELSEWHERE})] | //main//time[@datetime][not({_ELSEWHERE})]"
+        f" | //time[@datetime][not({_ELSEWHERE})]"
+    )
+    values = [node.get("content") or node.get("datetime") or node.text_content() for node in marked]
+    values += [node.get("datetime") for node in times]
+    dates = (_date(value, tz) for value in values)
     h1 = _text(headings[0].text_content()) if headings else ""
     return _Found(
         title=h1 or (_text(titles[0].text_content()) if titles else ""),
         date=next((value for value in dates if value is not None), None),
     )
+
+
+def _date_near_headline(doc: Any, title: str, tz: tzinfo) -> datetime | date | None:
+    """The date printed nearest the visible headline ("on December 27, 2014 at 12:06 PM"), as in a copy."""
+    if not title:
+        return None
+    texts = [
+        " ".join(text.split())
+        for text in doc.xpath(f"//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]"
+                              f"[not({_ELSEWHERE})]")
+    ]
+    texts = [text for text in texts if text]
+    wanted = _loose(title)
+    at = next((i for i, text in enumerate(texts) if _loose(text) == wanted), None)
+    # text nodes, not lines: "By", a name and a desk are three of them, so look a little further
+    return nearest_date(texts, at, tz, reach=12) if at is not None else None
+
+
+_URL_DATES = (
+    re.compile(r"/(?P<y>(?:19|20)\d\d)[/-](?P<m>[01]?\d)[/-](?P<d>[0-3]?\d)(?:/|[-_.]|$)"),
+    re.compile(r"/(?P<y>(?:19|20)\d\d)(?P<m>[01]\d)/(?P<d>[0-3]\d)/"),
+    re.compile(r"(?:/|[-_])(?P<y>(?:19|20)\d\d)(?P<m>[01]\d)(?P<d>[0-3]\d)(?:/|[-_.]|$)"),
+)
+
+
+def date_in_url(url: str) -> date | None:
+    """The day a story's URL path names: ``/2013/11/27/``, ``/2023-11/17/``, ``/202311/17/``, ``-20131127``.
+
+    Only full dates in the path (not the host or query), and only real days.
+    """
+    path = urlsplit(url).path
+    for pattern in _URL_DATES:
+        for match in pattern.finditer(path):
+            try:
+                return date(int(match["y"]), int(match["m"]), int(match["d"]))
+            except ValueError:
+                continue
+    return None
 
 
 # --- cleaning ----------------------------------------------------------------
@@ -366,22 +520,128 @@ def _absolute(found: str, base: str | None) -> str:
     return joined
 
 
-_SUFFIX_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ")
+_SEPARATORS = (" | ", " - ", " – ", " — ", " -- ", " :: ", " · ", " » ", " / ", "｜", "：", " : ")
+# Section labels printed before or after a headline ("Opinion | …", "… | Editorial").
+SECTION_LABELS = frozenset(
+    """opinion|opinions|editorial|editorials|analysis|comment|commentary|column|columns|review|reviews|explainer
+    |interview|letters|letter|live|breaking|breaking news|exclusive|news|world|world news|politics|business|sport
+    |sports|culture|science|tech|technology|health|local|national|international|local news|us news|uk news
+    |video|watch|photos|podcast|feature|features|op-ed|guest essay|perspective|fact check|the big read
+    |noticias|local|opinión|meinung|kommentar|мнение|колонка|新闻|ニュース|国際ニュース""".replace("\n", "").split("|")
+)
+# Only these end a headline as a label: "… - interview" or "… - review" may be the headline's own words.
+TRAILING_LABELS = frozenset(
+    "opinion|opinions|editorial|editorials|analysis|commentary|column|op-ed|news|world news|breaking news".split("|")
+)
+_KEY_PUNCT = re.compile(r"[^\w]+")
 
 
-def _strip_site_suffix(title: str, site_name: str, url: str) -> str:
-    """``Headline | RT World News`` -> ``Headline`` when the suffix names the site."""
-    host = urlsplit(url).hostname or ""
-    host_word = host.removeprefix("www.").split(".")[0] if host else ""
-    for sep in _SUFFIX_SEPARATORS:
-        head, found, tail = title.rpartition(sep)
-        if not found or not head:
-            continue
-        tail_key = tail.casefold()
-        names = [n.casefold() for n in (site_name, host_word) if n]
-        if any(n in tail_key or tail_key in n for n in names) and len(tail.split()) <= 6:
+def _loose(text: str) -> str:
+    """``text`` compared without case, spaces or punctuation: "Ultima Hora" is "ultimahora"."""
+    return _KEY_PUNCT.sub("", text.casefold())
+
+
+def _site_name(layers: list[_Found], url: str) -> str:
+    """The publication: the page's own ``og:site_name``/``application-name``, then JSON-LD's publisher,
+    then other ``<meta>``, then the host name without ``www.``.
+
+    The page's own name comes first because a syndicated story's JSON-LD names the
+    wire (or the blog platform: "Blogger") rather than the paper that ran it. A
+    tagline after the name ("LinkNaija | Nigeria's popular news platform") goes.
+    """
+    json_ld, opengraph, meta = layers[0], layers[1], layers[2]
+    for name in (opengraph.site_name, json_ld.site_name, meta.site_name):
+        name = _drop_tagline(name)
+        if name:
+            return name
+    return registered_host(url)
+
+
+def _drop_tagline(name: str) -> str:
+    for sep in (" | ", " - ", " – ", " — ", ": "):
+        head, found, tail = name.partition(sep)
+        if found and head and len(head.split()) <= 4 and len(tail.split()) >= 2:
             return head.strip()
+    return name.strip()
+
+
+def _headline(layers: list[_Found], doc: Any, site_name: str, url: str) -> str:
+    """The story's headline: the first metadata title, cleaned, reconciled with the page's ``<h1>``.
+
+    Section labels and the site's name go from either end. The ``<h1>`` (the
+    visible headline, with the page's own typography) wins when the metadata
+    title is the same words, a cut-short copy of it ("…"), or the ``<h1>`` plus
+    a suffix such as a photo credit.
+    """
+    names = [site_name, urlsplit(url).hostname or "", registered_host(url).split(".")[0]]
+    title = clean_headline(_first(layer.title for layer in layers), names)
+    h1 = _best_h1(doc, title)
+    if not h1 or not title:
+        return title or clean_headline(h1, names)
+    h1 = clean_headline(h1, names)
+    short, full = _loose(title.rstrip(".…")), _loose(h1)
+    if short == full:
+        return h1
+    if title.endswith(("…", "...")) and full.startswith(short):
+        return h1  # a cut-short JSON-LD headline
+    if h1.startswith(title.rstrip(" …") + " ") and not _names_site(h1[len(title):], names):
+        return h1
+    if full and short.startswith(full) and len(full) >= 0.6 * len(short):
+        return h1  # "Headline (Photo: Reuters)", "Headline InfantaUltima Hora" is caught by the length
     return title
+
+
+def _best_h1(doc: Any, title: str) -> str:
+    """The ``<h1>`` (first line of it) most like ``title``; a masthead ``<h1>`` loses to the headline one."""
+    best, score = "", -1.0
+    wanted = set(_loose(title))
+    for heading in doc.xpath(f"//h1[not({_ELSEWHERE})]")[:6]:
+        text = next((_text(line) for line in heading.text_content().split("\n") if line.strip()), "")
+        if not text:
+            continue
+        have = set(_loose(text))
+        overlap = len(have & wanted) / max(len(have | wanted), 1) if wanted else 1.0
+        if overlap > score:
+            best, score = text, overlap
+    return best if score >= 0.5 else ""
+
+
+def _names_site(part: str, names: list[str]) -> bool:
+    key = _loose(part)
+    if not key:
+        return False
+    return any(n and (key in _loose(n) or _loose(n) in key) for n in names if len(_loose(n)) >= 2)
+
+
+def clean_headline(title: str, site_names: list[str]) -> str:
+    """``Opinion | Headline | The Site`` -> ``Headline``.
+
+    Parts split off by a separator (``|``, `` - ``, ``»``, ``：`` …) go from the end
+    while they name the site or are a section label, a breadcrumb trail before the
+    site's name with them; then one section label goes from the start.
+    """
+    title = " ".join(title.split())
+    for sep in _SEPARATORS:
+        parts = title.split(sep)
+        if len(parts) < 2:
+            continue
+        changed = False
+        while len(parts) > 1 and (_names_site(parts[-1], site_names) or _is_label(parts[-1], TRAILING_LABELS)):
+            named = _names_site(parts[-1], site_names)
+            parts.pop()
+            changed = True
+            while named and len(parts) > 1 and len(parts[-1].split()) <= 3 and sep in (" » ", " / ", " > "):
+                parts.pop()  # "Headline » Local » Noticias » Ultima Hora": a breadcrumb trail
+        if len(parts) > 1 and _is_label(parts[0]):
+            parts.pop(0)
+            changed = True
+        if changed:
+            title = sep.join(parts).strip()
+    return title
+
+
+def _is_label(part: str, labels: frozenset[str] = SECTION_LABELS) -> bool:
+    return " ".join(part.casefold().split()) in labels
 
 
 def _strip_repeated_head(body: str, title: str, summary: str) -> str:
@@ -426,6 +686,78 @@ def _strip_page_lines(body: str, tz: tzinfo) -> tuple[str, _Found]:
 
 
 _TAGS = re.compile(r"^(?:tags|topics|теги|темы)\s*:\s*(?P<tags>.+)$", re.IGNORECASE)
+_LINK_ONLY = re.compile(r"^(?:[-*+]\s+|\d+\.\s+)?(?:\*\*|\*|_)?\[[^\]\n]+\]\([^)\s]+\)(?:\*\*|\*|_)?$")
+
+
+def drop_related_links(body: str) -> tuple[str, int]:
+    """Drop runs of two or more blocks that are each only a link, with the short heading over them.
+
+    "Related stories" lists sit in and below many extracted texts, in every
+    language: a block that is nothing but a link to another story is not the
+    article's text. When what follows such a run is small beside the text before
+    it (a donation appeal, social links), it goes too. Returns the body and how
+    many links went.
+    """
+    blocks = body.split("\n\n")
+    kept: list[str] = []
+    links = 0
+    i = 0
+    while i < len(blocks):
+        j = i
+        while j < len(blocks) and _link_block(blocks[j]):
+            j += 1
+        if j - i < 2 or not kept:
+            kept.extend(blocks[i : max(j, i + 1)])
+            i = max(j, i + 1)
+            continue
+        links += sum(1 for block in blocks[i:j] for line in block.split("\n") if line.strip())
+        heading = _unmark(re.sub(r"^#{1,6}\s+", "", kept[-1].strip()))
+        if "\n" not in heading and (is_marker(heading) or (len(heading.split()) <= 10 and len(heading) <= 80
+                                                          and not heading.endswith(_SENTENCE_END))):
+            kept.pop()
+        before = sum(len(_words(block)) for block in kept)
+        after = sum(len(_words(block)) for block in blocks[j:])
+        if after < 0.25 * before:
+            break  # the tail after the list is the page's, not the article's
+        i = j
+    return ("\n\n".join(kept).strip(), links) if links else (body, 0)
+
+
+_MORE_HEADING = re.compile(
+    r"^(?:more\b|most (?:read|popular|viewed)|related|recommended|popular|trending|read (?:more|next|also)"
+    r"|you (?:may|might) also|top stories|latest|editor'?s picks|don'?t miss)", re.IGNORECASE,
+)
+
+
+def drop_closing_sections(body: str) -> str:
+    """Cut the text at a heading in its second half that opens comments, or "More from …" lists of links.
+
+    A comments heading ("Comments", "Comentar") ends the article whatever follows;
+    a list heading ("Most read", "More Must-Reads From TIME") does when no
+    paragraph of text follows it.
+    """
+    blocks = body.split("\n\n")
+    for i in range(len(blocks) // 2, len(blocks)):
+        block = blocks[i].strip()
+        if "\n" in block or not (block.startswith("#") or re.fullmatch(r"\*\*[^*]+\*\*", block)):
+            continue
+        heading = _unmark(re.sub(r"^#{1,6}\s+", "", block))
+        rest = blocks[i + 1 :]
+        if is_end_marker(heading):
+            return "\n\n".join(blocks[:i]).strip()
+        if (is_marker(heading) or _MORE_HEADING.match(heading)) and not any(
+            _is_paragraph(b) and not b.lstrip().startswith(("- ", "* ", "[")) for b in rest
+        ):
+            return "\n\n".join(blocks[:i]).strip()
+    return body
+
+
+def _link_block(block: str) -> bool:
+    lines = [line.strip() for line in block.split("\n") if line.strip()]
+    return bool(lines) and all(_LINK_ONLY.match(line) for line in lines)
+
+
+_SENTENCE_END = tuple(".!?…。！？\"”»")
 
 
 def _unmark(block: str) -> str:

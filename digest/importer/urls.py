@@ -75,3 +75,17 @@ def _ascii_host(host: str) -> str:
         return host.encode("idna").decode("ascii")
     except UnicodeError:
         return host  # not a valid IDN: compare it as written
+
+
+# Second-level labels under which country registries sell names: "co.uk", "com.cn", "co.kr".
+_SECOND_LEVEL = frozenset("co com net org gov edu ac or ne go gob nic mil".split())
+
+
+def registered_host(url: str) -> str:
+    """``https://www.news.cn/x`` -> ``news.cn``; ``china.chinadaily.com.cn`` -> ``chinadaily.com.cn``; "" for no host."""
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    labels = host.split(".")
+    if len(labels) < 2 or host.replace(".", "").isdigit() or host in ("localhost",):
+        return host.removeprefix("www.")
+    keep = 3 if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL else 2
+    return ".".join(labels[-keep:])

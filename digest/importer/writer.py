@@ -14,13 +14,15 @@ from digest.importer.model import Imported
 from digest.rules.slugs import slugify
 
 
-def render_article_file(imported: Imported, *, tags: Sequence[str], via: str | None, draft: bool = False) -> str:
+def render_article_file(
+    imported: Imported, *, tags: Sequence[str], via: str | None, draft: bool = False, note: str | None = None
+) -> str:
     """The text of a content file: YAML front matter between ``---`` lines, then the body.
 
     Every string is put on one line with single spaces. Keys, in this order,
     empty ones left out: ``title``, ``date``, ``summary``,
     ``tags`` (always, ``[]`` when none, so the curator sees where they go),
-    ``author``, ``source`` (``name``, ``url``, ``published``), ``via``, ``draft``
+    ``author``, ``source`` (``name``, ``url``, ``published``), ``via``, ``note``, ``draft``
     (only when true). Dates are YAML timestamps with their offset
     (``2022-01-10 09:39:00+06:00``); ``yaml.safe_load`` reads them back as the
     same aware datetimes. PyYAML quotes every string that needs it (``:``, quotes,
@@ -43,6 +45,8 @@ def render_article_file(imported: Imported, *, tags: Sequence[str], via: str | N
         meta["source"] = source
     if via and _one_line(via):
         meta["via"] = _one_line(via)
+    if note and _one_line(note):
+        meta["note"] = _one_line(note)
     if draft:
         meta["draft"] = True
     front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1_000_000, default_flow_style=False)

@@ -21,6 +21,7 @@ from markupsafe import Markup
 from digest.config import SiteConfig
 from digest.errors import BuildFailed, Problem
 from digest.model.loaded import LoadedArticle
+from digest.sources.images import image_rel
 from digest.rules.locale import format_date_named
 from digest.rules.slugs import slugify, term_key
 from digest.rules.urls import UnsafePath, check_site_path, compile_pattern, expand
@@ -65,6 +66,8 @@ class Article:
     key: str  # changes when the file or render settings change
     header: str  # hash of what lists show of this article (title, date, summary, tags, ...)
     body_terms: str = ""  # search terms of the body and note, space-separated (made once, in the workers)
+    image_alt: str = ""  # front matter 'image_alt:'; templates fall back to the title
+    image_size: tuple[int, int] | None = None  # (width, height) of a local lead image, read from its header
     lang: str = ""  # BCP 47 tag of the article's text: its ``lang:`` front matter, else the site's language
     translation_key: str = ""  # front matter ``translation_key``: links translations (model/languages.py)
 
@@ -222,11 +225,13 @@ def build_site(
     reuse: Site | None = None,
     bodies: BodyStore | None = None,
     stored: Container[str] = (),
+    image_sizes: Mapping[str, tuple[int, int]] | None = None,
 ) -> Site:
     """Derive the whole site; raise ``BuildFailed`` naming every URL collision.
 
     ``bodies``: where the bodies of the articles whose keys are in ``stored`` can be read back, so the
     model need not hold them (others stay in memory).
+    ``image_sizes``: (width, height) of local lead images by content-relative path (``sources.images``).
     ``reuse``: an earlier site (a dev server's last one). An ``Article`` whose every input is
     unchanged (same file bytes, same place in the order, same config and term URLs) is taken
     from it instead of being made again; the result equals a cold build's.
@@ -239,7 +244,9 @@ def build_site(
     earlier: Mapping[str, Article] = {}
     if reuse is not None and reuse.config == config and reuse.term_refs == (tag_refs, source_refs):
         earlier = {a.key: a for a in reuse.articles}
-    articles = make_articles(items, terms, (tag_refs, source_refs), config, earlier, bodies, stored, problems)
+    articles = make_articles(
+        items, terms, (tag_refs, source_refs), config, earlier, bodies, stored, image_sizes or {}, problems
+    )
     if problems:
         raise BuildFailed(problems)
     asset_copies = _place_assets(articles, list(assets), problems, config.content_dir)
@@ -319,7 +326,8 @@ TermRefs = tuple[Mapping[str, "TermRef"], Mapping[str, "TermRef"]]  # tags, sour
 
 def make_articles(
     items: Sequence[LoadedArticle], terms: TermCounts, refs: TermRefs, config: SiteConfig,
-    earlier: Mapping[str, Article], bodies: BodyStore | None, stored: Container[str], problems: list[Problem],
+    earlier: Mapping[str, Article], bodies: BodyStore | None, stored: Container[str],
+    image_sizes: Mapping[str, tuple[int, int]], problems: list[Problem],
 ) -> list[Article]:
     """One ``Article`` per published item, with its URL (collisions go to ``problems``), terms and body."""
     articles: list[Article] = []
@@ -327,7 +335,10 @@ def make_articles(
     article_url = compile_pattern(config.permalinks.article)
     for index, item in enumerate(items):
         same = earlier.get(item.key)
-        if same is not None and same.index == len(articles) and same.url not in owners:
+        if (
+            same is not None and same.index == len(articles) and same.url not in owners
+            and same.image_size == image_sizes.get(image_rel(same.rel, same.image) or "")
+        ):
             owners[same.url] = same.path
             articles.append(same)
             continue
@@ -350,15 +361,16 @@ def make_articles(
             StoredBody(bodies, item.key) if bodies is not None and item.key in stored
             else InlineBody(_markup(item.html), _markup(item.note_html), _markup(item.toc))
         )
-        articles.append(
-            _article(item, len(articles), url, local, terms.source_name[index], terms, refs, body, config.language)
-        )
+        size = image_sizes.get(image_rel(src.rel, src.image) or "")
+        articles.append(_article(
+            item, len(articles), url, local, terms.source_name[index], terms, refs, body, size, config.language
+        ))
     return articles
 
 
 def _article(
     item: LoadedArticle, index: int, url: str, local: datetime, name: str, terms: TermCounts, refs: TermRefs,
-    body: ArticleBody, language: str,
+    body: ArticleBody, image_size: tuple[int, int] | None, language: str,
 ) -> Article:
     src = item.source
     tag_refs, source_refs = refs
@@ -376,13 +388,15 @@ def _article(
         [(t.name, t.slug, t.url) for t in tags],
         None if source is None else (source.name, source.url, source.published and source.published.isoformat(),
                                      source.term_url),
-        src.author, src.image, src.via, src.draft, src.lang,
+        src.author, src.image, src.image_alt, image_size, src.via,
+        src.draft, src.lang,  # cards mark their language
     )
     return Article(
         index=index, path=src.path, rel=src.rel, slug=src.slug, url=url, title=src.title, date=local,
         updated=updated, summary=summary, tags=tags, source=source, author=src.author, image=src.image,
         via=src.via, draft=src.draft, body=body, extra=src.extra, key=item.key, body_terms=item.terms,
-        header=header, lang=src.lang or language, translation_key=src.translation_key,
+        header=header, image_alt=src.image_alt, image_size=image_size,
+        lang=src.lang or language, translation_key=src.translation_key,
     )
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Callable, Union
 
 from digest.errors import DigestError
+from digest.server.capture import PAGE_PATH, Importer, new_token
 from digest.server.http import HEARTBEAT, DevHTTPServer, EventHub
 from digest.server.session import SessionOptions, SiteSession
 from digest.server.state import RebuildReport
@@ -36,12 +37,14 @@ class ServeOptions:
     heartbeat: float = HEARTBEAT
     manage_gc: bool = False  # see SessionOptions; ``serve`` (a process of its own) turns it on
     plan_delay: float = PLAN_DELAY
+    capture: Importer | None = None  # imports what the capture bookmarklet sends; None: no bookmarklet
 
 
 @dataclass(frozen=True, slots=True)
 class Serving:
     url: str
     report: RebuildReport
+    capture_url: str = ""  # the page offering the capture bookmarklet; "" when capture is off
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +89,9 @@ class DevServer:
             raise DigestError(f"cannot listen on {options.host}:{options.port}: {exc.strerror}{hint}") from None
         port = self.httpd.server_address[1]
         self.url = f"http://{url_host(options.host)}:{port}/"
+        self.httpd.origin = self.url.rstrip("/")
+        self.httpd.capture_token = new_token()
+        self.httpd.capture_importer = options.capture
         self.session = SiteSession(
             SessionOptions(site_dir=options.site_dir, base_url=self.url, drafts=options.drafts, future=options.future,
                            jobs=options.jobs, manage_gc=options.manage_gc, plan_delay=options.plan_delay),
@@ -124,7 +130,8 @@ class DevServer:
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
             self._threads.append(thread)
-        self._report(Serving(self.site_url, report))
+        capture_url = self.url.rstrip("/") + PAGE_PATH if self.options.capture is not None else ""
+        self._report(Serving(self.site_url, report, capture_url))
         return report
 
     def _serve_http(self) -> None:
@@ -192,10 +199,10 @@ def serve(options: ServeOptions, report: Callable[[ServeEvent], None]) -> None:
     previous = signal.signal(signal.SIGTERM, _interrupt) if in_main else None
     try:
         with DevServer(dataclasses.replace(options, manage_gc=True), report) as server:
-            server.start()
-            if options.open_browser:
-                webbrowser.open(server.site_url)
             try:
+                server.start()  # prints the address before it returns: a Ctrl-C may come in here too
+                if options.open_browser:
+                    webbrowser.open(server.site_url)
                 server.wait()
             except KeyboardInterrupt:
                 pass  # the normal way to stop: the with block shuts everything down

@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote
 
-from digest.server import livereload
+from digest.server import capture, livereload
 from digest.server.mime import content_type
 from digest.server.session import SiteSession
 from digest.server.state import Response
@@ -93,6 +93,9 @@ class DevHTTPServer(ThreadingHTTPServer):
     block_on_close = False
 
     session: SiteSession  # set by the owner before serving starts
+    origin = ""  # "http://127.0.0.1:8000", set by the owner: capture requests must come from it
+    capture_token = ""  # the secret the capture bookmarklet carries; made per run
+    capture_importer: capture.Importer | None = None  # None: no capture endpoint
 
     def __init__(self, address: tuple[str, int], hub: EventHub, heartbeat: float = HEARTBEAT) -> None:
         if ":" in address[0]:
@@ -131,6 +134,9 @@ class DevRequestHandler(BaseHTTPRequestHandler):
         except BadRequest:
             self._send(Response(400, content_type(".txt"), b"bad request\n"), head)
             return
+        if path in (capture.PAGE_PATH, capture.RECEIVE_PATH):
+            self._send_capture(self._capture_page(path), head)
+            return
         if path.startswith(livereload.PREFIX):
             if path == livereload.EVENTS_PATH and not head:
                 self._events()
@@ -147,6 +153,39 @@ class DevRequestHandler(BaseHTTPRequestHandler):
         if response.location is not None and query:
             response = dataclasses.replace(response, location=f"{response.location}?{query}")
         self._send(response, head)
+
+    def _capture_page(self, path: str) -> capture.Reply:
+        server = self.server
+        if server.capture_importer is None or not capture.loopback_host(self.headers.get("Host", "")):
+            return capture.Reply(404, content_type(".txt"), b"not found\n")
+        if path == capture.PAGE_PATH:
+            return capture.page(server.origin, server.capture_token)
+        return capture.receive_page(server.origin)
+
+    def do_POST(self) -> None:
+        try:
+            path, _ = parse_target(self.path)
+            length = int(self.headers.get("Content-Length", ""))
+        except (BadRequest, ValueError):
+            self._send(Response(400, content_type(".txt"), b"bad request\n"), False)
+            return
+        self.close_connection = True  # a refused body is not read: the connection cannot be reused
+        if path != capture.PAGE_PATH:
+            self._send(Response(405, content_type(".txt"), b"method not allowed\n"), False)
+            return
+        if not 0 <= length <= capture.MAX_BODY:
+            self._send_capture(capture.Reply(413, "application/json", b'{"error": "too large"}'), False)
+            return
+        headers = {key.lower(): value for key, value in self.headers.items()}
+        server = self.server
+        self._send_capture(
+            capture.handle_post(headers, self.rfile.read(length), origin=server.origin, token=server.capture_token,
+                                importer=server.capture_importer),
+            False,
+        )
+
+    def _send_capture(self, reply: capture.Reply, head: bool) -> None:
+        self._send(Response(reply.status, reply.content_type, reply.body), head)
 
     def _send(self, response: Response, head: bool) -> None:
         self.send_response(response.status)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from pathlib import Path, PurePosixPath
@@ -24,7 +25,7 @@ MAX_ARTICLE_BYTES = 1024 * 1024
 KNOWN_KEYS = frozenset(
     {
         "title", "date", "tags", "categories", "category", "summary", "source", "author", "slug",
-        "draft", "updated", "image", "note", "via", "lang", "translation_key",
+        "draft", "updated", "image", "image_alt", "note", "via", "lang", "translation_key",
     }
 )
 
@@ -62,15 +63,20 @@ class SourceArticle:
     extra: Mapping[str, Any] = field(default_factory=dict)
     body: str = ""
     body_line: int = 1  # file line of the body's first line
+    image_alt: str = ""  # what the lead image shows, for readers who cannot see it
     lang: str = ""  # BCP 47 tag of the article's text when it is not the site's (``lang: kk``)
     translation_key: str = ""  # links translations whose file paths differ (multilingual sites)
 
 
 def normalise_text(text: str) -> str:
-    """Drop a BOM and normalise line ends, so CRLF files parse like LF ones."""
+    """Drop a BOM, normalise line ends (CRLF files parse like LF ones) and compose to Unicode NFC.
+
+    NFC: an "й" typed as "и" + a combining breve looks the same but compares, searches and slugs
+    differently, and the Nu checker warns about it; composing once here fixes every later stage.
+    """
     if text.startswith("\ufeff"):
         text = text[1:]
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def split_front_matter(text: str) -> tuple[str | None, str, int]:
@@ -102,8 +108,8 @@ _SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _DATA_IMAGE_RE = re.compile(r"^data:image/(?:png|jpeg|gif|webp|avif)[;,]", re.IGNORECASE)
 MIN_YEAR, MAX_YEAR = 1000, 9998  # every offset and timezone conversion stays inside datetime's range
 
-_TEXT_KEYS = ("title", "summary", "image", "note", "via")
-_FREE_TEXT_KEYS = frozenset({"title", "summary", "note", "via", "author"})
+_TEXT_KEYS = ("title", "summary", "image", "image_alt", "note", "via")
+_FREE_TEXT_KEYS = frozenset({"title", "summary", "image_alt", "note", "via", "author"})
 
 
 class _Bad(ValueError):
@@ -317,6 +323,7 @@ def _article(
         extra=extra,
         body=body,
         body_line=body_line,
+        image_alt=texts["image_alt"],
         lang=lang,
         translation_key=translation_key,
     )

@@ -22,7 +22,7 @@ from digest.sources.frontmatter import (
     ARTICLE_SUFFIXES, check_bytes, parse_article, read_article_bytes,
 )
 from digest.errors import DigestError, Problem
-from digest.sources.markup import MarkdownRenderer
+from digest.sources.markup import RENDER_REVISION, MarkdownRenderer
 from digest.sources.records import Record, encode
 from digest.sources.searchterms import body_terms
 
@@ -42,6 +42,7 @@ def render_settings_key(config: SiteConfig) -> str:
     """Everything besides a file's bytes that changes what ``process`` makes of it."""
     parts = {
         "digest": __version__,
+        "render": RENDER_REVISION,
         "markdown": markdown_pkg.__version__,
         "nh3": getattr(nh3, "__version__", "?"),
         "md": repr(config.markdown),

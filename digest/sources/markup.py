@@ -14,6 +14,7 @@ import nh3
 
 from digest.config import NEVER_URL_SCHEMES, HtmlConfig, MarkdownConfig, never_allowed_attribute, never_allowed_tag
 from digest.errors import DigestError
+from digest.sources.outline import encode_urls, focusable_scrollers, shift_headings
 from digest.sources.typography import TypographyExtension
 
 _BASE_TAGS = set(nh3.ALLOWED_TAGS) | {"input", "section", "tfoot"}
@@ -43,6 +44,8 @@ _SRCSET_URL_RE = re.compile(r"(?:^|,)\s*([^\s,]+)")
 _SCHEME_RE = re.compile(r"^\s*([A-Za-z][A-Za-z0-9+.-]*):")
 # Python-Markdown is superlinear on some input (thousands of '['): a hostile file must not stall the build.
 RENDER_SECONDS = 15.0
+# Part of the cache key: raise it when the post-passes below change what a body renders to.
+RENDER_REVISION = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +174,8 @@ class MarkdownRenderer:
             self._md.reset()
             raw_html = self._md.convert(text)
             toc = getattr(self._md, "toc", "") if getattr(self._md, "toc_tokens", None) else ""
-        body = self._clean(raw_html)
+        # after the sanitiser, which has the last word on tags; its output is regular enough for a regex
+        body = focusable_scrollers(shift_headings(encode_urls(self._clean(raw_html))))
         return Rendered(html=body, toc=self._clean(toc) if toc else "", summary=summarise(body, summary_length))
 
     def render_note(self, text: str) -> str:
@@ -185,9 +189,9 @@ class MarkdownRenderer:
 
     def _render_note(self, text: str) -> str:
         if self._fast is not None:
-            return self._clean(self._fast.render(text)[0])
+            return encode_urls(self._clean(self._fast.render(text)[0]))
         self._md.reset()
-        return self._clean(self._md.convert(text))
+        return encode_urls(self._clean(self._md.convert(text)))
 
 
 _PARA_RE = re.compile(r"<p\b[^>]*>(.*?)</p>", re.DOTALL)

@@ -53,6 +53,7 @@ def decode_source(meta: str) -> SourceArticle:
         extra=src["extra"],
         body="",
         body_line=src["body_line"],
+        image_alt=src.get("image_alt", ""),
         lang=src.get("lang", ""),
         translation_key=src.get("translation_key", ""),
     )
