@@ -337,3 +337,71 @@ def test_new_and_import_write_into_a_language_folder(make_site, run_build):
     assert result.path.parent == site / "content/en/2022/01"
     run_build(site, drafts=True)
     assert (site / "output/ru/2022/01/20/svezhie-novosti/index.html").is_file()
+
+
+# -- the strictest checkers, on every language of the example (Arabic right to left) ---------------
+
+LANGUAGE_PAGES = ("", "2022/01/10/coup/", "tags/", "archive/", "2022/01/", "search/", "sources/")
+
+
+@pytest.fixture(scope="module")
+def example_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from digest.pipeline import BuildOptions, build
+
+    site = tmp_path_factory.mktemp("example") / "site"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "examples/multilingual", site,
+                    ignore=shutil.ignore_patterns("output", ".digest-cache"))
+    build(BuildOptions(site_dir=site, now=NOW, jobs=1))
+    return site / "output"
+
+
+@pytest.mark.browser
+def test_every_language_passes_the_nu_checker(example_output: Path) -> None:
+    from test_theme_checks import VNU, _need
+
+    _need(VNU, "the Nu checker (npm vnu-jar)")
+    java = shutil.which("java")
+    if java is None:
+        _need(Path("/usr/bin/java"), "Java")
+    pages = sorted(str(p) for p in example_output.rglob("*.html"))
+    assert any("/ar/" in p for p in pages) and any("/ru/" in p for p in pages)
+    proc = subprocess.run([java or "java", "-Xss4m", "-jar", str(VNU), "--format", "json", *pages],
+                          capture_output=True, text=True, timeout=300)
+    import json
+
+    problems = [
+        f"{m['url'].rsplit('/output/', 1)[-1]}:{m.get('lastLine', '?')}: {m['type']}: {m['message']}"
+        for m in json.loads(proc.stderr)["messages"] if m["type"] != "info" or m.get("subType") == "warning"
+    ]
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.browser
+def test_axe_finds_no_violations_in_any_language(example_output: Path, serve) -> None:  # noqa: F811
+    from test_theme_checks import ARGS, AXE, CHROMIUM, _axe, _need
+
+    _need(CHROMIUM, "Debian's chromium")
+    _need(AXE, "axe-core (npm axe-core)")
+    from playwright.sync_api import sync_playwright
+
+    origin = serve(example_output)
+    problems = []
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        try:
+            for scheme in ("light", "dark"):
+                for width in (375, 1280):
+                    context = instance.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
+                    page = context.new_page()
+                    for lang in ("", "ru/", "ar/"):
+                        for path in LANGUAGE_PAGES:
+                            page.goto(f"{origin}/{lang}{path}", wait_until="load")
+                            if width == 375:
+                                wide = page.evaluate("document.documentElement.scrollWidth")
+                                if wide > 375:
+                                    problems.append(f"/{lang}{path} is {wide} px wide at 375 px")
+                            problems += [f"/{lang}{path} {scheme} {width}px: {v}" for v in _axe(page)]
+                    context.close()
+        finally:
+            instance.close()
+    assert problems == [], "\n".join(problems)
