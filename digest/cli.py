@@ -269,7 +269,7 @@ def import_(
             result = import_link(site_dir, config, link, options, title=title, now=now_from_env(),
                                  source_name=source_name)
         elif source is None:
-            raise DigestError("nothing to import: give a file, '-' for standard input, a URL, or --link URL")
+            raise click.UsageError("nothing to import: give a file, '-' for standard input, a URL, or --link URL")
         else:
             if is_url(source):
                 fetched = fetch_page(source, feeds=True)
@@ -334,6 +334,87 @@ def publish(
             f"built {run.build.articles} articles, {run.build.pages} pages in {run.build.seconds:.2f} s"
         )
         click.echo(run.result.summary())
+        return 0
+
+    _run(action)
+
+
+class _EditionGroup(click.Group):
+    """``digest edition N ...`` is ``digest edition show N ...``: a number (or ``latest``) names the edition."""
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
+        if args and (args[0].isdigit() or args[0] == "latest"):
+            args = ["show", *args]
+        return super().resolve_command(ctx, args)
+
+
+@cli.group(cls=_EditionGroup)
+def edition() -> None:
+    """An edition's e-mail copies (digest edition N --email | --text) and sending it (digest edition send N)."""
+
+
+def _edition_number(value: str) -> int | None:
+    if value == "latest":
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise click.BadParameter(f"'{value}' is not an edition number (or 'latest')")
+    return int(value)
+
+
+@edition.command(name="show")
+@click.argument("number")
+@_site_option
+@click.option("--email", "kind", flag_value="html", help="Print the e-mail HTML (email.html).")
+@click.option("--text", "kind", flag_value="text", help="Print the plain-text copy (email.txt).")
+@click.option("--drafts", is_flag=True, help="Include articles marked draft: true.")
+def edition_show(number: str, site_dir: Path, kind: str | None, drafts: bool) -> None:
+    """Print edition NUMBER (or 'latest') as e-mail HTML or text, for piping into any mail tool."""
+    from digest.commands.edition import edition_copies
+
+    wanted = _edition_number(number)
+
+    def action() -> int:
+        copies = edition_copies(site_dir, wanted, drafts=drafts)
+        if kind is None:
+            e = copies.edition
+            state = "finished" if e.finished else "in progress"
+            click.echo(f"{e.title}: edition {e.number}, {e.count} articles, {e.start} to {e.end}, {state}")
+            click.echo("print it with --email (HTML) or --text (plain text)")
+        else:
+            click.echo(copies.html if kind == "html" else copies.text, nl=False)
+        return 0
+
+    _run(action)
+
+
+@edition.command(name="send")
+@click.argument("number")
+@_site_option
+@click.option("--to", "to", multiple=True, metavar="ADDRESS", help="A recipient; repeat for more.")
+@click.option("--list", "list_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="A file of recipients, one address a line.")
+@click.option("--force", is_flag=True, help="Send an unfinished edition, or one holding drafts.")
+@click.option("--resend", is_flag=True, help="Send an edition that was sent before.")
+@click.option("--dry-run", is_flag=True, help="Print the messages instead of sending them.")
+def edition_send(
+    number: str, site_dir: Path, to: tuple[str, ...], list_file: Path | None, force: bool, resend: bool, dry_run: bool
+) -> None:
+    """Send edition NUMBER (HTML and text) through the SMTP server in $DIGEST_SMTP_URL."""
+    from digest.commands.edition import send_edition
+
+    wanted = _edition_number(number)
+    if wanted is None:
+        raise click.BadParameter("name the edition to send by its number")
+
+    def action() -> int:
+        result = send_edition(site_dir, wanted, to=to, list_file=list_file, force=force, resend=resend,
+                              dry_run=dry_run)
+        if not result.sent:
+            for message in result.messages:
+                click.echo(message.as_string())
+            click.echo(f"dry run: {len(result.messages)} message(s) not sent", err=True)
+        else:
+            click.echo(f"sent edition {result.edition.number} to {len(result.messages)} address(es) via {result.target}")
         return 0
 
     _run(action)

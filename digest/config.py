@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field, fields
+from datetime import date
 from pathlib import Path
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -121,6 +122,36 @@ class SearchConfig:
     url: str = "/search/"  #: the search page; the index lives beside it
 
 
+CADENCES = ("daily", "weekly", "monthly", "manual")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+IN_PROGRESS = ("show", "hide", "publish")
+
+
+@dataclass(frozen=True, slots=True)
+class EditionsConfig:
+    """Numbered editions (issues) of the digest. Off until ``cadence`` is set."""
+
+    cadence: str = ""  #: ``daily``, ``weekly``, ``monthly`` or ``manual`` (editions declared by content/editions/<n>.md); empty: no editions
+    start: str = ""  #: first day of edition 1 (``2022-01-03``); numbers count periods from it, so they never change
+    week_starts: str = "monday"  #: the day a weekly edition begins
+    title: str = "Edition {number}"  #: each edition's title; {number}, {start} and {end} are filled in
+    date_format: str = "%-d %b %Y"  #: how {start} and {end} are written
+    sections: tuple[str, ...] = ()  #: section names in the order an edition shows them (``section:`` in front matter)
+    other: str = "Other"  #: heading of the articles with no section, shown last
+    in_progress: str = "show"  #: an unfinished edition: ``show`` (its page says "in progress"), ``hide`` (no pages) or ``publish`` (also in /latest/ and feeds)
+    url: str = "/editions/"  #: the list of editions; edition <n> is at ``<url><n>/``
+    latest: str = "/latest/"  #: the newest finished edition as a page (empty: none)
+    atom: str = "feed.xml"  #: Atom feed of finished editions, a file name inside ``url`` (empty: none)
+    json: str = "feed.json"  #: JSON Feed of finished editions, likewise
+    feed_limit: int = 10  #: newest editions per feed
+    sender: str = ""  #: the From: of ``digest edition send``, e.g. ``Digest <news@example.org>``
+    list_unsubscribe: str = ""  #: the List-Unsubscribe of sent editions: a mailto: or https URL
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.cadence)
+
+
 @dataclass(frozen=True, slots=True)
 class SiteConfig:
     """The whole site configuration. A docstring-comment per field documents it."""
@@ -143,6 +174,7 @@ class SiteConfig:
     feeds: FeedsConfig = field(default_factory=FeedsConfig)
     seo: SeoConfig = field(default_factory=SeoConfig)
     search: SearchConfig = field(default_factory=SearchConfig)
+    editions: EditionsConfig = field(default_factory=EditionsConfig)
     publish: Mapping[str, Any] = field(default_factory=dict)  #: publish targets (see README)
     extra: Mapping[str, Any] = field(default_factory=dict)  #: free values for templates
     #: a multilingual site: language tag -> its overrides of LANGUAGE_KEYS, e.g. ``{ru: {title: Дайджест}}``;
@@ -187,7 +219,7 @@ LANGUAGE_KEYS = ("title", "description", "per_page", "related", "extra", "permal
 
 _SECTIONS: dict[str, type] = {
     "permalinks": Permalinks, "markdown": MarkdownConfig, "html": HtmlConfig,
-    "feeds": FeedsConfig, "seo": SeoConfig, "search": SearchConfig,
+    "feeds": FeedsConfig, "seo": SeoConfig, "search": SearchConfig, "editions": EditionsConfig,
 }
 
 
@@ -300,7 +332,7 @@ def _coerce(value: Any, default: Any) -> Any:
     if isinstance(default, int):
         return value if isinstance(value, int) and not isinstance(value, bool) else _INVALID
     if isinstance(default, str):
-        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        if isinstance(value, (str, int, float, date)) and not isinstance(value, bool):  # date: editions.start
             return str(value)
         return _INVALID
     if isinstance(default, tuple):
@@ -346,6 +378,7 @@ def _check_values(config: SiteConfig, lines: Mapping[str, int], path: str, probl
     if config.markdown.engine not in ("default", "fast"):
         bad("markdown.engine", f"markdown.engine must be 'default' or 'fast', not '{config.markdown.engine}'")
     _check_outputs(config, bad)
+    _check_editions(config.editions, bad)
     for tag in config.html.allow_tags:
         if never_allowed_tag(tag):
             bad("html.allow_tags", f"html.allow_tags: '{tag}' can never be allowed: it can run code or take over the page;"
@@ -400,6 +433,48 @@ def _check_outputs(config: SiteConfig, bad: Any) -> None:
             raise UnsafePath(search.url)
     except UnsafePath:
         bad("search.url", f"search.url must be a folder path like '/search/', not '{search.url}'")
+
+
+def _check_editions(editions: EditionsConfig, bad: Any) -> None:
+    from digest.rules.urls import UnsafePath, check_site_path
+
+    if not editions.enabled:
+        return
+    if editions.cadence not in CADENCES:
+        bad("cadence", f"editions.cadence must be one of {', '.join(CADENCES)}, not '{editions.cadence}'")
+    if editions.cadence != "manual":
+        try:
+            date.fromisoformat(editions.start)
+        except ValueError:
+            bad("start", f"editions.start must be the first day of edition 1, like 'start: 2022-01-03', not"
+                f" '{editions.start}': numbers count {editions.cadence} periods from it, so they never change")
+    if editions.week_starts.lower() not in WEEKDAYS:
+        bad("week_starts", f"editions.week_starts must be a day name like 'monday', not '{editions.week_starts}'")
+    if editions.in_progress not in IN_PROGRESS:
+        bad("in_progress", f"editions.in_progress must be one of {', '.join(IN_PROGRESS)}, not '{editions.in_progress}'")
+    try:
+        editions.title.format(number=1, start="", end="")
+    except (KeyError, IndexError, ValueError):
+        bad("title", f"editions.title '{editions.title}' may use only {{number}}, {{start}} and {{end}}")
+    if editions.feed_limit < 1:
+        bad("feed_limit", "editions.feed_limit must be at least 1")
+    folded = [s.casefold() for s in editions.sections]
+    for name in dict.fromkeys(s for s in editions.sections if folded.count(s.casefold()) > 1):
+        bad("sections", f"editions.sections lists '{name}' twice: remove one")
+    for key in ("url", "latest"):
+        value = getattr(editions, key)
+        try:
+            if (value or key == "url") and (not value.endswith("/") or check_site_path(value) != value):
+                raise UnsafePath(value)
+        except UnsafePath:
+            bad(key, f"editions.{key} must be a folder path like '/{'editions' if key == 'url' else 'latest'}/',"
+                f" not '{value}'")
+    for key in ("atom", "json"):
+        value = getattr(editions, key)
+        if value and ("/" in value or not re.match(r"^[A-Za-z0-9._-]+$", value)):
+            bad(key, f"editions.{key} must be a file name like 'feed.xml' (or empty for none), not '{value}'")
+    if editions.list_unsubscribe and not re.match(r"^(mailto:|https://)", editions.list_unsubscribe):
+        bad("list_unsubscribe", "editions.list_unsubscribe must be a mailto: or https:// URL")
 
 
 def load_config(site_dir: Path) -> SiteConfig:

@@ -34,7 +34,9 @@ from digest.errors import BuildFailed, DigestError, Problem
 from digest.model.languages import Language, Translations, link_translations, site_languages
 from digest.model.loaded import LoadedArticle
 from digest.sources.images import lead_image_sizes
+from digest.model.editions import with_editions
 from digest.model.site import Article, Excluded, Site, build_site
+from digest.sources.editions import load_edition_notes
 from digest.outputs import PLANNERS as OUTPUT_PLANNERS
 from digest.outputs.sitemap import plan_sitemap
 from digest.plan.pages import (
@@ -231,7 +233,7 @@ def prepare(
     memo: Mapping[str, LoadedArticle] | None = None, remember: Callable[[Loaded], Loaded] | None = None,
     reuse: Site | None = None, prune: bool = True,
 ) -> Prepared:
-    """scan → load → model, the part every run shares. A long-lived process passes its own ``sources``
+    """scan → load → model (with editions), the part every run shares. A long-lived process passes its own ``sources``
     (scanned incrementally), its ``memo`` of loaded articles, a ``remember`` hook that keeps what was loaded,
     and the last ``reuse`` site."""
     timer = timer or Timer()
@@ -249,6 +251,13 @@ def prepare(
         loaded.articles, config, sources, now=now, drafts=drafts, future=future,
         cache=cache if cache.enabled and memo is None else None, reuse=reuse, keep_going=keep_going,
     )
+    if site is not None:
+        try:
+            site = with_editions(site, load_edition_notes(site_dir, config), now)
+        except BuildFailed as exc:  # a broken content/editions/<n>.md
+            if not keep_going:
+                raise
+            problems += exc.problems
     timer.lap("model")
     return Prepared(config, sources, loaded, site, [*loaded.problems, *problems])
 

@@ -14,6 +14,14 @@ from digest.pipeline import BuildOptions, BuildResult, build
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
+# a site with weekly editions from Monday 3 January 2022 (tests of sending and serving editions)
+WEEKLY_EDITIONS = """
+title: Test Digest
+base_url: https://news.example.org/
+editions:
+  cadence: weekly
+  start: 2022-01-03
+"""
 
 
 def write_files(root: Path, files: dict[str, str | bytes]) -> None:

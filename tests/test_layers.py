@@ -27,7 +27,7 @@ LAYERS: list[set[str]] = [
     {"write"},  # stage 5: staged, atomic output
     {"cache"},  # what the pipeline remembers between builds
     {"pipeline"},  # the one place that knows the order of the stages
-    {"server", "publish", "importer"},  # the edges: preview, upload, capture
+    {"server", "publish", "importer", "mail"},  # the edges: preview, upload, capture, e-mail
     {"commands"},  # what each CLI command does (check, new, import, publish)
     {"cli", "__main__"},
 ]

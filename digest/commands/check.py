@@ -160,6 +160,9 @@ def check_site(
     articles = [checked_article(a, _text_of(files[a.source.path])) for a in prepared.loaded.articles]
     findings = [Finding.from_problem(p) for p in prepared.problems] + check_catalogues(site_dir, config)
     findings += check_articles(articles, prepared.site, config, now, _templates(site_dir, config))
+    from digest.commands.check_editions import check_editions  # it builds on this module's Finding
+
+    findings += check_editions(site_dir, config, articles, prepared.site, now)
     return CheckResult(sort_findings(findings), len(files))
 
 

@@ -154,10 +154,7 @@ def save_item(
     content_dir = site_dir / config.content_dir
     path = article_path(content_dir, item)
     if options.force:  # a forced duplicate gets a name of its own; an existing file is never overwritten
-        number = 2
-        while path.exists():
-            path = path.with_name(f"{article_path(content_dir, item).stem}-{number}.md")
-            number += 1
+        path = _free_path(path)
     text = render_article_file(item, tags=final, via=options.via, draft=options.draft, note=options.note)
     write_new_file(path, text, content_dir=content_dir)
     kept = suggested if not options.accept_suggested else ()
@@ -203,6 +200,15 @@ def import_link(
         source_url=url,
     )
     return save_item(site_dir, config, item, url, options, link_only=True)
+
+
+def _free_path(path: Path) -> Path:
+    """``path``, or ``<stem>-2.md``, ``-3``... when it exists: a forced duplicate never overwrites a file."""
+    candidate, number = path, 2
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem}-{number}.md")
+        number += 1
+    return candidate
 
 
 def _duplicate_message(dupes: list[Duplicate]) -> str:

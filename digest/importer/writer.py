@@ -45,8 +45,8 @@ def render_article_file(
         meta["source"] = source
     if via and _one_line(via):
         meta["via"] = _one_line(via)
-    if note and _one_line(note):
-        meta["note"] = _one_line(note)
+    if note and note.strip():
+        meta["note"] = note.strip()  # Markdown: paragraphs kept
     if draft:
         meta["draft"] = True
     front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1_000_000, default_flow_style=False)

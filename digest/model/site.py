@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Callable, Container, Iterable, Iterator, Mapping, Protocol, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Container, Iterable, Iterator, Mapping, Protocol, Sequence, TypeVar
 
 from markupsafe import Markup
 
@@ -25,6 +25,9 @@ from digest.sources.images import image_rel
 from digest.rules.locale import format_date_named
 from digest.rules.slugs import slugify, term_key
 from digest.rules.urls import UnsafePath, check_site_path, compile_pattern, expand
+
+if TYPE_CHECKING:
+    from digest.model.editions import Editions
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +73,14 @@ class Article:
     image_size: tuple[int, int] | None = None  # (width, height) of a local lead image, read from its header
     lang: str = ""  # BCP 47 tag of the article's text: its ``lang:`` front matter, else the site's language
     translation_key: str = ""  # front matter ``translation_key``: links translations (model/languages.py)
+    link: bool = False  # a link item: a source and no body; its headline goes to the source
+    has_page: bool = True  # False for a link item whose note is no longer than its summary: no page of its own
+    has_note: bool = False  # a curator's note: lists test this before reading ``note_html`` back from the cache
+
+    @property
+    def target(self) -> str:
+        """Where a link to this article goes: its page, or the source for a link item without one."""
+        return self.url if self.has_page or self.source is None else self.source.url
 
     @property
     def html(self) -> Markup:
@@ -166,6 +177,7 @@ class Site:
     assets: tuple[tuple[str, Path], ...]  # (output path, source file)
     excluded: tuple[Excluded, ...] = field(default=())
     term_refs: tuple[Mapping[str, TermRef], Mapping[str, TermRef]] = field(default=({}, {}))  # tags, sources by key
+    editions: Editions | None = None  # set by digest.model.editions.with_editions when the config has editions
 
 
 class BodyStore(Protocol):
@@ -383,6 +395,8 @@ def _article(
         source = SourceRef(name or "", src.source.url, src.source.published, term.url if term else None)
     summary = src.summary or item.auto_summary
     updated = src.updated.astimezone(local.tzinfo) if src.updated else None
+    link = not src.has_body and src.source is not None and src.source.url.lower().startswith(("http://", "https://"))
+    has_page = not link or src.note_chars > len(summary)
     header = _header_hash(
         url, src.title, local.isoformat(), updated and updated.isoformat(), summary,
         [(t.name, t.slug, t.url) for t in tags],
@@ -390,12 +404,14 @@ def _article(
                                      source.term_url),
         src.author, src.image, src.image_alt, image_size, src.via,
         src.draft, src.lang,  # cards mark their language
+        link, has_page, src.note if link else "",  # a link card shows its note
     )
     return Article(
         index=index, path=src.path, rel=src.rel, slug=src.slug, url=url, title=src.title, date=local,
         updated=updated, summary=summary, tags=tags, source=source, author=src.author, image=src.image,
         via=src.via, draft=src.draft, body=body, extra=src.extra, key=item.key, body_terms=item.terms,
         header=header, image_alt=src.image_alt, image_size=image_size,
+        link=link, has_page=has_page, has_note=bool(src.note),
         lang=src.lang or language, translation_key=src.translation_key,
     )
 

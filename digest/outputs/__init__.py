@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from digest.outputs.editions import plan_editions
 from digest.outputs.feeds import plan_feeds
 from digest.outputs.search import plan_search
 from digest.outputs.sitemap import plan_sitemap
@@ -15,4 +16,4 @@ from digest.plan.pages import Planner
 
 OutputPlanner = Callable[[Planner], None]
 
-PLANNERS: tuple[OutputPlanner, ...] = (plan_feeds, plan_search, plan_sitemap)
+PLANNERS: tuple[OutputPlanner, ...] = (plan_feeds, plan_editions, plan_search, plan_sitemap)

@@ -159,7 +159,7 @@ def make_entry(article: Article, config: SiteConfig) -> Entry:
         image = image if _is_web_url(image) else ""
     return Entry(
         id=entry_id(article, config),
-        url=url,
+        url=url if article.has_page else article.target,  # a link item without a page: the story itself
         title=article.title,
         published=article.date,
         updated=article.updated or article.date,

@@ -109,7 +109,7 @@ def build_search_index(articles: Sequence[Article]) -> SearchFiles:
             strong[term].append(doc_id)
         for term in body:
             weak[term].append(doc_id)
-        docs.append([article.url.lstrip("/"), article.title, article.date.strftime("%Y-%m-%d"), cut(article.summary, SUMMARY_CHARS)])
+        docs.append([article.target.lstrip("/"), article.title, article.date.strftime("%Y-%m-%d"), cut(article.summary, SUMMARY_CHARS)])
 
     postings = {
         term: json.dumps([_deltas(strong.get(term, [])), _deltas(weak.get(term, []))], separators=(",", ":"))

@@ -24,7 +24,8 @@ XHTML_NS = "http://www.w3.org/1999/xhtml"  # <xhtml:link rel="alternate" hreflan
 MAX_URLS = 50_000  # per file, by the sitemaps.org protocol
 MAX_BYTES = 50 * 1024 * 1024  # per file, uncompressed
 _URL_OVERHEAD = 120  # bytes of markup around one <loc> and <lastmod>, generously
-NOT_LISTED = frozenset({"404", "search", "feed", "sitemap"})  # page kinds search engines should not index
+# page kinds search engines should not index (/latest/ is a copy of an edition's page, email.html of its content)
+NOT_LISTED = frozenset({"404", "search", "feed", "sitemap", "latest", "email"})
 
 
 @dataclass(frozen=True, slots=True)

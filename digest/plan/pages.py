@@ -17,6 +17,7 @@ from markupsafe import Markup
 from digest import __version__
 from digest.config import SeoConfig, SiteConfig
 from digest.errors import BuildFailed, Problem
+from digest.model.editions import Editions
 from digest.model.site import Article, Period, PeriodLink, Site, Taxonomy, Term
 from digest.rules.locale import format_number, text_direction
 from digest.rules.urls import compile_pattern, join_base, output_path, rebase_links, site_link
@@ -179,6 +180,7 @@ class SiteContext:
     article_count: int
     seo: SeoConfig = SeoConfig()
     search_url: str = ""  # the search page, or empty when search is off
+    editions: Editions | None = None  # the site's editions when the config has them
     generator: str = f"digest {__version__}"
     url_prefix: str = ""  # "/ru" on a multilingual site's non-default language: its paths live under it
     dir: str = "ltr"  # the site language's direction (``rtl`` for Arabic, Hebrew, ...)
@@ -400,6 +402,7 @@ def site_context(site: Site, feeds: tuple[Feed, ...] = (), url_prefix: str = "")
         article_count=len(site.articles),
         seo=config.seo,
         search_url=config.search.url if config.search.enabled else "",
+        editions=site.editions,
         url_prefix=url_prefix,
         dir=text_direction(config.language),
     )
@@ -412,6 +415,7 @@ def site_context(site: Site, feeds: tuple[Feed, ...] = (), url_prefix: str = "")
         _headers(recent),
         feeds,
         len(site.articles),
+        site.editions.signature() if site.editions is not None else "",  # pages link their edition, nav the latest
     )
     return ctx, inputs
 
@@ -528,7 +532,8 @@ def plan_site_pages(planner: Planner) -> None:
     )
     articles = ArticlePlanner(planner)
     for article in site.articles:
-        planner._plan(articles.spec(article))
+        if article.has_page:  # a short link item is only its headline, linking to the source
+            planner._plan(articles.spec(article))
     _term_pages(planner, site.tags, "tag", lambda term: term_feeds(config, term))
     _term_pages(planner, site.sources, "source")
     for periods in (site.years, site.months, site.days):

@@ -16,6 +16,7 @@ from jinja2 import pass_context
 from markupsafe import Markup
 
 from digest.errors import DigestError
+from digest.render.email import email_document
 from digest.render.i18n import Catalogues, install as install_i18n, plural_forms
 from digest.rules.locale import format_date_named, format_number, language_name, text_direction
 from digest.rules.urls import join_base, site_link
@@ -149,6 +150,11 @@ class Renderer:
         def abs_url(path: str) -> str:
             return join_base(base_url, str(path))
 
+        @pass_context
+        def email(ctx: jinja2.runtime.Context, document: str) -> Markup:
+            """``{% filter email %}``: the page made a self-contained e-mail (see ``digest.render.email``)."""
+            return Markup(email_document(str(document), join_base(base_url, ctx["page"].url)))
+
         # A list shows each article as the same card on its home, tag, source and date pages
         # (about eight times per article): render each card once. The key holds everything the
         # card shows (the article's header hash) and, with relative URLs, the page's folder.
@@ -185,7 +191,7 @@ class Renderer:
         )
         self.env.filters.update(
             date=_fmt_date, isodate=_isodate, abs_url=abs_url, number=_fmt_number,
-            language_name=language_name, text_direction=text_direction,
+            language_name=language_name, text_direction=text_direction, email=email,
         )
 
     def render(self, template: str, context: Mapping[str, Any]) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable, Collection, Container, Iterator
 
 from digest.config import SiteConfig
+from digest.sources.editions import is_edition_file
 from digest.sources.frontmatter import ARTICLE_SUFFIXES, read_article_bytes
 from digest.sources.load import SourceFile, file_key, is_skipped, render_settings_key
 
@@ -81,6 +82,8 @@ class ContentScanner:
         for count, (rel, entry) in enumerate(_walk(content)):
             if count % 256 == 0 and cancelled():
                 return None
+            if is_edition_file(rel, config):
+                continue
             seen.add(rel)
             if entry.name.endswith(ARTICLE_SUFFIXES):
                 old = self._known.get(rel)
@@ -112,6 +115,8 @@ class ContentScanner:
         self._known, self._files, self._assets = {}, {}, {}
         fresh: dict[str, SourceFile] = {}
         for rel, entry in _walk(content):
+            if is_edition_file(rel, config):  # read on every rebuild by digest.sources.editions
+                continue
             if not entry.name.endswith(ARTICLE_SUFFIXES):
                 self._assets[rel] = Path(entry.path)
                 continue
@@ -144,6 +149,8 @@ class ContentScanner:
             parts = rel.split("/")
             if any(p.startswith(".") for p in parts[:-1]) or is_skipped(parts[-1]):
                 continue  # a walk would not see it either
+            if is_edition_file(rel, config):
+                continue
             try:
                 st = os.stat(path)
             except (FileNotFoundError, NotADirectoryError):

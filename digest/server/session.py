@@ -432,6 +432,8 @@ class SiteSession:
         sig = hashlib.blake2b(digest_size=16)
         sig.update(f"{config.fingerprint()}|{theme.fingerprint}\n".encode())
         sig.update("\n".join(a.key for a in content.articles).encode())
+        if site.editions is not None:
+            sig.update(site.editions.signature().encode())
         for out, src in content.assets:
             try:
                 st = src.stat()

@@ -64,6 +64,8 @@ class SourceArticle:
     body: str = ""
     body_line: int = 1  # file line of the body's first line
     image_alt: str = ""  # what the lead image shows, for readers who cannot see it
+    has_body: bool = True  # False: front matter only (with a source, a link item)
+    note_chars: int = 0  # length of the note as plain text, set once it is rendered (a link item's page needs a long note)
     lang: str = ""  # BCP 47 tag of the article's text when it is not the site's (``lang: kk``)
     translation_key: str = ""  # links translations whose file paths differ (multilingual sites)
 
@@ -324,6 +326,7 @@ def _article(
         body=body,
         body_line=body_line,
         image_alt=texts["image_alt"],
+        has_body=bool(body.strip()),
         lang=lang,
         translation_key=translation_key,
     )

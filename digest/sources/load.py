@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator, Sequence
 
@@ -22,7 +22,8 @@ from digest.sources.frontmatter import (
     ARTICLE_SUFFIXES, check_bytes, parse_article, read_article_bytes,
 )
 from digest.errors import DigestError, Problem
-from digest.sources.markup import RENDER_REVISION, MarkdownRenderer
+from digest.sources.editions import is_edition_file
+from digest.sources.markup import RENDER_REVISION, MarkdownRenderer, plain_text, summarise
 from digest.sources.records import Record, encode
 from digest.sources.searchterms import body_terms
 
@@ -50,7 +51,7 @@ def render_settings_key(config: SiteConfig) -> str:
         "tz": config.timezone,
         "summary": config.summary_length,
         "content": config.content_dir,  # each language of a multilingual site has its own folder
-        "record": 2,  # the fields of a cache record (2: lang, translation_key)
+        "record": 3,  # 2: link items (has_body, note_chars); 3: lang, translation_key
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
@@ -84,6 +85,8 @@ def scan_content(site_dir: Path, config: SiteConfig) -> tuple[list[SourceFile], 
     articles: list[SourceFile] = []
     assets: list[tuple[str, Path]] = []
     for rel, full, is_article in walk_content(site_dir / config.content_dir):
+        if is_edition_file(rel, config):  # read by digest.sources.editions
+            continue
         if is_article:
             data = read_article_bytes(full, f"{config.content_dir}/{rel}")
             articles.append(SourceFile(f"{config.content_dir}/{rel}", rel, data, file_key(settings, rel, data)))
@@ -104,7 +107,12 @@ def process(files: Sequence[SourceFile], config: SiteConfig) -> list[Record | Pr
             rendered = renderer.render(article.body, config.summary_length)
             note_html = renderer.render_note(article.note)
             terms = body_terms(rendered.html, note_html)
-            out.append(encode(item.key, article, rendered.html, rendered.toc, rendered.summary, note_html, terms))
+            summary = rendered.summary
+            if not article.has_body:  # a link item: its note says what the story is
+                note_text = plain_text(note_html)
+                article = replace(article, note_chars=len(note_text))
+                summary = summarise(note_html, config.summary_length)
+            out.append(encode(item.key, article, rendered.html, rendered.toc, summary, note_html, terms))
         except DigestError as exc:  # a renderer's error knows the line but not the file
             out.append(exc.problem if exc.path else Problem(item.path, exc.line, exc.message))
         except RecursionError:

@@ -181,6 +181,7 @@
   }
 
   function link(path) {
+    if (/^https?:\/\//.test(path)) return path;  // a link item without a page of its own
     return rootDir + path + (relative && /\/$/.test(path) ? "index.html" : "");
   }
 
