@@ -19,7 +19,7 @@ from babel.dates import DateTimePattern, format_date, match_skeleton, parse_patt
 from babel.numbers import format_decimal
 
 # name -> CLDR skeleton (the fields a date shows; the locale decides their order and punctuation)
-# "datetime" is "date" and "time" joined as the locale joins them
+# "datetime" is "date" and "time" joined as the locale joins them, "daytime" likewise "day" and "time"
 DATE_FORMATS: dict[str, str] = {
     "date": "yMMMMd",  # 10 January 2022
     "month": "yMMMM",  # January 2022
@@ -74,9 +74,10 @@ def _format_date(value: datetime, name: str, tag: str) -> str:
     locale = locale_of(tag)
     if name == "weekday":
         return str(format_date(value, "full", locale=locale))
-    if name == "datetime":  # 10 January 2022, 09:39: the locale's own glue between date and time
+    if name in ("datetime", "daytime"):  # 10 January 2022, 09:39: the locale's own glue between date and time
         glue = str(locale.datetime_formats["medium"])
-        return glue.replace("{1}", _skeleton("date", value, locale)).replace("{0}", _skeleton("time", value, locale))
+        day = _skeleton("date" if name == "datetime" else "day", value, locale)
+        return glue.replace("{1}", day).replace("{0}", _skeleton("time", value, locale))
     return _skeleton(name, value, locale)
 
 
