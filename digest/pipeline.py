@@ -364,7 +364,8 @@ def prepare_languages(
         site, _ = model(mine, lang.config, sources, now=now, drafts=drafts, future=future,
                         cache=cache if lean else None)
         assert site is not None  # without keep_going a failed model raised
-        sites.append(site)
+        # each language's editions, from its own folder's edition notes
+        sites.append(with_editions(site, load_edition_notes(site_dir, lang.config), now))
     timer.lap("model")
     languages = tuple(lang for lang, _ in scanned)
     translations = link_translations([(lang.tag, site) for lang, site in zip(languages, sites)])

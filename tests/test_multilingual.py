@@ -405,3 +405,13 @@ def test_axe_finds_no_violations_in_any_language(example_output: Path, serve) ->
         finally:
             instance.close()
     assert problems == [], "\n".join(problems)
+
+
+def test_each_language_has_its_own_editions(make_site, run_build):
+    site = make_site(SAMPLE, config=CONFIG + "editions:\n  cadence: weekly\n  start: 2022-01-03\n")
+    run_build(site)
+    out = site / "output"
+    assert (out / "editions/index.html").is_file() and (out / "ru/editions/index.html").is_file()
+    ru = text_of(out / "ru/editions/index.html")
+    assert "Выпуски" in ru  # the navigation, from the catalogue
+    assert broken_links(out) == []

@@ -252,7 +252,9 @@ class SiteSession:
                 timer.lap("theme")
             theme, renderer = self._theme, self._renderer
             assert theme is not None and renderer is not None
-            if old is not None and self._error is None and kinds == {"css"} and old.config is config:
+            # (a multilingual state holds every language's files: it is rebuilt whole, stylesheets included)
+            if old is not None and self._error is None and kinds == {"css"} and old.config is config \
+                    and not config.languages:
                 return self._commit_css(old, theme, renderer, started)
             if config.languages:
                 return self._rebuild_languages(config, theme, renderer, timer, started, old)
