@@ -55,19 +55,24 @@ def cli() -> None:
 @click.option("--base-url", help="Override base_url from digest.yaml.")
 @click.option("-v", "--verbose", is_flag=True, help="Print timings and excluded articles.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option("--no-wait", is_flag=True, help="Refuse at once when another build is writing the output.")
 def build(
     site_dir: Path, output_dir: Path | None, drafts: bool, future: bool, jobs: int, no_cache: bool,
-    base_url: str | None, verbose: bool, quiet: bool,
+    base_url: str | None, verbose: bool, quiet: bool, no_wait: bool,
 ) -> None:
     """Build the site into output/."""
     from digest.pipeline import BuildOptions
     from digest.pipeline import build as run_build
+    from digest.write.lock import Holder
+
+    def waiting(holder: Holder) -> None:
+        click.echo(f"{holder.describe()}: waiting for it to finish (Ctrl-C to stop, --no-wait to refuse)", err=True)
 
     def action() -> int:
         result = run_build(
             BuildOptions(
                 site_dir=site_dir, output_dir=output_dir, drafts=drafts, future=future, jobs=jobs,
-                use_cache=not no_cache, base_url=base_url,
+                use_cache=not no_cache, base_url=base_url, wait=not no_wait, on_wait=waiting,
             )
         )
         if verbose:
@@ -98,7 +103,12 @@ def build(
 @click.option("--future", is_flag=True, help="Include articles dated in the future.")
 @click.option("--open", "open_browser", is_flag=True, help="Open the site in a web browser.")
 @click.option("--poll", is_flag=True, help="Poll for changes (network and container file systems).")
-def serve(site_dir: Path, host: str, port: int, drafts: bool, future: bool, open_browser: bool, poll: bool) -> None:
+@click.option("--allow-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help="Also answer requests for this host name (a proxy's or a LAN name); repeatable.")
+def serve(
+    site_dir: Path, host: str, port: int, drafts: bool, future: bool, open_browser: bool, poll: bool,
+    allowed_hosts: tuple[str, ...],
+) -> None:
     """Build in memory, serve, rebuild on change and reload open pages."""
     from digest.server import ServeOptions
     from digest.server import serve as run_serve
@@ -113,6 +123,8 @@ def serve(site_dir: Path, host: str, port: int, drafts: bool, future: bool, open
             click.echo(f"serving {event.url} (Ctrl-C to stop)")
             if event.capture_url:
                 click.echo(f"capture bookmarklet: {event.capture_url}")
+            if event.warning:
+                click.secho(event.warning, err=True, fg="red", bold=True)
         elif isinstance(event, Rebuilt):
             report = event.report
             if report.ok and report.changed:
@@ -135,7 +147,7 @@ def serve(site_dir: Path, host: str, port: int, drafts: bool, future: bool, open
             capture = capture_now
         run_serve(
             ServeOptions(site_dir=site_dir, host=host, port=port, drafts=drafts, future=future,
-                         open_browser=open_browser, poll=poll, capture=capture),
+                         open_browser=open_browser, poll=poll, capture=capture, allowed_hosts=allowed_hosts),
             show,
         )
         click.echo("stopped")

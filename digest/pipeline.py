@@ -48,6 +48,7 @@ from digest.render.theme import Renderer, Theme, load_theme
 from digest.rules.urls import join_base
 from digest.sources.load import PARALLEL_FILES, SourceFile, process, scan_content, walk_content
 from digest.sources.records import lean as lean_record
+from digest.write.lock import Holder
 from digest.workers import cpu_count, map_chunks
 from digest.write.writer import CommitStats, OutputWriter, check_output_dir, find_collisions
 
@@ -65,6 +66,8 @@ class BuildOptions:
     use_cache: bool = True
     now: datetime | None = None  # default: SOURCE_DATE_EPOCH or the clock
     base_url: str | None = None  # override the config's
+    wait: bool = True  # another build writing the output: wait for it (False: refuse at once)
+    on_wait: Callable[[Holder], None] | None = None  # told once who holds the output's lock while waiting
 
 
 @dataclass(slots=True)
@@ -464,14 +467,24 @@ def copy_assets(
     problems: list[Problem] = []
     allowed = [r.resolve() for r in roots]
     for rel, src in assets:
-        real = src.resolve()
-        if not any(real.is_relative_to(root) for root in allowed):
-            problems.append(Problem(str(src), None, "is a link to a file outside the site: copy the file in instead"))
+        try:
+            real = src.resolve()
+            if not any(real.is_relative_to(root) for root in allowed):
+                problems.append(Problem(str(src), None, "is a link to a file outside the site: copy the file in instead"))
+                continue
+            if not stat.S_ISREG(real.stat().st_mode):
+                problems.append(Problem(str(src), None, "is not a regular file (a pipe or device?): remove it"))
+                continue
+            sha = _file_sha(real)
+        except RuntimeError:  # resolve() on a symbolic link loop
+            problems.append(Problem(_origin(src, roots[0]), None, "is a symbolic link loop: fix the link or delete it"))
             continue
-        if not stat.S_ISREG(real.stat().st_mode):
-            problems.append(Problem(str(src), None, "is not a regular file (a pipe or device?): remove it"))
+        except OSError as exc:  # deleted while the build ran, a loop, no permission
+            if not os.path.lexists(src):
+                continue  # deleted while the build ran: left out, as a build started just after would
+            problems.append(Problem(_origin(src, roots[0]), None, f"cannot read the file ({exc.strerror or exc}): build again, or"
+                                    " fix the link or the permissions"))
             continue
-        sha = _file_sha(real)
         old = manifest.get(rel)
         if old is not None and old[1] == sha and writer.exists(rel):
             changed = False
@@ -534,7 +547,7 @@ def build(options: BuildOptions) -> BuildResult:
             raise BuildFailed(clashes)
         timer.lap("plan")
         manifest = cache.get_manifest(str(output))
-        writer = OutputWriter(output)
+        writer = OutputWriter(output, wait=options.wait, on_wait=options.on_wait)
         try:
             to_render: list[PageJob] = []
             kept: list[RenderOutcome] = []
@@ -553,8 +566,10 @@ def build(options: BuildOptions) -> BuildResult:
             timer.lap("assets")
             stats = write(writer, [*kept, *outcomes], manifest)
             timer.lap("write")
-        except BaseException:
+        except BaseException as exc:
             writer.discard()
+            if isinstance(exc, OSError) and (error := writer.explain(exc)) is not None:
+                raise error from None  # a full or read-only disk (also from a render worker)
             raise
         cache.put_manifest(str(output), {path: (fp, sha) for path, fp, sha, _ in [*kept, *outcomes]})
     finally:

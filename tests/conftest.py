@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import pytest
 
@@ -70,3 +70,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--update-golden", action="store_true", default=False,
         help="rewrite tests/golden/ from the current build after an intended change (review the diff)",
     )
+
+
+@pytest.fixture(scope="session")
+def moto_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """moto's S3 server on 127.0.0.1, started once for every test that asks for it."""
+    pytest.importorskip("moto")
+    from publish_helpers import moto_server
+
+    with moto_server(tmp_path_factory.mktemp("moto") / "server.log") as url:
+        yield url

@@ -763,8 +763,13 @@ DRIVER = textwrap.dedent(
         wrap(writer_module.OutputWriter, "stage_bytes")
     elif point == "journal":
         wrap(writer_module, "_check_targets")
-    elif point == "move":
+    elif point == "move":  # the one-by-one move-in, used where folders cannot be swapped
+        writer_module.exchange = lambda a, b: False
         wrap(writer_module, "_move")
+    elif point == "swap":
+        wrap(writer_module, "exchange")
+    elif point == "carry":  # after the swap, before hidden entries move across
+        wrap(writer_module, "_carry_over")
     elif point == "cleanup":
         wrap(writer_module.OutputWriter, "_mark_owned")
     sys.exit(main(["build", "--site", site, "--jobs", "1"]))
@@ -855,6 +860,20 @@ def test_sigkill_during_the_move_in_is_completed_by_the_next_build(after, changi
     assert contents(site / "output") == new
 
 
+@pytest.mark.parametrize("point", ["swap", "carry"])
+def test_sigkill_at_the_swap_leaves_old_or_new_and_keeps_hidden_entries(point, changing_site, run_build) -> None:
+    site, old, new, driver = changing_site
+    (site / "output/.git").mkdir()
+    (site / "output/.git/HEAD").write_text("ref: refs/heads/pages\n")
+    result = run_driver(driver, site, point, 1, "kill")
+    assert result.returncode == -signal.SIGKILL, result.stderr
+    visible = {rel: data for rel, data in contents(site / "output").items() if not rel.startswith(".git/")}
+    assert visible == ({rel: data for rel, (data, _m) in old.items()} if point == "swap" else new)
+    run_build(site)
+    assert leftovers(site) == []
+    assert contents(site / "output") == {**new, ".git/HEAD": b"ref: refs/heads/pages\n"}
+
+
 def test_ctrl_c_during_the_move_in_finishes_it_first(changing_site) -> None:
     site, old, new, driver = changing_site
     result = run_driver(driver, site, "move", 3, "int")
@@ -873,19 +892,16 @@ def test_sigkill_after_the_move_in_leaves_a_complete_output(changing_site, run_b
 
 
 def test_a_second_build_while_one_is_writing_is_refused(built_site, tmp_path) -> None:
-    from digest.write.writer import OutputWriter
+    from faults import lock_holder
 
     site, before = built_site
-    holder = OutputWriter(site / "output")
-    try:
+    with lock_holder(site / "output") as holder:
         with pytest.raises(DigestError) as info:
-            build(BuildOptions(site_dir=site, now=NOW, jobs=1))
+            build(BuildOptions(site_dir=site, now=NOW, jobs=1, wait=False))
         assert (
-            str(info.value) == f"output: another digest build is writing {site / 'output'} right now:"
-            " wait for it to finish, or stop it"
+            str(info.value) == f"output: another digest build (pid {holder.pid}) is writing {site / 'output'}"
+            " right now: wait for it to finish (build without --no-wait waits), or stop it"
         )
-    finally:
-        holder.discard()
     assert snapshot(site / "output") == before
 
 

@@ -53,7 +53,7 @@ def test_link_items_go_straight_to_the_source(make_site, run_build):
     day = lxml_html.fromstring((out / "2022/01/04/index.html").read_bytes())
     assert day.xpath("//*[contains(@class,'card-title')]/a/@href") == ["https://example.com/short"]
     edition = lxml_html.fromstring((out / "editions/1/index.html").read_bytes())
-    assert "https://example.com/short" in edition.xpath("//li[contains(@class,'edition-item')]//h3/a/@href")
+    assert "https://example.com/short" in edition.xpath("//li[contains(@class,'edition-item')]//*[contains(@class,'card-title')]/a/@href")
     assert "https://example.com/short" in (out / "editions/1/email.html").read_text()
     assert "https://example.com/short" in (out / "editions/1/email.txt").read_text()
     # the neighbour of a page links past a link item's missing page to the source

@@ -62,7 +62,7 @@ def open_page(context: Any, running: Running, path: str) -> Any:
     page = context.new_page()
     page.set_default_timeout(WAIT)
     page.goto(running.url.rstrip("/") + path)
-    page.wait_for_function("window.__digestLiveReload === 'connected'")  # the first state has arrived
+    page.wait_for_function("() => window.__digestLiveReload === 'connected'")  # the first state has arrived
     return page
 
 
@@ -89,7 +89,7 @@ def test_stylesheet_edit_applies_without_navigation(context, running):
     navigations: list[str] = []
     page.on("framenavigated", lambda frame: navigations.append(frame.url))
     running.write("themes/default/static/style.css", "body { color: rgb(200, 0, 0); }\n")
-    page.wait_for_function("getComputedStyle(document.body).color === 'rgb(200, 0, 0)'")
+    page.wait_for_function("() => getComputedStyle(document.body).color === 'rgb(200, 0, 0)'")
     assert page.evaluate("window.__kept") == 42, "the page was not reloaded"
     assert navigations == []
     links = page.eval_on_selector_all('link[rel="stylesheet"]:not([media="print"])', "ls => ls.map(l => l.getAttribute('href'))")
@@ -127,7 +127,7 @@ def test_template_error_overlay_names_the_template(context, running):
 def test_new_article_appears_on_the_home_page(context, running):
     page = open_page(context, running, "/")
     running.write("content/2022/02/new.md", article("A brand new story", "2022-02-01 10:00", "Fresh.", tags=["energy"]))
-    page.wait_for_function("document.body.innerText.includes('A brand new story')")
+    page.wait_for_function("() => document.body.innerText.includes('A brand new story')")
 
 
 def test_missing_page_turns_into_the_page_once_written(context, running):
@@ -139,12 +139,12 @@ def test_missing_page_turns_into_the_page_once_written(context, running):
 def test_scroll_position_survives_a_reload(context, running):
     page = open_page(context, running, COUP)
     page.evaluate("window.scrollTo(0, 1500)")
-    page.wait_for_function("window.scrollY === 1500")
+    page.wait_for_function("() => window.scrollY === 1500")
     page.evaluate("window.__before = true")
     retitle(running, "Crisis, scrolled")
     heading_is(page, "Crisis, scrolled")
     assert page.evaluate("window.__before") is None, "the page was reloaded"
-    page.wait_for_function("Math.abs(window.scrollY - 1500) < 2")
+    page.wait_for_function("() => Math.abs(window.scrollY - 1500) < 2")
 
 
 def test_every_open_tab_reloads(context, running):
@@ -154,7 +154,7 @@ def test_every_open_tab_reloads(context, running):
     retitle(running, "Crisis seen in every tab")
     heading_is(article_tab, "Crisis seen in every tab")
     for tab in (home_tab, tag_tab):
-        tab.wait_for_function("document.body.innerText.includes('Crisis seen in every tab')")
+        tab.wait_for_function("() => document.body.innerText.includes('Crisis seen in every tab')")
 
 
 def test_clean_pages_have_no_console_errors(context, running):
@@ -166,7 +166,7 @@ def test_clean_pages_have_no_console_errors(context, running):
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     page.goto(running.url.rstrip("/") + COUP)
-    page.wait_for_function("window.__digestLiveReload === 'connected'")
+    page.wait_for_function("() => window.__digestLiveReload === 'connected'")
     retitle(running, "Crisis, quietly")
     heading_is(page, "Crisis, quietly")
     assert errors == []

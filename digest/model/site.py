@@ -10,6 +10,7 @@ import heapq
 import hashlib
 import posixpath
 import re
+import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -364,8 +365,13 @@ def make_articles(
             problems.append(Problem(src.path, 1, f"cannot make a URL for this article: {exc}"))
             continue
         if url in owners:
+            other = owners[url]
+            # two names that print alike: the same letters, one composed (NFC) and one decomposed (NFD)
+            alike = " (the same name in another Unicode form, NFC and NFD)" if (
+                other != src.path and unicodedata.normalize("NFC", other) == unicodedata.normalize("NFC", src.path)
+            ) else ""
             problems.append(
-                Problem(src.path, 1, f"URL {url} is also the URL of {owners[url]}: give one of them another 'slug' or date")
+                Problem(src.path, 1, f"URL {url} is also the URL of {other}{alike}: give one of them another 'slug' or date")
             )
             continue
         owners[url] = src.path

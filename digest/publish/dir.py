@@ -9,6 +9,7 @@ from pathlib import Path
 
 from digest.errors import DigestError
 from digest.publish.config import DirTarget
+from digest.publish.scratch import work_folder
 from digest.publish.plan import (
     SKIP_DIRS,
     LocalFile,
@@ -21,7 +22,8 @@ from digest.publish.plan import (
     silent,
 )
 
-#: Temporary copies live next to their destination under this prefix until os.replace.
+#: Temporary copies live in a work folder beside the target (inside it, named so, when the target is a
+#: mount point) until os.replace moves each into place: a killed publish leaves no stray file in the target.
 TMP_PREFIX = ".digest-tmp-"
 
 
@@ -32,12 +34,31 @@ def scan_folder(root: Path) -> dict[str, Path]:
         return found
     for folder, dirs, names in os.walk(root):
         dirs[:] = [d for d in dirs if d not in SKIP_DIRS]
+        dirs[:] = [d for d in dirs if not d.startswith(TMP_PREFIX)]
         for name in names:
             if name.startswith(TMP_PREFIX):
                 continue
             full = Path(folder, name)
             found[full.relative_to(root).as_posix()] = full
     return found
+
+
+def _scratch_place(root: Path) -> tuple[Path, str]:
+    """Where the work folder goes: beside the target, or inside it when the target is a mount point."""
+    real = root.resolve()
+    if real.parent.stat().st_dev == real.stat().st_dev:
+        return real.parent, f".{real.name}{TMP_PREFIX}"
+    return real, TMP_PREFIX  # os.replace cannot cross file systems; scan_folder skips it
+
+
+def _remove_leftovers(root: Path) -> None:
+    if not root.is_dir():
+        return
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = [d for d in dirs if d not in SKIP_DIRS]
+        for name in names:
+            if name.startswith(TMP_PREFIX):
+                Path(folder, name).unlink(missing_ok=True)
 
 
 def _same(_rel: str, info: LocalFile, there: Path) -> bool:
@@ -77,10 +98,13 @@ class DirPublisher:
                 say(f"would {line}")
             return result_of(self.target.name, "dir", plan, local, dry_run=True)
 
+        _remove_leftovers(root)  # half-copied files an older digest left beside their destination
         new = frozenset(plan.uploads)
-        for rel in plan.writes():
-            say(f"{'upload' if rel in new else 'update'} {rel}")
-            self._copy(local[rel].path, rel)
+        root.mkdir(parents=True, exist_ok=True)
+        with work_folder(*_scratch_place(root)) as scratch:
+            for rel in plan.writes():
+                say(f"{'upload' if rel in new else 'update'} {rel}")
+                self._copy(local[rel].path, rel, scratch)
         for rel in plan.delete_order():
             say(f"delete {rel}")
             self._remove(rel)
@@ -99,9 +123,9 @@ class DirPublisher:
                 "publish to a folder outside it"
             )
 
-    def _copy(self, source: Path, rel: str) -> None:
+    def _copy(self, source: Path, rel: str, scratch: Path) -> None:
         dest = self.target.path.joinpath(*rel.split("/"))
-        tmp = dest.parent / f"{TMP_PREFIX}{secrets.token_hex(4)}-{dest.name}"
+        tmp = scratch / f"{secrets.token_hex(4)}-{dest.name}"
         try:
             dest.parent.mkdir(parents=True, exist_ok=True)
             with open(source, "rb") as reader, open(tmp, "xb") as writer:

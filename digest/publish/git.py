@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import tempfile
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +23,7 @@ from pathlib import Path
 from digest import __version__
 from digest.errors import DigestError
 from digest.publish.config import GitTarget
+from digest.publish.scratch import work_folder
 from digest.publish.plan import (
     LocalFile,
     Plan,
@@ -121,8 +121,7 @@ class GitPublisher:
         say = progress or silent
         target = self.target
         files = scan_local(site_dir)
-        with tempfile.TemporaryDirectory(prefix="digest-publish-") as tmp_name:
-            tmp = Path(tmp_name)
+        with work_folder() as tmp:
             files = {**files, **self._generated_files(tmp)}
             repo = tmp / "repo.git"
             run_git(["init", "--quiet", "--bare", str(repo)])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import secrets
 import signal
 import threading
 import webbrowser
@@ -12,6 +13,7 @@ from typing import Callable, Union
 
 from digest.errors import DigestError
 from digest.server.capture import PAGE_PATH, Importer, new_token
+from digest.server.guard import Boundary, is_loopback
 from digest.server.http import HEARTBEAT, DevHTTPServer, EventHub
 from digest.server.session import SessionOptions, SiteSession
 from digest.server.state import RebuildReport
@@ -38,6 +40,7 @@ class ServeOptions:
     manage_gc: bool = False  # see SessionOptions; ``serve`` (a process of its own) turns it on
     plan_delay: float = PLAN_DELAY
     capture: Importer | None = None  # imports what the capture bookmarklet sends; None: no bookmarklet
+    allowed_hosts: tuple[str, ...] = ()  # host names besides the served address that requests may name
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +48,7 @@ class Serving:
     url: str
     report: RebuildReport
     capture_url: str = ""  # the page offering the capture bookmarklet; "" when capture is off
+    warning: str | None = None  # said loudly: the preview is reachable from other machines
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +75,16 @@ def url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
+def exposure_warning(host: str) -> str | None:
+    """What to say when the server listens beyond this machine (``--host`` not loopback)."""
+    if is_loopback(host):
+        return None
+    return (
+        f"WARNING: listening on {host or 'every address'}, not on loopback: anyone who can reach this machine"
+        " can read the preview, drafts included. Use --host 127.0.0.1 unless you mean it."
+    )
+
+
 class DevServer:
     """The running dev server: an HTTP server thread, a watcher, and a rebuild loop thread."""
 
@@ -90,8 +104,10 @@ class DevServer:
         port = self.httpd.server_address[1]
         self.url = f"http://{url_host(options.host)}:{port}/"
         self.httpd.origin = self.url.rstrip("/")
-        self.httpd.capture_token = new_token()
+        self.token = new_token()  # one per run: what a state-changing request must show (capture included)
+        self.httpd.capture_token = self.token
         self.httpd.capture_importer = options.capture
+        self.httpd.boundary = Boundary.make(options.host, port, options.allowed_hosts, self.token)
         self.session = SiteSession(
             SessionOptions(site_dir=options.site_dir, base_url=self.url, drafts=options.drafts, future=options.future,
                            jobs=options.jobs, manage_gc=options.manage_gc, plan_delay=options.plan_delay),
@@ -131,7 +147,7 @@ class DevServer:
             thread.start()
             self._threads.append(thread)
         capture_url = self.url.rstrip("/") + PAGE_PATH if self.options.capture is not None else ""
-        self._report(Serving(self.site_url, report, capture_url))
+        self._report(Serving(self.site_url, report, capture_url, exposure_warning(self.options.host)))
         return report
 
     def _serve_http(self) -> None:

@@ -94,27 +94,42 @@ run of <code>digest serve</code>: after a restart, drag it here again.</p>
     return Reply(200, "text/html; charset=utf-8", body.encode("utf-8"))
 
 
+RECEIVE_SCRIPT_PATH = "/__digest__/capture-receive.js"
+
+# The receive page's script, served as a file: the dev server's Content-Security-Policy allows scripts
+# from the preview itself only (script-src 'self'), never inline ones.
+RECEIVE_SCRIPT = """(function () {
+  var me = document.currentScript, endpoint = me.getAttribute('data-endpoint');
+  var shown = document.getElementById('status');  // not `status`: window.status is a string
+  window.addEventListener('message', function (event) {
+    var d = event.data;
+    if (!d || typeof d.token !== 'string') return;
+    shown.textContent = 'Importing…';
+    fetch(endpoint, {method: 'POST', body: JSON.stringify(d),
+                     headers: {'Content-Type': 'application/json', 'X-Digest-Token': d.token}})
+      .then(function (r) { return r.json().then(function (j) { return [r.ok, j]; }); })
+      .then(function (res) {
+        shown.textContent = res[0] ? 'Saved as a draft: ' + res[1].path : 'Not imported: ' + res[1].error;
+        shown.className = res[0] ? 'saved' : 'failed';
+      })
+      .catch(function (e) { shown.textContent = 'Not imported: ' + e; shown.className = 'failed'; });
+  });
+  if (window.opener) window.opener.postMessage('digest-ready', '*');
+})();
+"""
+
+
 def receive_page(origin: str) -> Reply:
     """The page the bookmarklet opens: it forwards what it is posted, same-origin, and shows the result."""
-    body = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>digest: capturing…</title></head>
+    endpoint = html.escape(origin + PAGE_PATH, quote=True)
+    body = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>digest: capturing…</title></head>
 <body style="font:16px/1.5 system-ui,sans-serif;margin:2em"><p id="status">Waiting for the page…</p>
-<script>
-var shown = document.getElementById('status');  // not `status`: window.status is a string
-window.addEventListener('message', function (event) {
-  var d = event.data;
-  if (!d || typeof d.token !== 'string') return;
-  shown.textContent = 'Importing…';
-  fetch(%s, {method: 'POST', headers: {'Content-Type': 'application/json'}, body: JSON.stringify(d)})
-    .then(function (r) { return r.json().then(function (j) { return [r.ok, j]; }); })
-    .then(function (res) {
-      shown.textContent = res[0] ? 'Saved as a draft: ' + res[1].path : 'Not imported: ' + res[1].error;
-      shown.className = res[0] ? 'saved' : 'failed';
-    })
-    .catch(function (e) { shown.textContent = 'Not imported: ' + e; shown.className = 'failed'; });
-});
-if (window.opener) window.opener.postMessage('digest-ready', '*');
-</script></body></html>""" % json.dumps(origin + PAGE_PATH)
+<script src="{RECEIVE_SCRIPT_PATH}" data-endpoint="{endpoint}"></script></body></html>"""
     return Reply(200, "text/html; charset=utf-8", body.encode("utf-8"))
+
+
+def receive_script() -> Reply:
+    return Reply(200, "text/javascript; charset=utf-8", RECEIVE_SCRIPT.encode("utf-8"))
 
 
 def handle_post(

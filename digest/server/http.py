@@ -7,15 +7,17 @@ import queue
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import unquote
 
 from digest.server import capture, livereload
+from digest.server.guard import SECURITY_HEADERS, STATE_CHANGING, TOKEN_HEADER, Boundary
 from digest.server.mime import content_type
 from digest.server.session import SiteSession
 from digest.server.state import Response
 
 HEARTBEAT = 15.0  # seconds between keep-alive comments on an idle event stream
+MAX_BODY = 1 << 20  # bytes a state-changing request may send
 _GONE = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError, socket.timeout)
 
 
@@ -91,17 +93,22 @@ class EventHub:
 class DevHTTPServer(ThreadingHTTPServer):
     daemon_threads = True  # a stuck client never holds up Ctrl-C
     block_on_close = False
+    request_queue_size = 256  # listen backlog: 200 tabs reconnecting at once are not refused (the default is 5)
 
     session: SiteSession  # set by the owner before serving starts
     origin = ""  # "http://127.0.0.1:8000", set by the owner: capture requests must come from it
     capture_token = ""  # the secret the capture bookmarklet carries; made per run
     capture_importer: capture.Importer | None = None  # None: no capture endpoint
+    boundary: Boundary  # set by the owner before serving starts: who may ask
 
     def __init__(self, address: tuple[str, int], hub: EventHub, heartbeat: float = HEARTBEAT) -> None:
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         self.hub = hub
         self.heartbeat = heartbeat
+        # state-changing endpoints by path (POST body -> response); each is reached only through the
+        # Host, Origin and token checks
+        self.endpoints: dict[str, Callable[[bytes], Response]] = {}
         super().__init__(address, DevRequestHandler)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -123,10 +130,58 @@ class DevRequestHandler(BaseHTTPRequestHandler):
         pass  # the terminal is for rebuilds and errors
 
     def do_GET(self) -> None:
-        self._respond(head=False)
+        if self._host_ok(head=False):
+            self._respond(head=False)
 
     def do_HEAD(self) -> None:
-        self._respond(head=True)
+        if self._host_ok(head=True):
+            self._respond(head=True)
+
+    def do_POST(self) -> None:
+        self._change()
+
+    do_PUT = do_PATCH = do_DELETE = do_POST
+
+    def _host_ok(self, *, head: bool) -> bool:
+        # before the path is even parsed: a page served under another name (DNS rebinding) learns nothing
+        boundary = self.server.boundary
+        authority = _authority(self.path)  # an absolute-form target's host overrides Host (RFC 9112)
+        if boundary.host_allowed(self.headers.get("Host")) and (authority is None or boundary.host_allowed(authority)):
+            return True
+        self.close_connection = True
+        self._send(Response(403, content_type(".txt"), b"forbidden: this server answers only to its own address\n"),
+                   head)
+        return False
+
+    def _change(self) -> None:
+        if not self._host_ok(head=False):
+            return
+        assert self.command in STATE_CHANGING
+        headers = self.headers
+        if not self.server.boundary.change_allowed(headers.get("Origin"), headers.get(TOKEN_HEADER),
+                                                   headers.get("Host", "")):
+            self.close_connection = True
+            self._send(Response(403, content_type(".txt"), b"forbidden: a change needs this server's page and token\n"),
+                       False)
+            return
+        try:
+            path, _query = parse_target(self.path)
+        except BadRequest:
+            self._send(Response(400, content_type(".txt"), b"bad request\n"), False)
+            return
+        endpoint = self.server.endpoints.get(path)
+        if endpoint is None and path == capture.PAGE_PATH and self.command == "POST":
+            self._capture_post()  # past the Origin and token checks; it checks the token in the body again
+            return
+        if endpoint is None:
+            self._send(Response(404, content_type(".txt"), b"not found\n"), False)
+            return
+        length_text = self.headers.get("Content-Length", "0")
+        if not length_text.isdigit() or int(length_text) > MAX_BODY:
+            self.close_connection = True
+            self._send(Response(413, content_type(".txt"), b"request body too large\n"), False)
+            return
+        self._send(endpoint(self.rfile.read(int(length_text))), False)
 
     def _respond(self, *, head: bool) -> None:
         try:
@@ -134,7 +189,7 @@ class DevRequestHandler(BaseHTTPRequestHandler):
         except BadRequest:
             self._send(Response(400, content_type(".txt"), b"bad request\n"), head)
             return
-        if path in (capture.PAGE_PATH, capture.RECEIVE_PATH):
+        if path in (capture.PAGE_PATH, capture.RECEIVE_PATH, capture.RECEIVE_SCRIPT_PATH):
             self._send_capture(self._capture_page(path), head)
             return
         if path.startswith(livereload.PREFIX):
@@ -149,7 +204,9 @@ class DevRequestHandler(BaseHTTPRequestHandler):
             return
         response = self.server.session.lookup(path)
         if response.html and response.live is not None:
-            response = dataclasses.replace(response, body=livereload.inject(response.body, response.live))
+            response = dataclasses.replace(
+                response, body=livereload.inject(response.body, response.live, self.server.boundary.token)
+            )
         if response.location is not None and query:
             response = dataclasses.replace(response, location=f"{response.location}?{query}")
         self._send(response, head)
@@ -160,9 +217,11 @@ class DevRequestHandler(BaseHTTPRequestHandler):
             return capture.Reply(404, content_type(".txt"), b"not found\n")
         if path == capture.PAGE_PATH:
             return capture.page(server.origin, server.capture_token)
+        if path == capture.RECEIVE_SCRIPT_PATH:
+            return capture.receive_script()
         return capture.receive_page(server.origin)
 
-    def do_POST(self) -> None:
+    def _capture_post(self) -> None:
         try:
             path, _ = parse_target(self.path)
             length = int(self.headers.get("Content-Length", ""))
@@ -192,11 +251,16 @@ class DevRequestHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", response.content_type)
         self.send_header("Content-Length", str(len(response.body)))
         self.send_header("Cache-Control", "no-store")
+        self._security_headers()
         if response.location is not None:
             self.send_header("Location", response.location)
         self.end_headers()
         if not head:
             self.wfile.write(response.body)
+
+    def _security_headers(self) -> None:
+        for name, value in SECURITY_HEADERS:
+            self.send_header(name, value)
 
     def _events(self) -> None:
         client, latest = self.server.hub.subscribe()
@@ -206,6 +270,7 @@ class DevRequestHandler(BaseHTTPRequestHandler):
             self.send_header("Content-Type", "text/event-stream; charset=utf-8")
             self.send_header("Cache-Control", "no-store")
             self.send_header("Connection", "close")
+            self._security_headers()
             self.end_headers()
             self.wfile.write(b"retry: 500\n\n" + _event(latest))
             while True:
@@ -223,6 +288,13 @@ class DevRequestHandler(BaseHTTPRequestHandler):
             return
         finally:
             self.server.hub.unsubscribe(client)
+
+
+def _authority(target: str) -> str | None:
+    for scheme in ("http://", "https://"):
+        if target[: len(scheme)].lower() == scheme:
+            return target[len(scheme) :].split("/", 1)[0]
+    return None
 
 
 def _event(message: str) -> bytes:

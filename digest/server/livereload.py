@@ -47,18 +47,19 @@ def overlay_html(error: ServeError) -> str:
     )
 
 
-def snippet(status: Status) -> bytes:
+def snippet(status: Status, token: str = "") -> bytes:
+    # the token lets the server's own pages make state-changing requests (see guard.py)
     script = (
         f'<script src="{SCRIPT_PATH}" data-epoch="{html.escape(status.epoch)}" data-events="{EVENTS_PATH}"'
-        f' data-worker="{WORKER_PATH}"></script>'
+        f' data-worker="{WORKER_PATH}" data-token="{html.escape(token)}"></script>'
     )
     overlay = overlay_html(status.error) if status.error else ""
     return (overlay + script).encode("utf-8")
 
 
-def inject(page: bytes, status: Status) -> bytes:
+def inject(page: bytes, status: Status, token: str = "") -> bytes:
     """``page`` with the snippet before its last ``</body>``, or at the end when there is none."""
-    extra = snippet(status)
+    extra = snippet(status, token)
     at = page.lower().rfind(b"</body>")
     if at < 0:
         return page + extra

@@ -9,7 +9,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from pathlib import Path, PurePosixPath
-from typing import Any, Mapping
+from typing import Any, BinaryIO, Mapping
 
 from digest.rules.dates import BadDate, date_from_filename, parse_date_value
 from digest.errors import DigestError
@@ -378,11 +378,26 @@ def read_article_bytes(path: Path, shown: str | None = None) -> bytes:
         if not stat.S_ISREG(os.stat(path).st_mode):
             raise DigestError("not a regular file (a pipe or a device?): move it out of content/", where, 1)
         with open(path, "rb") as handle:
-            return handle.read(MAX_ARTICLE_BYTES + 1)
+            return _stable_read(handle)
     except OSError as exc:
         raise DigestError(
             f"cannot read the file ({exc.strerror}): fix the link or the permissions, or delete it", where
         ) from None
+
+
+def _stable_read(handle: BinaryIO, tries: int = 3) -> bytes:
+    """The file's bytes, read again while an editor is writing it (size or mtime moved during the read)."""
+    data = b""
+    for _ in range(tries):
+        before = os.fstat(handle.fileno())
+        data = handle.read(MAX_ARTICLE_BYTES + 1)
+        after = os.fstat(handle.fileno())
+        if (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns) and len(data) == min(
+            after.st_size, MAX_ARTICLE_BYTES + 1
+        ):
+            break
+        handle.seek(0)
+    return data
 
 
 def check_bytes(path: str, data: bytes) -> str:

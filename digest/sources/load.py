@@ -88,7 +88,12 @@ def scan_content(site_dir: Path, config: SiteConfig) -> tuple[list[SourceFile], 
         if is_edition_file(rel, config):  # read by digest.sources.editions
             continue
         if is_article:
-            data = read_article_bytes(full, f"{config.content_dir}/{rel}")
+            try:
+                data = read_article_bytes(full, f"{config.content_dir}/{rel}")
+            except DigestError:
+                if not os.path.lexists(full):
+                    continue  # deleted while the build ran: as if the build had started just after
+                raise
             articles.append(SourceFile(f"{config.content_dir}/{rel}", rel, data, file_key(settings, rel, data)))
         else:
             assets.append((rel, full))

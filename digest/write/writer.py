@@ -2,14 +2,21 @@
 
 A build stages every new or changed file in a temporary folder beside the
 output; nothing in the output changes until the whole build has succeeded.
-Then either the staging folder becomes the output (first build) or its
-files are moved in one by one under a journal, so a crash part-way through
-is rolled forward by the next run. Unchanged files are never rewritten, so
-they keep their mtime (publishers and rsync rely on it).
+Then either the staging folder becomes the output (first build), or it is
+completed with hard links to the unchanged files and swapped with the output
+in one ``RENAME_EXCHANGE`` (so a reader sees exactly the old tree or exactly
+the new one, whenever the build dies), or its files are moved in one by one
+under a journal, so a crash part-way through is rolled forward by the next
+run. The swap is used for small sites and when much of a site changed; the
+one-by-one move when few files of a large site changed (its move-in takes
+milliseconds, and the swap's cost grows with the whole site), and where
+folders cannot be swapped (another OS, a mount point). Unchanged files are
+never rewritten, so they keep their mtime (publishers and rsync rely on it).
 
 Beside the output (in its parent folder) live three hidden things, all named
 after it: the staging folder ``.digest-stage-<name>-<pid>``, the journal
 ``.<name>.digest-journal`` and the lock file ``.<name>.digest-lock``. The lock
+(``digest.write.lock``: it names its holder's pid and dies with that process)
 is held from the start of staging to the end of the move-in, so two builds
 never interleave, and any staging folder found while holding it is a dead
 build's leftover. Once a build has committed, the lock file says so: only then
@@ -25,21 +32,27 @@ import shutil
 import signal
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from digest.errors import DigestError, Problem
 from digest.rules.urls import UnsafePath, check_relative, lexical_join, safe_join
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows: no advisory locks; builds must not overlap
-    fcntl = None  # type: ignore[assignment]
+from digest.write.exchange import available as exchange_available
+from digest.write.exchange import exchange
+from digest.write.lock import Holder, OutputLock
 
 _STAGE_PREFIX = ".digest-stage-"
 _JOURNAL_SUFFIX = ".digest-journal"
 _LOCK_SUFFIX = ".digest-lock"
-_OWNED = "digest output: built here by digest\n"
 _EXAMPLES = 3  # foreign files named in a refusal
+# The whole-tree swap links every unchanged file into the new tree and deletes the old tree after, which
+# costs time per file of the site; moving files in one by one costs time per changed file but leaves the
+# output part old, part new for as long as the moves take. So: swap when the site is small or much of it
+# changed (a long move-in), move in one by one when few files changed (a move-in of milliseconds).
+SWAP_ALWAYS_UP_TO = 1000  # files in the whole output
+SWAP_UNCHANGED_PER_CHANGED = 3  # larger sites: swap when at most this many unchanged files per changed one
+# what the disk (not digest) refuses: said in one line with what to do, never a traceback
+_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+_REFUSED = {errno.EROFS, errno.EACCES, errno.EPERM}
 
 
 def check_output_dir(output: Path, site_dir: Path, protected: Iterable[Path], origin: str = "digest.yaml") -> None:
@@ -84,6 +97,10 @@ def find_collisions(claims: Iterable[tuple[str, str]]) -> list[Problem]:
     owner: dict[str, str] = {}  # path -> origin
     folded: dict[str, str] = {}  # folded path -> path
     for rel, origin in claims:
+        too_long = _too_long(rel)
+        if too_long is not None:
+            problems.append(Problem(origin, None, too_long))
+            continue
         if rel in owner:
             if owner[rel] != origin:
                 problems.append(
@@ -121,6 +138,23 @@ def find_collisions(claims: Iterable[tuple[str, str]]) -> list[Problem]:
     return problems
 
 
+NAME_MAX = 255  # bytes in one file or folder name on every common file system
+PATH_MAX = 4096 - 256  # bytes in a whole path on Linux, less room for the output folder's own path
+
+
+def _too_long(rel: str) -> str | None:
+    for part in rel.split("/"):
+        size = len(part.encode("utf-8"))
+        if size > NAME_MAX:
+            return (
+                f"the output path {rel[:60]}... has a name of {size} bytes, more than the {NAME_MAX} a file system"
+                " allows: give it a shorter 'slug' (or rename the file)"
+            )
+    if len(rel.encode("utf-8")) > PATH_MAX:
+        return f"the output path {rel[:60]}... is longer than {PATH_MAX} bytes: use shorter names or fewer folders"
+    return None
+
+
 def _fold(rel: str) -> str:
     return "/".join(part.casefold().rstrip(". ") for part in rel.split("/"))
 
@@ -137,21 +171,30 @@ class CommitStats:
 class OutputWriter:
     """Stages changed files and applies them to the output only on ``commit``."""
 
-    def __init__(self, output: Path) -> None:
+    def __init__(
+        self, output: Path, *, wait: bool = False, on_wait: Callable[[Holder], None] | None = None
+    ) -> None:
+        """Take the output's lock (see ``digest.write.lock``): ``wait`` for another build, or refuse."""
         self.output = output
         # beside the folder the output really is, so moving files in is a rename on one file system
         self.parent = output.resolve().parent
-        self.parent.mkdir(parents=True, exist_ok=True)
         self.journal = journal_path(output)
-        self._lock = _acquire(lock_path(output), output)
         self._made: set[str] = set()  # staging folders already created (saves a mkdir per file)
         self._done = False
+        self._moving = False  # files are being moved in one by one: the output is part old, part new
+        try:
+            self.parent.mkdir(parents=True, exist_ok=True)
+            self._lock = OutputLock.acquire(lock_path(output), output, wait=wait, on_wait=on_wait)
+        except OSError as exc:
+            raise self.explain(exc) or exc from None
         try:
             recover(output, locked=True)
             self.stage = self.parent / f"{_STAGE_PREFIX}{output.name}-{os.getpid()}"
             self.stage.mkdir()
-        except BaseException:
+        except BaseException as exc:
             self._release()
+            if isinstance(exc, OSError):
+                raise self.explain(exc) or exc from None
             raise
 
     # -- reading the current output ------------------------------------------------------------
@@ -189,11 +232,19 @@ class OutputWriter:
         return os.path.join(self.stage, rel)
 
     def stage_bytes(self, rel: str, data: bytes) -> None:
-        with open(self._stage_target(rel), "wb") as handle:
-            handle.write(data)
+        try:
+            with open(self._stage_target(rel), "wb") as handle:
+                handle.write(data)
+        except OSError as exc:
+            exc.filename = exc.filename or rel  # a full disk fails in write(), which names no file
+            raise
 
     def stage_copy(self, rel: str, source: Path) -> None:
-        shutil.copyfile(source, self._stage_target(rel))
+        try:
+            shutil.copyfile(source, self._stage_target(rel))
+        except OSError as exc:
+            exc.filename = exc.filename or rel
+            raise
 
     def staged(self) -> list[str]:
         return sorted(p.relative_to(self.stage).as_posix() for p in self.stage.rglob("*") if p.is_file())
@@ -244,8 +295,11 @@ class OutputWriter:
                     return stats
                 order = _order(puts)
                 _check_targets(self.output, order, deletes)
+                if self._swap_in(expected, set(puts)):
+                    return stats
                 # The journal makes the move-in restartable: the next run finishes it.
                 _write_json(self.journal, {"stage": self.stage.name, "puts": order, "deletes": deletes})
+                self._moving = True
                 _apply(self.output, self.stage, order, deletes)
                 self.journal.unlink()
                 self._mark_owned()
@@ -256,6 +310,62 @@ class OutputWriter:
                 self._release()
         return stats
 
+    def _swap_in(self, expected: set[str], puts: set[str]) -> bool:
+        """Complete the staging folder with links to the unchanged files, then swap it with the output.
+
+        One ``RENAME_EXCHANGE`` makes the whole new tree the output, so no reader ever sees a mix.
+        Hard links keep the unchanged files' inodes (and mtimes). False, with the output untouched,
+        where this cannot be done; the caller then moves the files in one by one.
+        """
+        unchanged = len(expected) - len(puts)
+        if not exchange_available() or (
+            len(expected) > SWAP_ALWAYS_UP_TO and unchanged > SWAP_UNCHANGED_PER_CHANGED * len(puts)
+        ):
+            return False
+        real = self.output.resolve()
+        kept = sorted(name for name in os.listdir(real) if name.startswith("."))  # .git and the like stay
+        if real.is_mount() or set(kept) & {rel.split("/", 1)[0] for rel in expected} or _has_links(real):
+            # a mount point cannot be swapped; a hidden folder both trees use needs merging; a symbolic
+            # link someone put in the output (a media folder) stays where it is on the one-by-one path
+            return False
+        try:
+            for rel in sorted(expected - puts):
+                target = self._stage_target(rel)
+                os.link(lexical_join(real, rel), target, follow_symlinks=False)
+        except OSError as exc:
+            if exc.errno in _FULL or exc.errno in _REFUSED - {errno.EPERM}:
+                raise  # the one-by-one path would fail the same way, part-way through the output
+            return False  # no hard links here (or a vanished file): the one-by-one path needs none
+        # the journal names the staging folder's inode: after the swap the output has it, so a killed
+        # run's successor knows whether to move the hidden entries across
+        _write_json(self.journal, {"stage": self.stage.name, "swap": self.stage.stat().st_ino, "kept": kept})
+        if not exchange(self.stage, real):
+            self.journal.unlink()
+            return False
+        _carry_over(self.stage, real, kept)
+        self.journal.unlink()
+        self._mark_owned()
+        shutil.rmtree(self.stage, ignore_errors=True)  # the old tree
+        self._done = True
+        return True
+
+    def explain(self, exc: OSError) -> DigestError | None:
+        """A full, read-only or forbidden disk as the one message a user needs; None for anything else."""
+        if exc.errno in _FULL:
+            todo = "free some space there (or build elsewhere with --output) and build again"
+        elif exc.errno in _REFUSED:
+            todo = "make it writable (or build elsewhere with --output) and build again"
+        else:
+            return None
+        what = (exc.strerror or str(exc)).lower()
+        where = f" ({exc.filename})" if exc.filename else ""
+        state = (
+            "part of the new output is in place and the next build finishes it"
+            if self._moving
+            else "the old output is unchanged"
+        )
+        return DigestError(f"cannot write the output folder {self.output}: {what}{where}: {todo}; {state}", "output")
+
     def discard(self) -> None:
         if not self._done:
             shutil.rmtree(self.stage, ignore_errors=True)
@@ -263,19 +373,16 @@ class OutputWriter:
         self._release()
 
     def _owned(self) -> bool:
-        try:
-            return _OWNED in lock_path(self.output).read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return False
+        # read through the held lock: opening the lock file a second time would drop a record lock
+        return self._lock.owned() if self._lock is not None else False
 
     def _mark_owned(self) -> None:
-        path = lock_path(self.output)
-        if not self._owned():
-            path.write_text(_OWNED, encoding="utf-8")  # same file, same lock: writing does not release it
+        if self._lock is not None:
+            self._lock.mark_owned()
 
     def _release(self) -> None:
         if self._lock is not None:
-            self._lock.close()  # closing the file releases the lock
+            self._lock.release()
             self._lock = None
 
 
@@ -285,20 +392,6 @@ def lock_path(output: Path) -> Path:
 
 def journal_path(output: Path) -> Path:
     return output.resolve().parent / f".{output.name}{_JOURNAL_SUFFIX}"
-
-
-def _acquire(path: Path, output: Path) -> IO[bytes] | None:
-    if fcntl is None:
-        return None
-    handle = open(path, "ab")  # noqa: SIM115 - held open for the whole build
-    try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
-        raise DigestError(
-            f"another digest build is writing {output} right now: wait for it to finish, or stop it", "output"
-        ) from None
-    return handle
 
 
 def _order(puts: list[str]) -> list[str]:
@@ -378,6 +471,25 @@ def _move(source: Path, target: Path) -> None:
         source.unlink()
 
 
+def _has_links(root: Path) -> bool:
+    """A symbolic link anywhere in the output, hidden top-level entries (moved across whole) aside."""
+    for dirpath, dirnames, filenames in os.walk(root):
+        if dirpath == str(root):
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            filenames = [f for f in filenames if not f.startswith(".")]
+        if any(os.path.islink(os.path.join(dirpath, name)) for name in (*dirnames, *filenames)):
+            return True
+    return False
+
+
+def _carry_over(old: Path, new: Path, names: list[str]) -> None:
+    """Move the hidden top-level entries (.git, .well-known a user made) from the old tree into the new."""
+    for name in names:
+        source = old / name
+        if (source.exists() or source.is_symlink()) and not (new / name).exists():
+            os.rename(source, new / name)
+
+
 def _make_parents(output: Path, folder: Path) -> None:
     # a file where a folder must go (an old page named like a new folder) is replaced
     missing = []
@@ -409,7 +521,7 @@ def recover(output: Path, *, locked: bool = False) -> None:
     lock = None
     if not locked:
         try:
-            lock = _acquire(lock_path(output), output)
+            lock = OutputLock.acquire(lock_path(output), output)
         except DigestError:
             return  # a build is running; it recovers on its own
     try:
@@ -419,7 +531,13 @@ def recover(output: Path, *, locked: bool = False) -> None:
             try:
                 data = json.loads(journal.read_text(encoding="utf-8"))
                 stage = parent / data["stage"]
-                if stage.name.startswith(_STAGE_PREFIX) and stage.is_dir() and output.is_dir():
+                if not (stage.name.startswith(_STAGE_PREFIX) and stage.is_dir() and output.is_dir()):
+                    pass
+                elif "swap" in data:
+                    # swapped if the output now is the staging folder that was: carry the hidden entries over
+                    if output.resolve().stat().st_ino == data["swap"]:
+                        _carry_over(stage, output.resolve(), [str(name) for name in data["kept"]])
+                else:
                     _apply(output, stage, list(data["puts"]), list(data["deletes"]))
             except (ValueError, KeyError, TypeError, OSError):
                 pass  # a damaged journal: the next build compares every file anyway
@@ -434,7 +552,7 @@ def recover(output: Path, *, locked: bool = False) -> None:
                 entry.unlink(missing_ok=True)
     finally:
         if lock is not None:
-            lock.close()
+            lock.release()
 
 
 class _no_interrupts:
