@@ -162,14 +162,18 @@ def serve(
 @click.option("--tag", "tags", multiple=True, help="A tag; repeat for more.")
 @click.option("--source-url", help="The story's original URL.")
 @click.option("--source-name", help="Who published the story, e.g. Reuters.")
-def new(site_dir: Path, title: str, tags: tuple[str, ...], source_url: str | None, source_name: str | None) -> None:
+@click.option("--lang", help="On a multilingual site: the language's folder to write in (default: the default language).")
+def new(
+    site_dir: Path, title: str, tags: tuple[str, ...], source_url: str | None, source_name: str | None,
+    lang: str | None,
+) -> None:
     """Create a draft article dated now; print its path."""
     from digest.pipeline import now_from_env
     from digest.commands.new import create_article
 
     def action() -> int:
         path = create_article(
-            site_dir, title, now_from_env(), tags=tags, source_url=source_url, source_name=source_name
+            site_dir, title, now_from_env(), tags=tags, source_url=source_url, source_name=source_name, lang=lang
         )
         click.echo(str(path))
         return 0

@@ -177,6 +177,14 @@ class SiteConfig:
     editions: EditionsConfig = field(default_factory=EditionsConfig)
     publish: Mapping[str, Any] = field(default_factory=dict)  #: publish targets (see README)
     extra: Mapping[str, Any] = field(default_factory=dict)  #: free values for templates
+    #: a multilingual site: language tag -> its overrides of LANGUAGE_KEYS, e.g. ``{ru: {title: Дайджест}}``;
+    #: content then lives in ``content/<lang>/``, the default ``language`` at ``/``, the others at ``/<lang>/``
+    languages: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    translation_span_days: int = 7  #: ``digest check`` warns when two translations' dates differ by more days
+
+    def for_language(self, tag: str) -> SiteConfig:
+        """The config one language of a multilingual site sees: its overrides applied, no other languages."""
+        return dataclasses.replace(self, language=tag, languages={}, **dict(self.languages.get(tag, {})))
 
     @property
     def tz(self) -> ZoneInfo:
@@ -206,6 +214,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
+# what a language may set for itself under ``languages.<tag>``
+LANGUAGE_KEYS = ("title", "description", "per_page", "related", "extra", "permalinks", "feeds", "seo", "search")
+
 _SECTIONS: dict[str, type] = {
     "permalinks": Permalinks, "markdown": MarkdownConfig, "html": HtmlConfig,
     "feeds": FeedsConfig, "seo": SeoConfig, "search": SearchConfig, "editions": EditionsConfig,
@@ -224,7 +235,10 @@ def parse_config(text: str, path: str = CONFIG_NAME) -> SiteConfig:
     if not isinstance(raw, dict):
         raise BuildFailed([Problem(path, 1, "the config must be a mapping of keys to values, like `title: My digest`")])
     problems: list[Problem] = []
+    languages = raw.pop("languages", None)
     values = _check_section(raw, SiteConfig, "", lines, path, problems)
+    if languages is not None:
+        values["languages"] = _check_languages(languages, lines, path, problems)
     if problems:
         raise BuildFailed(problems)
     config = SiteConfig(**values)
@@ -234,10 +248,43 @@ def parse_config(text: str, path: str = CONFIG_NAME) -> SiteConfig:
     return config
 
 
+def _check_languages(raw: Any, lines: Mapping[str, int], path: str, problems: list[Problem]) -> dict[str, dict[str, Any]]:
+    """``languages:``: each tag's overrides, checked like the top level but limited to ``LANGUAGE_KEYS``."""
+    from digest.rules.locale import is_language_tag
+
+    if not isinstance(raw, dict):
+        problems.append(Problem(path, line_of(lines, "languages"), "'languages' must be a mapping of language tags"
+                                " to their settings, like {ru: {title: Дайджест}}"))
+        return {}
+    result: dict[str, dict[str, Any]] = {}
+    for tag, value in raw.items():
+        tag = str(tag)
+        if not is_language_tag(tag):
+            problems.append(Problem(path, line_of(lines, f"languages.{tag}"), f"languages: '{tag}' is not a language tag digest knows:"
+                                    " use one like 'ru', 'ja' or 'pt-BR'"))
+            continue
+        if value is None:
+            value = {}
+        if not isinstance(value, dict):
+            problems.append(Problem(path, line_of(lines, f"languages.{tag}"), f"'languages.{tag}' must be a mapping, like"
+                                    " {title: ..., description: ...} (or empty)"))
+            continue
+        for key in [k for k in value if k not in LANGUAGE_KEYS]:
+            close = difflib.get_close_matches(str(key), LANGUAGE_KEYS, n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'?" if close else f"a language may set {', '.join(LANGUAGE_KEYS)}"
+            problems.append(Problem(path, line_of(lines, f"languages.{tag}.{key}"), f"'languages.{tag}.{key}' cannot be set per"
+                                    f" language: {hint}"))
+        allowed = {k: v for k, v in value.items() if k in LANGUAGE_KEYS}
+        result[tag] = _check_section(allowed, SiteConfig, f"languages.{tag}.", lines, path, problems, sections=True)
+    return result
+
+
 def _check_section(
-    raw: Mapping[str, Any], cls: type, prefix: str, lines: Mapping[str, int], path: str, problems: list[Problem]
+    raw: Mapping[str, Any], cls: type, prefix: str, lines: Mapping[str, int], path: str, problems: list[Problem],
+    sections: bool | None = None,
 ) -> dict[str, Any]:
     known = {f.name: f for f in fields(cls)}
+    nested = not prefix if sections is None else sections  # top-level keys (or a language's) may be sections
     values: dict[str, Any] = {}
     for key, value in raw.items():
         dotted = f"{prefix}{key}"
@@ -246,13 +293,13 @@ def _check_section(
             hint = f"did you mean '{prefix}{close[0]}'?" if close else f"valid keys: {', '.join(sorted(known))}"
             problems.append(Problem(path, line_of(lines, dotted), f"unknown key '{dotted}': {hint}"))
             continue
-        if key in _SECTIONS and not prefix:
+        if key in _SECTIONS and nested:
             if value is None:
                 continue
             if not isinstance(value, dict):
                 problems.append(Problem(path, line_of(lines, dotted), f"'{dotted}' must be a mapping"))
                 continue
-            values[key] = _SECTIONS[key](**_check_section(value, _SECTIONS[key], f"{key}.", lines, path, problems))
+            values[key] = _SECTIONS[key](**_check_section(value, _SECTIONS[key], f"{dotted}.", lines, path, problems))
             continue
         default = _default_of(known[key])
         coerced = _coerce(value, default)
@@ -311,10 +358,21 @@ def _check_values(config: SiteConfig, lines: Mapping[str, int], path: str, probl
         ZoneInfo(config.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         bad("timezone", f"unknown timezone '{config.timezone}': use an IANA name such as 'Europe/London' or 'UTC'")
+    from digest.rules.locale import is_language_tag
+
+    if not is_language_tag(config.language):
+        bad("language", f"unknown language '{config.language}': use a BCP 47 tag such as 'en', 'ru', 'ja' or 'pt-BR'")
     if not config.base_url.startswith(("http://", "https://")):
         bad("base_url", f"base_url '{config.base_url}' must be absolute, like 'https://news.example.org/'")
     if config.per_page < 1:
         bad("per_page", "per_page must be at least 1")
+    if config.translation_span_days < 0:
+        bad("translation_span_days", "translation_span_days must be 0 or more")
+    for tag in config.languages:
+        language = config.for_language(tag)
+        if language.per_page < 1:
+            bad(f"languages.{tag}.per_page", f"languages.{tag}.per_page must be at least 1")
+        _check_outputs(language, bad)
     if config.summary_length < 20:
         bad("summary_length", "summary_length must be at least 20 characters")
     if config.markdown.engine not in ("default", "fast"):

@@ -31,18 +31,22 @@ from typing import Callable, Mapping, Sequence
 from digest.cache import CACHE_DIR, Cache
 from digest.config import SiteConfig, load_config, with_overrides
 from digest.errors import BuildFailed, DigestError, Problem
+from digest.model.languages import Language, Translations, link_translations, site_languages
 from digest.model.loaded import LoadedArticle
 from digest.sources.images import lead_image_sizes
 from digest.model.editions import with_editions
-from digest.sources.editions import load_edition_notes
-from digest.model.site import Excluded, Site, build_site
+from digest.model.site import Article, Excluded, Site, build_site
 from digest.sources.editions import load_edition_notes
 from digest.outputs import PLANNERS as OUTPUT_PLANNERS
-from digest.plan.pages import ArticlePlanner, Memo, PageJob, Planner, finish_plan, make_planner, plan_site_pages
+from digest.outputs.sitemap import plan_sitemap
+from digest.plan.pages import (
+    AlternatesOf, ArticlePlanner, Memo, Messages, PageJob, Planner, finish_plan, make_planner, plan_site_pages,
+)
+from digest.plan.translations import LanguageMemo, LanguagePlans, alternates_of
 from digest.render.jobs import page_fingerprint, render_job
 from digest.render.theme import Renderer, Theme, load_theme
 from digest.rules.urls import join_base
-from digest.sources.load import PARALLEL_FILES, SourceFile, process, scan_content
+from digest.sources.load import PARALLEL_FILES, SourceFile, process, scan_content, walk_content
 from digest.sources.records import lean as lean_record
 from digest.write.lock import Holder
 from digest.workers import cpu_count, map_chunks
@@ -262,17 +266,18 @@ def prepare(
     return Prepared(config, sources, loaded, site, [*loaded.problems, *problems])
 
 
-def plan(site: Site, *, memo: Memo | None = None) -> Mapping[str, PageJob]:
-    """Every output page of the site: the template pages, then the registered outputs."""
-    planner = make_planner(site, memo)
+def plan(site: Site, *, memo: Memo | None = None, messages: Messages | None = None) -> Mapping[str, PageJob]:
+    """Every output page of the site: the template pages, then the registered outputs.
+    ``messages``: the theme's catalogue for the site's language (page titles and descriptions)."""
+    planner = make_planner(site, memo, messages=messages)
     plan_site(planner)
     plan_outputs(planner)
     return planner.jobs
 
 
-def plan_articles(site: Site, *, memo: Memo | None = None) -> ArticlePlanner:
+def plan_articles(site: Site, *, memo: Memo | None = None, messages: Messages | None = None) -> ArticlePlanner:
     """A planner that can plan one article's page on its own (the dev server serves those first)."""
-    return ArticlePlanner(make_planner(site, memo))
+    return ArticlePlanner(make_planner(site, memo, messages=messages))
 
 
 def plan_site(planner: Planner) -> None:
@@ -285,7 +290,120 @@ def plan_outputs(planner: Planner) -> None:
     finish_plan(planner, OUTPUT_PLANNERS)
 
 
-def find_clashes(jobs: Mapping[str, PageJob], theme: Theme, site: Site, site_dir: Path) -> list[Problem]:
+# ---------------------------------------------------------------- multilingual sites
+# The steps above, run once per language (model/languages.py): each language is a site of its own
+# with its config, content folder and URL prefix; the plans are then put side by side.
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageSites:
+    """Every language's model, the default first."""
+
+    languages: tuple[Language, ...]
+    sites: tuple[Site, ...]
+    translations: Translations
+    rendered: int  # article files parsed and rendered (not from the cache)
+
+    @property
+    def assets(self) -> tuple[tuple[str, Path], ...]:
+        """(output path, source) of every language's content files, the others' under their folder."""
+        return tuple(
+            (lang.prefix.lstrip("/") + "/" + rel if lang.prefix else rel, src)
+            for lang, site in zip(self.languages, self.sites) for rel, src in site.assets
+        )
+
+    @property
+    def articles(self) -> tuple[Article, ...]:
+        return tuple(a for site in self.sites for a in site.articles)
+
+    @property
+    def excluded(self) -> tuple[Excluded, ...]:
+        return tuple(sorted((e for site in self.sites for e in site.excluded), key=lambda e: (e.date, e.path)))
+
+
+def scan_languages(site_dir: Path, config: SiteConfig) -> tuple[list[tuple[Language, Sources]], list[Problem]]:
+    """Each language's ``content/<lang>/``; files of ``content/`` outside the language folders (robots.txt,
+    a favicon) belong to the default language, and an article there is a problem."""
+    languages = site_languages(config)
+    tags = {lang.tag for lang in languages}
+    shared: list[tuple[str, Path]] = []
+    problems: list[Problem] = []
+    for rel, full, is_article in walk_content(site_dir / config.content_dir):
+        if rel.split("/", 1)[0] in tags:
+            continue
+        if is_article:
+            problems.append(Problem(
+                f"{config.content_dir}/{rel}", 1, f"on a multilingual site every article is in a language's folder:"
+                f" move it to {config.content_dir}/{config.language}/{rel} (or to another language's folder)",
+            ))
+        else:
+            shared.append((rel, full))
+    scanned = []
+    for lang in languages:
+        sources = scan(site_dir, lang.config)
+        if lang.default:
+            sources = Sources(sources.files, [*sources.assets, *shared])
+        scanned.append((lang, sources))
+    return scanned, problems
+
+
+def prepare_languages(
+    site_dir: Path, config: SiteConfig, *, cache: Cache, jobs: int, now: datetime, drafts: bool, future: bool,
+    timer: Timer | None = None,
+) -> LanguageSites:
+    """``prepare`` for each language of a multilingual site: scan each, load them all at once (the cache is
+    pruned to the files of every language), then model each with its own config."""
+    timer = timer or Timer()
+    scanned, problems = scan_languages(site_dir, config)
+    if problems:
+        raise BuildFailed(problems)
+    timer.lap("scan")
+    lean = cache.enabled
+    loaded = load([f for _, sources in scanned for f in sources.files], config, cache=cache, jobs=jobs, timer=timer,
+                  lean=lean)
+    sites: list[Site] = []
+    start = 0
+    for lang, sources in scanned:
+        mine, start = loaded.articles[start : start + len(sources.files)], start + len(sources.files)
+        site, _ = model(mine, lang.config, sources, now=now, drafts=drafts, future=future,
+                        cache=cache if lean else None)
+        assert site is not None  # without keep_going a failed model raised
+        # each language's editions, from its own folder's edition notes
+        sites.append(with_editions(site, load_edition_notes(site_dir, lang.config), now))
+    timer.lap("model")
+    languages = tuple(lang for lang, _ in scanned)
+    translations = link_translations([(lang.tag, site) for lang, site in zip(languages, sites)])
+    return LanguageSites(languages, tuple(sites), translations, loaded.rendered)
+
+
+def plan_languages(
+    sites: LanguageSites, *, memo: Memo | None, messages: Callable[[str], Messages],
+) -> Mapping[str, PageJob]:
+    """``plan`` for each language (with its URL prefix, catalogue and alternates), then one sitemap of every
+    language's pages with their alternates, at the root; then the plans side by side."""
+    plans: dict[str, Mapping[str, PageJob]] = {}
+    planners: list[Planner] = []
+    own = [p for p in OUTPUT_PLANNERS if p is not plan_sitemap]
+    for lang, site in zip(sites.languages, sites.sites):
+        alternates: AlternatesOf = alternates_of(lang, sites.languages, plans, sites.translations)
+        planner = make_planner(
+            site, LanguageMemo(memo, lang.tag), messages=messages(lang.tag), url_prefix=lang.prefix,
+            alternates=alternates,
+        )
+        plan_site(planner)
+        finish_plan(planner, own)
+        plans[lang.tag] = planner.jobs
+        planners.append(planner)
+    if plan_sitemap in OUTPUT_PLANNERS:
+        newest = max((a.updated or a.date for a in sites.articles), default=None)
+        plan_sitemap(planners[0], [job for jobs in plans.values() for job in jobs.values()], newest)
+    merged = LanguagePlans([(lang, plans[lang.tag]) for lang in sites.languages])
+    if merged.problems:
+        raise BuildFailed(merged.problems)
+    return merged
+
+
+def find_clashes(jobs: Mapping[str, PageJob], theme: Theme, site: Site | LanguageSites, site_dir: Path) -> list[Problem]:
     """Two things that would be written to one path (checked before rendering, so nothing is half-written)."""
     return find_collisions(
         [(path, job.origin) for path, job in jobs.items()]
@@ -424,13 +542,24 @@ def build(options: BuildOptions) -> BuildResult:
     try:
         theme = load_theme(site_dir, config.theme)
         timer.lap("theme")
-        prepared = prepare(
-            site_dir, config, cache=cache, jobs=workers, now=options.now or now_from_env(), drafts=options.drafts,
-            future=options.future, timer=timer,
-        )
-        site = prepared.site
-        assert site is not None  # without keep_going a failed model raised
-        jobs = plan(site, memo=cache)
+        renderer = Renderer(theme, config.base_url, config.relative_urls, bytecode=cache.folder("templates"))
+        now = options.now or now_from_env()
+        site: Site | LanguageSites
+        if config.languages:
+            site = prepare_languages(
+                site_dir, config, cache=cache, jobs=workers, now=now, drafts=options.drafts, future=options.future,
+                timer=timer,
+            )
+            rendered_markdown = site.rendered
+            jobs = plan_languages(site, memo=cache, messages=renderer.catalogues.messages)
+        else:
+            prepared = prepare(
+                site_dir, config, cache=cache, jobs=workers, now=now, drafts=options.drafts, future=options.future,
+                timer=timer,
+            )
+            assert prepared.site is not None  # without keep_going a failed model raised
+            site, rendered_markdown = prepared.site, prepared.loaded.rendered
+            jobs = plan(site, memo=cache, messages=renderer.catalogues.messages(config.language))
         clashes = find_clashes(jobs, theme, site, site_dir)
         if clashes:
             raise BuildFailed(clashes)
@@ -438,7 +567,6 @@ def build(options: BuildOptions) -> BuildResult:
         manifest = cache.get_manifest(str(output))
         writer = OutputWriter(output, wait=options.wait, on_wait=options.on_wait)
         try:
-            renderer = Renderer(theme, config.base_url, config.relative_urls, bytecode=cache.folder("templates"))
             to_render, kept = unchanged(jobs, renderer, writer, manifest)
             outcomes = render(to_render, renderer, writer, manifest, workers)
             timer.lap("render")
@@ -463,7 +591,7 @@ def build(options: BuildOptions) -> BuildResult:
         written=stats.written,
         unchanged=stats.unchanged,
         deleted=stats.deleted,
-        rendered_markdown=prepared.loaded.rendered,
+        rendered_markdown=rendered_markdown,
         rendered_pages=len(to_render),
         seconds=time.perf_counter() - started,
         timings=timer.timings,

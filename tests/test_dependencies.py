@@ -129,7 +129,7 @@ def edit_template(site: Path, run_build, tmp_path: Path, name: str, old: str, ne
 
 
 def test_editing_article_html_renders_article_pages_only(site, run_build, tmp_path):
-    _all, rendered = edit_template(site, run_build, tmp_path, "article.html", "<h2>Related</h2>", "<h2>See also</h2>")
+    _all, rendered = edit_template(site, run_build, tmp_path, "article.html", "<h2>{{ _('Related') }}</h2>", "<h2>See also</h2>")
     assert rendered == ARTICLE_PAGES
 
 

@@ -73,12 +73,12 @@ def test_an_articles_language_marks_its_text_not_the_sites_furniture(make_site, 
     })
     run_build(site)
     page = _page(site)
-    assert '<html lang="en">' in page
-    assert '<h1 lang="kk">' in page and '<div class="article-body" lang="kk">' in page
-    assert '<p class="standfirst" lang="kk">' in page
+    assert '<html lang="en" dir="ltr">' in page
+    assert '<h1 lang="kk" dir="ltr">' in page and '<div class="article-body" lang="kk" dir="ltr">' in page
+    assert '<p class="standfirst" lang="kk" dir="ltr">' in page
     home = _page(site, "index.html")
     assert 'class="card-title" lang="kk"' in home and home.count('lang="kk"') == 2  # title and summary
-    assert 'lang=' not in _page(site, "2022/01/09/b/index.html").replace('<html lang="en">', "")
+    assert 'lang=' not in _page(site, "2022/01/09/b/index.html").replace('<html lang="en" dir="ltr">', "")
 
 
 def test_the_front_page_leads_with_the_newest_story_and_its_image(make_site, run_build):

@@ -29,7 +29,7 @@ from urllib.parse import unquote, urlsplit
 
 from digest import pipeline
 from digest.cache import Cache
-from digest.config import SiteConfig
+from digest.config import CONFIG_NAME, SiteConfig
 from digest.commands.hrefs import check_hrefs
 from digest.sources.frontmatter import KNOWN_KEYS, normalise_text, split_front_matter
 from digest.rules.dates import date_from_filename
@@ -37,8 +37,10 @@ from digest.errors import BuildFailed, DigestError, Problem
 from digest.model.loaded import LoadedArticle
 from digest.sources.load import SourceFile
 from digest.sources.markup import plain_text
+from digest.model.languages import duplicate_keys, far_apart, link_translations
 from digest.model.site import Excluded, Site
 from digest.plan.pages import PageJob
+from digest.render.i18n import Catalogues
 from digest.render.theme import load_theme
 from digest.rules.slugs import term_key
 from digest.importer.urls import normalize_source_url
@@ -146,6 +148,8 @@ def check_site(
         return CheckResult(sort_findings(Finding.from_problem(p) for p in exc.problems), 0)
     except DigestError as exc:
         return CheckResult((Finding.from_problem(exc.problem),), 0)
+    if config.languages:
+        return check_languages(site_dir, config, now=now, drafts=drafts, future=future, jobs=jobs)
     try:
         prepared = pipeline.prepare(
             site_dir, config, cache=Cache(None), jobs=jobs, now=now, drafts=drafts, future=future, keep_going=True
@@ -154,12 +158,69 @@ def check_site(
         return CheckResult((Finding.from_problem(exc.problem),), 0)
     files = {f.path: f for f in prepared.sources.files}
     articles = [checked_article(a, _text_of(files[a.source.path])) for a in prepared.loaded.articles]
-    findings = [Finding.from_problem(p) for p in prepared.problems]
+    findings = [Finding.from_problem(p) for p in prepared.problems] + check_catalogues(site_dir, config)
     findings += check_articles(articles, prepared.site, config, now, _templates(site_dir, config))
     from digest.commands.check_editions import check_editions  # it builds on this module's Finding
 
     findings += check_editions(site_dir, config, articles, prepared.site, now)
     return CheckResult(sort_findings(findings), len(files))
+
+
+def check_languages(
+    site_dir: Path, config: SiteConfig, *, now: datetime, drafts: bool, future: bool, jobs: int
+) -> CheckResult:
+    """A multilingual site: each language checked as a site of its own (the pipeline's front half with its
+    config and folder), then the translations between them."""
+    scanned, problems = pipeline.scan_languages(site_dir, config)
+    findings = [Finding.from_problem(p) for p in problems] + check_catalogues(site_dir, config)
+    templates = _templates(site_dir, config)
+    count = 0
+    sites: list[tuple[str, Site]] = []
+    checked: dict[str, CheckedArticle] = {}
+    for lang, sources in scanned:
+        try:
+            prepared = pipeline.prepare(
+                site_dir, lang.config, cache=Cache(None), jobs=jobs, now=now, drafts=drafts, future=future,
+                keep_going=True, sources=sources,
+            )
+        except DigestError as exc:
+            return CheckResult((Finding.from_problem(exc.problem),), count)
+        files = {f.path: f for f in sources.files}
+        count += len(files)
+        articles = [checked_article(a, _text_of(files[a.source.path])) for a in prepared.loaded.articles]
+        checked.update((a.path, a) for a in articles)
+        findings += [Finding.from_problem(p) for p in prepared.problems]
+        findings += check_articles(articles, prepared.site, lang.config, now, templates)
+        if prepared.site is not None:
+            sites.append((lang.tag, prepared.site))
+
+    def located(problem: Problem, key: str) -> Finding:
+        article = checked.get(problem.path)
+        return Finding(problem.path, article.key_line(key) if article else None, WARNING, problem.message)
+
+    findings += [located(p, "translation_key") for p in duplicate_keys((tag, site.articles) for tag, site in sites)]
+    translations = link_translations(sites)
+    findings += [located(p, "date") for p in far_apart(translations, config.translation_span_days)]
+    return CheckResult(sort_findings(findings), count)
+
+
+def check_catalogues(site_dir: Path, config: SiteConfig) -> list[Finding]:
+    """A language the theme has no catalogue for shows the templates' English words (it still builds)."""
+    try:
+        theme = load_theme(site_dir, config.theme, fingerprint_assets=False)
+    except DigestError:
+        return []  # the build reports a missing theme
+    catalogues = Catalogues(theme.folders)
+    return [
+        Finding(
+            CONFIG_NAME, None, INFO,
+            f"the theme has no catalogue for '{tag}', so its pages' own words stay English: translate"
+            f" themes/default/locale/messages.pot into locale/{tag.replace('-', '_')}/LC_MESSAGES/messages.po"
+            " (see docs/languages.md)",
+        )
+        for tag in [config.language, *(t for t in config.languages if t != config.language)]
+        if not catalogues.files(tag)
+    ]
 
 
 def _templates(site_dir: Path, config: SiteConfig) -> list[tuple[str, str]]:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from digest.config import SiteConfig
+from digest.model.languages import language_config
 from digest.sources.frontmatter import check_bytes, parse_article
 from digest.errors import DigestError
 from digest.importer.clipping import parse_clipping
@@ -111,7 +112,9 @@ def import_article(
     force: bool = False,
     draft: bool = False,
 ) -> ImportResult:
-    """Parse the input, refuse duplicates, write ``content/YYYY/MM/<slug>.md`` (never overwriting)."""
+    """Parse the input, refuse duplicates, write ``content/YYYY/MM/<slug>.md`` (never overwriting); on a
+    multilingual site into the default language's folder, ``content/<lang>/YYYY/MM/``."""
+    config = language_config(config)
     item = parse_input(data, name, config, now=now, source_url=source_url, source_name=source_name)
     options = SaveOptions(tags=tags, via=via, accept_suggested=accept_suggested, force=force, draft=draft)
     return save_item(site_dir, config, item, name, options)

@@ -10,6 +10,7 @@ from pathlib import Path, PurePosixPath
 import yaml
 
 from digest.config import SiteConfig, load_config
+from digest.model.languages import language_config
 from digest.errors import DigestError
 from digest.rules.slugs import slugify
 
@@ -68,11 +69,13 @@ def create_article(
     tags: tuple[str, ...] = (),
     source_url: str | None = None,
     source_name: str | None = None,
+    lang: str | None = None,
 ) -> Path:
-    """Write a new draft under the site's content folder; never overwrites a file."""
+    """Write a new draft under the site's content folder (on a multilingual site, ``lang``'s folder, by
+    default the default language's); never overwrites a file."""
     if not site_dir.is_dir():
         raise DigestError(f"no site folder at {site_dir}: create it, or pass --site")
-    config = load_config(site_dir)
+    config = language_config(load_config(site_dir), lang)
     new = plan_new_article(title, config, now, tags=tags, source_url=source_url, source_name=source_name)
     content = (site_dir / config.content_dir).resolve()
     target = site_dir / new.rel

@@ -6,7 +6,6 @@ nothing is read from disk and nothing is rendered.
 
 from __future__ import annotations
 
-import calendar
 import heapq
 import hashlib
 import posixpath
@@ -14,7 +13,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Container, Iterable, Iterator, Mapping, Protocol, Sequence, TypeVar
 
@@ -24,6 +23,7 @@ from digest.config import SiteConfig
 from digest.errors import BuildFailed, Problem
 from digest.model.loaded import LoadedArticle
 from digest.sources.images import image_rel
+from digest.rules.locale import format_date_named
 from digest.rules.slugs import slugify, term_key
 from digest.rules.urls import UnsafePath, check_site_path, compile_pattern, expand
 
@@ -72,6 +72,8 @@ class Article:
     body_terms: str = ""  # search terms of the body and note, space-separated (made once, in the workers)
     image_alt: str = ""  # front matter 'image_alt:'; templates fall back to the title
     image_size: tuple[int, int] | None = None  # (width, height) of a local lead image, read from its header
+    lang: str = ""  # BCP 47 tag of the article's text: its ``lang:`` front matter, else the site's language
+    translation_key: str = ""  # front matter ``translation_key``: links translations (model/languages.py)
     link: bool = False  # a link item: a source and no body; its headline goes to the source
     has_page: bool = True  # False for a link item whose note is no longer than its summary: no page of its own
     has_note: bool = False  # a curator's note: lists test this before reading ``note_html`` back from the cache
@@ -378,13 +380,15 @@ def make_articles(
             else InlineBody(_markup(item.html), _markup(item.note_html), _markup(item.toc))
         )
         size = image_sizes.get(image_rel(src.rel, src.image) or "")
-        articles.append(_article(item, len(articles), url, local, terms.source_name[index], terms, refs, body, size))
+        articles.append(_article(
+            item, len(articles), url, local, terms.source_name[index], terms, refs, body, size, config.language
+        ))
     return articles
 
 
 def _article(
     item: LoadedArticle, index: int, url: str, local: datetime, name: str, terms: TermCounts, refs: TermRefs,
-    body: ArticleBody, image_size: tuple[int, int] | None,
+    body: ArticleBody, image_size: tuple[int, int] | None, language: str,
 ) -> Article:
     src = item.source
     tag_refs, source_refs = refs
@@ -405,7 +409,7 @@ def _article(
         None if source is None else (source.name, source.url, source.published and source.published.isoformat(),
                                      source.term_url),
         src.author, src.image, src.image_alt, image_size, src.via,
-        src.draft, src.extra.get("lang"),  # cards mark their language
+        src.draft, src.lang,  # cards mark their language
         link, has_page, src.note,  # a card may show the note (a link item's does): lists track it like the title
     )
     return Article(
@@ -414,6 +418,7 @@ def _article(
         via=src.via, draft=src.draft, body=body, extra=src.extra, key=item.key, body_terms=item.terms,
         header=header, image_alt=src.image_alt, image_size=image_size,
         link=link, has_page=has_page, has_note=bool(src.note),
+        lang=src.lang or language, translation_key=src.translation_key,
     )
 
 
@@ -507,12 +512,13 @@ def _taxonomy(
     return Taxonomy(name, title, url, tuple(terms), {t.key: t for t in terms})
 
 
-def _period_title(kind: str, year: int, month: int, day: int) -> str:
+def _period_title(kind: str, year: int, month: int, day: int, language: str) -> str:
+    """"2022", "January 2022", "10 January 2022", as the site's language writes them (Babel, CLDR)."""
     if kind == "year":
-        return str(year)
+        return format_date_named(date(year, 1, 1), "year", language)
     if kind == "month":
-        return f"{calendar.month_name[month]} {year}"
-    return f"{day} {calendar.month_name[month]} {year}"
+        return format_date_named(date(year, month, 1), "month", language)
+    return format_date_named(date(year, month, day), "date", language)
 
 
 PeriodGroups = dict[str, dict[tuple[int, ...], Sequence[Article]]]
@@ -566,7 +572,7 @@ def _periods(articles: tuple[Article, ...], config: SiteConfig) -> tuple[tuple[P
     def link(kind: str, key: tuple[int, ...], count: int) -> PeriodLink:
         year, month, day = (list(key) + [0, 0])[:3]
         url = url_of[kind](year=f"{year:04d}", month=f"{month:02d}", day=f"{day:02d}", slug="")
-        return PeriodLink(kind, year, month, day, _period_title(kind, year, month, day), url, count)
+        return PeriodLink(kind, year, month, day, _period_title(kind, year, month, day, config.language), url, count)
 
     links = {kind: {key: link(kind, key, len(items)) for key, items in group.items()} for kind, group in groups.items()}
     children: dict[tuple[int, ...], list[PeriodLink]] = defaultdict(list)

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Sequence
 
 from digest.sources.markup import cut
-from digest.sources.searchterms import MAX_TERM, MIN_TERM, STOP_WORDS, normalise, tokens  # noqa: F401 - re-exported
+from digest.sources.searchterms import CJK_CHARS, MAX_TERM, MIN_TERM, STOP_WORDS, normalise, tokens  # noqa: F401
 from digest.model.site import Article
 from digest.plan.pages import Planner
 
@@ -134,7 +134,7 @@ def build_search_index(articles: Sequence[Article]) -> SearchFiles:
         files[name] = text
         doc_files.append(name)
     manifest = _js("index", {
-        "version": 1, "count": len(docs), "chunk": CHUNK, "min": MIN_TERM,
+        "version": 1, "count": len(docs), "chunk": CHUNK, "min": MIN_TERM, "cjk": CJK_CHARS,
         "stop": sorted(STOP_WORDS), "terms": term_files, "docs": doc_files,
     })
     manifest_name = _named("index", manifest)
@@ -200,6 +200,9 @@ def plan_search(planner: Planner) -> None:
         )
     info = SearchInfo(folder + manifest, len(articles))
     planner.add(
-        url=folder, kind="search", title="Search", template="search.html", origin="the search page",
-        inputs=(info.index, info.count), description=f"Search the {info.count} articles of {config.title}", search=info,
+        url=folder, kind="search", title=planner.messages.gettext("Search"), template="search.html",
+        origin="the search page", inputs=(info.index, info.count),
+        description=planner.counted("Search the %(num)s article of %(title)s", "Search the %(num)s articles of %(title)s",
+                                  info.count, title=config.title),
+        search=info,
     )

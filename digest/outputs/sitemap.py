@@ -20,6 +20,7 @@ from digest.plan.pages import PageJob, Planner
 from digest.rules.urls import join_base
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+XHTML_NS = "http://www.w3.org/1999/xhtml"  # <xhtml:link rel="alternate" hreflang=...>: a page's translations
 MAX_URLS = 50_000  # per file, by the sitemaps.org protocol
 MAX_BYTES = 50 * 1024 * 1024  # per file, uncompressed
 _URL_OVERHEAD = 120  # bytes of markup around one <loc> and <lastmod>, generously
@@ -31,6 +32,7 @@ NOT_LISTED = frozenset({"404", "search", "feed", "sitemap", "latest", "email"})
 class SitemapUrl:
     loc: str  # absolute
     lastmod: datetime | None
+    alternates: tuple[tuple[str, str], ...] = ()  # (hreflang, absolute URL) of each language, this one included
 
 
 def _w3c(value: datetime) -> str:
@@ -41,13 +43,18 @@ def _serialise(root: etree._Element) -> str:
     return str(etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True).decode("utf-8"))
 
 
-def _urlset(urls: Iterable[SitemapUrl]) -> str:
-    root = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap={None: SITEMAP_NS})  # type: ignore[dict-item]  # None is the default namespace; lxml-stubs says str
+def _urlset(urls: Sequence[SitemapUrl]) -> str:
+    translated = any(url.alternates for url in urls)
+    # None is the default namespace; lxml-stubs says str
+    nsmap: dict[Any, str] = {None: SITEMAP_NS, "xhtml": XHTML_NS} if translated else {None: SITEMAP_NS}
+    root = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap=nsmap)
     for url in urls:
         node = etree.SubElement(root, f"{{{SITEMAP_NS}}}url")
         etree.SubElement(node, f"{{{SITEMAP_NS}}}loc").text = url.loc
         if url.lastmod is not None:
             etree.SubElement(node, f"{{{SITEMAP_NS}}}lastmod").text = _w3c(url.lastmod)
+        for hreflang, href in url.alternates:  # after lastmod: the XSD's xsd:any comes last
+            etree.SubElement(node, f"{{{XHTML_NS}}}link", rel="alternate", hreflang=hreflang, href=href)
     return _serialise(root)
 
 
@@ -55,7 +62,7 @@ def _chunks(urls: Sequence[SitemapUrl], max_urls: int, max_bytes: int) -> list[l
     chunks: list[list[SitemapUrl]] = [[]]
     size = 0
     for url in urls:
-        cost = len(url.loc.encode("utf-8")) + _URL_OVERHEAD
+        cost = len(url.loc.encode("utf-8")) + _URL_OVERHEAD + sum(len(h) + 60 for _, h in url.alternates)
         if chunks[-1] and (len(chunks[-1]) >= max_urls or size + cost > max_bytes - 1024):
             chunks.append([])
             size = 0
@@ -111,17 +118,25 @@ def sitemap_urls(jobs: Iterable[PageJob], newest: datetime | None) -> list[Sitem
         page = job.context["page"]
         if page.kind in NOT_LISTED:
             continue
-        urls.append(SitemapUrl(page.permalink, _lastmod(job.context, newest)))
+        alternates = tuple((alt.lang, alt.permalink) for alt in page.alternates)
+        urls.append(SitemapUrl(page.permalink, _lastmod(job.context, newest), alternates))
     return urls
 
 
-def plan_sitemap(planner: Planner) -> None:
-    """The sitemap files and robots.txt; run it after every planner that adds pages."""
+def plan_sitemap(
+    planner: Planner, jobs: Iterable[PageJob] | None = None, newest: datetime | None = None
+) -> None:
+    """The sitemap files and robots.txt; run it after every planner that adds pages.
+
+    A multilingual site runs it once, in the default language's planner, over every language's ``jobs``
+    (``newest``: the newest article of them all)."""
     config, site = planner.config, planner.site
     sitemap_url = None
     if config.seo.sitemap:
-        newest = max((a.updated or a.date for a in site.articles), default=None)
-        files = build_sitemaps(sitemap_urls(list(planner.jobs.values()), newest), config.base_url)
+        if newest is None:
+            newest = max((a.updated or a.date for a in site.articles), default=None)
+        listed = list(planner.jobs.values()) if jobs is None else list(jobs)
+        files = build_sitemaps(sitemap_urls(listed, newest), config.base_url)
         for url, text in files.items():
             planner.add(
                 url=url, kind="sitemap", title="Sitemap", template=None, origin="the sitemap",

@@ -14,6 +14,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from functools import cached_property, partial
+from gettext import NullTranslations
 from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Protocol, Sequence
 
 from markupsafe import Markup
@@ -23,9 +24,21 @@ from digest.config import SeoConfig, SiteConfig
 from digest.errors import BuildFailed, Problem
 from digest.model.editions import Editions
 from digest.model.site import RELATED_WINDOW, Article, Period, PeriodLink, Site, Taxonomy, Term
+from digest.rules.locale import format_number, text_direction
 from digest.rules.urls import compile_pattern, join_base, output_path, rebase_links, site_link
 
 RECENT_COUNT = 10
+
+
+class Messages(Protocol):
+    """A catalogue of UI strings in one language (the theme's; see render/i18n.py)."""
+
+    def gettext(self, message: str) -> str: ...
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str: ...
+
+
+AlternatesOf = Callable[[str, str], tuple["Alternate", ...]]  # (page kind, page URL) -> the page in each language
 
 
 class Memo(Protocol):
@@ -67,6 +80,17 @@ def term_feeds(config: SiteConfig, term: Term) -> tuple[Feed, ...]:
 
 
 @dataclass(frozen=True, slots=True)
+class Alternate:
+    """The same page in another language of the site (hreflang links, the language switcher)."""
+
+    lang: str  # BCP 47 tag, or ``x-default`` for the default language's page
+    name: str  # the language's name in itself: "Русский"
+    url: str  # site path from the root of the whole site: /ru/2022/01/10/slug/
+    permalink: str  # absolute
+    current: bool = False  # this is the page itself
+
+
+@dataclass(frozen=True, slots=True)
 class PageInfo:
     kind: str
     title: str
@@ -74,6 +98,9 @@ class PageInfo:
     permalink: str
     description: str
     feeds: tuple[Feed, ...] = ()
+    lang: str = ""  # BCP 47 tag of the page's main text (an article's ``lang:``, else the site's language)
+    dir: str = "ltr"  # ``rtl`` for right-to-left languages
+    alternates: tuple[Alternate, ...] = ()  # the page in every language it exists in, itself included
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +187,8 @@ class SiteContext:
     search_url: str = ""  # the search page, or empty when search is off
     editions: Editions | None = None  # the site's editions when the config has them
     generator: str = f"digest {__version__}"
+    url_prefix: str = ""  # "/ru" on a multilingual site's non-default language: its paths live under it
+    dir: str = "ltr"  # the site language's direction (``rtl`` for Arabic, Hebrew, ...)
 
 
 @dataclass(frozen=True, eq=False)  # no slots: ``inputs`` is worked out on first use and kept
@@ -245,7 +274,7 @@ def _bodies(items: Iterable[Article] | Callable[[], Iterable[Article]]) -> str:
     return _digest(tuple(a.key for a in (items() if callable(items) else items) if a is not None))
 
 
-def _page_inputs(site_inputs: str, kind: str, title: str, url: str, description: str, feeds: tuple[Feed, ...],
+def _page_inputs(site_inputs: str, kind: str, title: str, url: str, description: str, feeds: object,
                  inputs: tuple[object, ...] | Callable[[], tuple[object, ...]]) -> str:
     return _digest(site_inputs, kind, title, url, description, feeds, inputs() if callable(inputs) else inputs)
 
@@ -341,17 +370,27 @@ class PlannedPages(Mapping[str, PageJob]):
 class Planner:
     """Collects page jobs, refusing two pages on one URL."""
 
-    def __init__(self, site: Site, site_context: SiteContext, memo: Memo | None = None) -> None:
+    def __init__(
+        self, site: Site, site_context: SiteContext, memo: Memo | None = None,
+        messages: Messages | None = None, alternates: AlternatesOf | None = None,
+    ) -> None:
         self.site = site
+        self.messages: Messages = messages or NullTranslations()  # page titles in the site's language
+        self.alternates = alternates  # a page's translations (multilingual sites)
+        self.language = site.config.language
         self.config: SiteConfig = site.config
         self.site_context = site_context
         self.site_values = SiteValues(site)
         self.memo = memo  # results of costly pure planning steps from earlier builds (the build cache)
         self.related = remembered_related(site, memo)
-        self._config_inputs = _digest(self.config.fingerprint(), __version__)
+        self._config_inputs = _digest(self.config.fingerprint(), __version__, site_context.url_prefix)
         self.jobs = PlannedPages(self._job)
         self.problems: list[Problem] = []
         self._root = join_base(self.config.base_url, "/")  # permalinks are this plus the path
+
+    def counted(self, singular: str, plural: str, n: int, **values: str) -> str:
+        """``n`` things in the site's language: "3 статьи", "5 статей" (``num`` is Babel's number)."""
+        return self.messages.ngettext(singular, plural, n) % {"num": format_number(n, self.language), **values}
 
     def add(
         self,
@@ -381,12 +420,18 @@ class Planner:
 
     def _job(self, path: str, spec: PageSpec) -> PageJob:
         url, kind, title, template, inputs, origin, description, feeds, produce, context, bodies = spec
-        page = PageInfo(kind, title, url, self._root + url.lstrip("/"), description, feeds)
+        article = self.site.by_url.get(url) if kind == "article" else None
+        lang = article.lang if article is not None else self.language
+        alternates = self.alternates(kind, url) if self.alternates is not None and template is not None else ()
+        page = PageInfo(kind, title, url, self._root + url.lstrip("/"), description, feeds, lang, text_direction(lang),
+                        alternates)
         ctx = {"site": self.site_context, "page": page}
         for key, value in context.items():
             ctx[key] = value.make() if isinstance(value, Deferred) else value
         # the config and the page's own inputs; the ``site`` fields a template reads are added when it renders
-        inputs_of = partial(_page_inputs, self._config_inputs, kind, title, url, description, feeds, inputs)
+        inputs_of = partial(
+            _page_inputs, self._config_inputs, kind, title, url, description, (feeds, lang, alternates), inputs
+        )
         return PageJob(url, path, template, ctx, inputs_of, origin, produce, self.site_values, partial(_bodies, bodies))
 
     def add_list(
@@ -404,7 +449,7 @@ class Planner:
             )
 
 
-def site_context(site: Site, feeds: tuple[Feed, ...] = ()) -> SiteContext:
+def site_context(site: Site, feeds: tuple[Feed, ...] = (), url_prefix: str = "") -> SiteContext:
     config = site.config
     recent = site.articles[:RECENT_COUNT]
     return SiteContext(
@@ -423,6 +468,8 @@ def site_context(site: Site, feeds: tuple[Feed, ...] = ()) -> SiteContext:
         seo=config.seo,
         search_url=config.search.url if config.search.enabled else "",
         editions=site.editions,
+        url_prefix=url_prefix,
+        dir=text_direction(config.language),
     )
 
 
@@ -447,14 +494,17 @@ def remembered_related(site: Site, memo: Memo | None) -> Mapping[int, tuple[Arti
 def _term_pages(
     planner: Planner, taxonomy: Taxonomy, kind: str, feeds: Callable[[Term], tuple[Feed, ...]] = lambda term: ()
 ) -> None:
+    _ = planner.messages.gettext
+    tags = taxonomy.name == "tags"
     planner.add(
         url=taxonomy.url,
         kind=taxonomy.name,
-        title=taxonomy.title,
+        title=_("Tags") if tags else _("Sources"),
         template="terms.html",
         inputs=tuple((t.name, t.url, t.count) for t in taxonomy.terms),
         origin=f"the {taxonomy.name} index",
-        description=f"All {taxonomy.term_count} {taxonomy.name}",
+        description=planner.counted("All %(num)s tag", "All %(num)s tags", taxonomy.term_count) if tags
+        else planner.counted("All %(num)s source", "All %(num)s sources", taxonomy.term_count),
         taxonomy=taxonomy,
     )
     for term in taxonomy.terms:
@@ -465,7 +515,8 @@ def _term_pages(
             items=term.articles,
             origin=f"{kind} '{term.name}'",
             extra_inputs=(term.name, term.count),
-            description=f"{term.count} article{'s' if term.count != 1 else ''} on {term.name}",
+            description=planner.counted("%(num)s article on %(name)s", "%(num)s articles on %(name)s", term.count,
+                                      name=term.name),
             feeds=feeds(term),
             term=term,
         )
@@ -492,13 +543,19 @@ def _period_pages(planner: Planner, periods: Iterable[Period]) -> None:
             items=period.articles,
             origin=f"the {period.kind} page for {period.title}",
             extra_inputs=partial(_period_inputs, period),
-            description=f"{period.count} article{'s' if period.count != 1 else ''} from {period.title}",
+            description=planner.counted("%(num)s article from %(period)s", "%(num)s articles from %(period)s",
+                                      period.count, period=period.title),
             period=period,
         )
 
 
-def make_planner(site: Site, memo: Memo | None = None) -> Planner:
-    return Planner(site, site_context(site, site_feeds(site.config)), memo)
+def make_planner(
+    site: Site, memo: Memo | None = None, *, messages: Messages | None = None, alternates: AlternatesOf | None = None,
+    url_prefix: str = "",
+) -> Planner:
+    """``messages``: the theme's catalogue for the site's language (page titles and descriptions);
+    ``alternates`` and ``url_prefix``: one language of a multilingual site (model/languages.py)."""
+    return Planner(site, site_context(site, site_feeds(site.config), url_prefix), memo, messages, alternates)
 
 
 class ArticlePlanner:
@@ -553,12 +610,15 @@ def plan_site_pages(planner: Planner) -> None:
     _term_pages(planner, site.sources, "source")
     for periods in (site.years, site.months, site.days):
         _period_pages(planner, periods)
+    _ = planner.messages.gettext
     planner.add(
-        url="/archive/", kind="archive", title="Archive", template="archive.html",
+        url="/archive/", kind="archive", title=_("Archive"), template="archive.html",
         inputs=lambda: tuple((y.url, y.title, _period_inputs(y)) for y in site.years),
-        origin="the archive page", description=f"Every article on {config.title}, by month", years=site.years,
+        origin="the archive page", description=_("Every article on %(title)s, by month") % {"title": config.title},
+        years=site.years,
     )
-    planner.add(url="/404.html", kind="404", title="Page not found", template="404.html", inputs=(), origin="the 404 page")
+    planner.add(url="/404.html", kind="404", title=_("Page not found"), template="404.html", inputs=(),
+                origin="the 404 page")
 
 
 def finish_plan(planner: Planner, outputs: Sequence[Callable[[Planner], None]] = ()) -> None:

@@ -8,7 +8,7 @@ import traceback
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 from urllib.parse import urlsplit
 
 import jinja2
@@ -17,6 +17,8 @@ from markupsafe import Markup
 
 from digest.errors import DigestError
 from digest.render.email import email_document
+from digest.render.i18n import Catalogues, install as install_i18n, plural_forms
+from digest.rules.locale import format_date_named, format_number, language_name, text_direction
 from digest.rules.urls import join_base, site_link
 
 DEFAULT_THEME = Path(__file__).resolve().parents[2] / "themes" / "default"
@@ -52,7 +54,7 @@ def load_theme(site_dir: Path, name: str, *, fingerprint_assets: bool = True) ->
     hasher = hashlib.sha256()
     assets: dict[str, tuple[str, Path]] = {}
     for folder in reversed(folders):  # default first, so the site's files override
-        for kind in ("templates", "static"):
+        for kind in ("templates", "static", "locale"):  # locale: the UI catalogues (render/i18n.py)
             base = folder / kind
             if not base.is_dir():
                 continue
@@ -86,6 +88,16 @@ class _TemplateFacts:
     other_bodies: bool  # see Renderer.reads_other_bodies
 
 
+def _locale_hash(folders: Sequence[Path]) -> str:
+    """A hash of the theme's gettext catalogues: a changed translation re-renders the pages that print it."""
+    digest = hashlib.sha256()
+    for folder in folders:
+        for path in sorted((folder / "locale").rglob("*")) if (folder / "locale").is_dir() else ():
+            if path.is_file():
+                digest.update(f"{path.relative_to(folder)}\0".encode() + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
 def _reads_other_bodies(tree: nodes.Template) -> bool:
     rebinds = any(n.name == "article" and n.ctx in ("store", "param") for n in tree.find_all(nodes.Name))
     for node in tree.find_all((nodes.Getattr, nodes.Const)):
@@ -99,10 +111,24 @@ def _reads_other_bodies(tree: nodes.Template) -> bool:
     return False
 
 
-def _fmt_date(value: Any, fmt: str = "%-d %B %Y") -> str:
+def _language(ctx: jinja2.runtime.Context) -> str:
+    return getattr(ctx.get("site"), "language", "") or "en"
+
+
+@pass_context
+def _fmt_date(ctx: jinja2.runtime.Context, value: Any, fmt: str = "date") -> str:
+    """``date`` (10 January 2022), ``datetime``, ``month``, ``day``, ``weekday``, ``time``, ``year`` or a
+    CLDR skeleton, in the page's language; a ``%`` format is strftime's (language-blind, for old themes)."""
     if isinstance(value, (datetime, date)):
-        return value.strftime(fmt)
+        if "%" in fmt:
+            return value.strftime(fmt)
+        return format_date_named(value, fmt, _language(ctx))
     return str(value)
+
+
+@pass_context
+def _fmt_number(ctx: jinja2.runtime.Context, value: Any) -> str:
+    return format_number(value, _language(ctx)) if isinstance(value, (int, float)) else str(value)
 
 
 def _isodate(value: Any) -> str:
@@ -135,18 +161,33 @@ class Renderer:
         base_path = urlsplit(join_base(base_url, "/")).path
 
         def link(page_url: str, path: str) -> str:
+            """``path`` (from the root of the whole site) as an href on the page at ``page_url`` (likewise)."""
             return site_link(path, page_url, base_path, relative_urls)
+
+        def language_prefix(ctx: jinja2.runtime.Context) -> str:
+            # a multilingual site's other languages live under /<lang>/: their pages hold paths inside it
+            return getattr(ctx.get("site"), "url_prefix", "")
 
         @pass_context
         def url(ctx: jinja2.runtime.Context, path: str) -> str:
-            return link(ctx["page"].url, str(path))
+            """A path of this page's language (``/archive/`` is ``/ru/archive/`` on a Russian page)."""
+            lang = language_prefix(ctx)
+            path = str(path)
+            if lang and path.startswith("/") and not path.startswith("//"):
+                path = lang + path
+            return link(lang + ctx["page"].url, path)
+
+        @pass_context
+        def root_url(ctx: jinja2.runtime.Context, path: str) -> str:
+            """A path from the root of the whole site, whatever the page's language (language switchers)."""
+            return link(language_prefix(ctx) + ctx["page"].url, str(path))
 
         @pass_context
         def static(ctx: jinja2.runtime.Context, name: str) -> str:
             entry = theme.assets.get(str(name))
             if entry is None:
                 raise DigestError(f"static('{name}'): no such file in the theme's static/ folder")
-            return link(ctx["page"].url, "/" + entry[0])
+            return link(language_prefix(ctx) + ctx["page"].url, "/" + entry[0])
 
         def abs_url(path: str) -> str:
             return join_base(base_url, str(path))
@@ -159,29 +200,47 @@ class Renderer:
         # A list shows each article as the same card on its home, tag, source and date pages
         # (about eight times per article): render each card once. The key holds everything the
         # card shows (the article's header hash) and, with relative URLs, the page's folder.
-        cards: dict[tuple[str, str, str, str], Markup] = {}
+        cards: dict[tuple[str, ...], Markup] = {}
 
         @pass_context
-        def card(ctx: jinja2.runtime.Context, item: Any, heading: str = "h2", date_format: str = "%-d %B %Y") -> Markup:
+        def card(ctx: jinja2.runtime.Context, item: Any, heading: str = "h2", date_format: str = "date") -> Markup:
             page_url = ctx["page"].url
             where = page_url.rsplit("/", 1)[0] if relative_urls else ""
-            key = (item.header, heading, date_format, where)
+            site = ctx.get("site")
+            # a card's words and links depend on its page's language too
+            key = (item.header, heading, date_format, where, _language(ctx), language_prefix(ctx))
             html = cards.get(key)
             if html is None:
                 template = self.env.get_template("partials/card.html")
                 html = Markup(template.render(
-                    page=ctx["page"], item=item, card_heading=heading, card_date_format=date_format
+                    site=site, page=ctx["page"], item=item, card_heading=heading, card_date_format=date_format
                 ))
                 if len(cards) > 50_000:  # a long-running server must not grow without bound
                     cards.clear()
                 cards[key] = html
             return html
 
-        self.env.globals.update(url=url, static=static, abs_url=abs_url, serve=serve, card=card)
-        self.env.filters.update(date=_fmt_date, isodate=_isodate, abs_url=abs_url, email=email)
+        self.catalogues = Catalogues(theme.folders)
+        install_i18n(self.env, self.catalogues)
+        @pass_context
+        def plural_forms_of(ctx: jinja2.runtime.Context, singular: str, plural: str) -> dict[str, str]:
+            language = _language(ctx)
+            return plural_forms(self.catalogues.messages(language), language, singular, plural)
+
+        self.env.globals.update(
+            url=url, root_url=root_url, static=static, abs_url=abs_url, serve=serve, card=card,
+            plural_forms=plural_forms_of,
+        )
+        self.env.filters.update(
+            date=_fmt_date, isodate=_isodate, abs_url=abs_url, number=_fmt_number,
+            language_name=language_name, text_direction=text_direction, email=email,
+        )
         self._facts: dict[str, _TemplateFacts] = {}
         self._closures: dict[str, tuple[str, bool, tuple[str, ...]]] = {}
-        self._assets = hashlib.sha256(repr(sorted((k, v[0]) for k, v in theme.assets.items())).encode()).hexdigest()
+        # what every template prints through static() and _(): the asset names and the UI catalogues
+        self._assets = hashlib.sha256(
+            repr(sorted((k, v[0]) for k, v in theme.assets.items())).encode() + _locale_hash(theme.folders).encode()
+        ).hexdigest()
 
     def compile(self, names: Iterable[str]) -> None:
         """Load the templates ``names`` reach now, so forked workers inherit them compiled."""

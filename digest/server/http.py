@@ -149,9 +149,20 @@ class DevRequestHandler(BaseHTTPRequestHandler):
         if boundary.host_allowed(self.headers.get("Host")) and (authority is None or boundary.host_allowed(authority)):
             return True
         self.close_connection = True
+        self._drain_small_body()
         self._send(Response(403, content_type(".txt"), b"forbidden: this server answers only to its own address\n"),
                    head)
         return False
+
+    def _drain_small_body(self) -> None:
+        """Read a small refused body before answering, so the client reads the 403 instead of a reset
+        connection (a large one is left unread: the connection closes either way)."""
+        length = self.headers.get("Content-Length", "")
+        if length.isdigit() and 0 < int(length) <= 64 * 1024:
+            try:
+                self.rfile.read(int(length))
+            except OSError:
+                pass
 
     def _change(self) -> None:
         if not self._host_ok(head=False):
@@ -161,6 +172,7 @@ class DevRequestHandler(BaseHTTPRequestHandler):
         if not self.server.boundary.change_allowed(headers.get("Origin"), headers.get(TOKEN_HEADER),
                                                    headers.get("Host", "")):
             self.close_connection = True
+            self._drain_small_body()
             self._send(Response(403, content_type(".txt"), b"forbidden: a change needs this server's page and token\n"),
                        False)
             return

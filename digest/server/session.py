@@ -252,8 +252,12 @@ class SiteSession:
                 timer.lap("theme")
             theme, renderer = self._theme, self._renderer
             assert theme is not None and renderer is not None
-            if old is not None and self._error is None and kinds == {"css"} and old.config is config:
+            # (a multilingual state holds every language's files: it is rebuilt whole, stylesheets included)
+            if old is not None and self._error is None and kinds == {"css"} and old.config is config \
+                    and not config.languages:
                 return self._commit_css(old, theme, renderer, started)
+            if config.languages:
+                return self._rebuild_languages(config, theme, renderer, timer, started, old)
             state, read, reparsed = self._build(config, theme, renderer, timer)
         except Exception as exc:  # noqa: BLE001 - the user's mistake or our bug: both go to the overlay
             return self._failed(exc, started, timer)
@@ -372,7 +376,8 @@ class SiteSession:
         site = prepared.site
         assert site is not None  # without keep_going a failed model raised
         reparsed = prepared.loaded.rendered
-        state = self._state_for(config, theme, renderer, site, pipeline.plan_articles(site), None)
+        articles = pipeline.plan_articles(site, messages=renderer.catalogues.messages(config.language))
+        state = self._state_for(config, theme, renderer, site, articles, None)
         timer.lap("state")
         return state, scan.read, reparsed
 
@@ -382,19 +387,56 @@ class SiteSession:
         self._memo = {a.key: a if isinstance(a.html, Markup) else _as_markup(a) for a in loaded.articles}
         return dataclasses.replace(loaded, articles=[self._memo[a.key] for a in loaded.articles])
 
+    def _rebuild_languages(
+        self, config: SiteConfig, theme: Theme, renderer: Renderer, timer: Timer, started: float,
+        old: BuildState | None,
+    ) -> RebuildReport:
+        """A multilingual site: every language's model and the whole plan, by the build's own steps
+        (no early article pages, no forked finishing: a preview of several languages is rarely huge)."""
+        # the scanner's record of content/ (every language's folder) is what idle checks compare with
+        self._scanner.scan(self.site_dir, config, have=(), changed=None)
+        self._unscanned = set()
+        cache = Cache(self.site_dir / CACHE_DIR if self.options.use_cache else None)
+        try:
+            sites = pipeline.prepare_languages(
+                self.site_dir, config, cache=cache, jobs=job_count(self.options.jobs), now=self.options.clock(),
+                drafts=self.options.drafts, future=self.options.future, timer=timer,
+            )
+            jobs = pipeline.plan_languages(sites, memo=cache, messages=renderer.catalogues.messages)
+        finally:
+            cache.close()
+        timer.lap("plan")
+        default = sites.sites[0]
+        articles = pipeline.plan_articles(default, messages=renderer.catalogues.messages(config.language))
+        state = self._state_for(config, theme, renderer, default, articles, jobs, sites)
+        probe_error = self._probe(state) if old is None or old.theme is not state.theme else None
+        changed_site = old is None or state.signature != old.signature
+        with self._cond:
+            self._state = state
+            self._error = probe_error
+            if changed_site:
+                self._epoch_n += 1
+                self._css = None
+        return RebuildReport(
+            probe_error is None, time.perf_counter() - started, reparsed=sites.rendered,
+            articles=len(sites.articles), pages=len(jobs), changed=changed_site, error=probe_error,
+            timings=timer.timings,
+        )
+
     def _state_for(
         self, config: SiteConfig, theme: Theme, renderer: Renderer, site: Site, articles: ArticlePlanner,
-        jobs: Mapping[str, PageJob] | None,
+        jobs: Mapping[str, PageJob] | None, languages: pipeline.LanguageSites | None = None,
     ) -> BuildState:
+        content: Site | pipeline.LanguageSites = languages or site  # a multilingual site: every language's files
         # pages come first when a URL is both (planning refuses content files that would overwrite a page)
-        files = {out: src for out, src in [*theme.assets.values(), *site.assets]}
+        files = {out: src for out, src in [*theme.assets.values(), *content.assets]}
         roots = tuple(p.resolve() for p in (self.site_dir / config.content_dir, *theme.folders))
         sig = hashlib.blake2b(digest_size=16)
         sig.update(f"{config.fingerprint()}|{theme.fingerprint}\n".encode())
-        sig.update("\n".join(a.key for a in site.articles).encode())
+        sig.update("\n".join(a.key for a in content.articles).encode())
         if site.editions is not None:
             sig.update(site.editions.signature().encode())
-        for out, src in site.assets:
+        for out, src in content.assets:
             try:
                 st = src.stat()
                 sig.update(f"\n{out}|{src}|{st.st_mtime_ns}|{st.st_size}".encode())

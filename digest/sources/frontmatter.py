@@ -13,6 +13,7 @@ from typing import Any, BinaryIO, Mapping
 
 from digest.rules.dates import BadDate, date_from_filename, parse_date_value
 from digest.errors import DigestError
+from digest.rules.locale import is_language_tag
 from digest.rules.slugs import slug_or_none, slugify
 from digest.rules.urls import is_safe_segment
 from digest.rules.yamlload import YamlDocument, YamlProblem, load_yaml_document
@@ -24,7 +25,7 @@ MAX_ARTICLE_BYTES = 1024 * 1024
 KNOWN_KEYS = frozenset(
     {
         "title", "date", "tags", "categories", "category", "summary", "source", "author", "slug",
-        "draft", "updated", "image", "image_alt", "note", "via",
+        "draft", "updated", "image", "image_alt", "note", "via", "lang", "translation_key",
     }
 )
 
@@ -65,6 +66,8 @@ class SourceArticle:
     image_alt: str = ""  # what the lead image shows, for readers who cannot see it
     has_body: bool = True  # False: front matter only (with a source, a link item)
     note_chars: int = 0  # length of the note as plain text, set once it is rendered (a link item's page needs a long note)
+    lang: str = ""  # BCP 47 tag of the article's text when it is not the site's (``lang: kk``)
+    translation_key: str = ""  # links translations whose file paths differ (multilingual sites)
 
 
 def normalise_text(text: str) -> str:
@@ -298,6 +301,11 @@ def _article(
     if not isinstance(draft, bool):
         raise _Bad("draft", "'draft' must be true or false")
 
+    lang = _as_text(meta.get("lang"), "lang", doc.texts.get("lang"))
+    if lang and not is_language_tag(lang):
+        raise _Bad("lang", f"'lang: {lang}' is not a language tag digest knows: write one like 'en', 'kk' or 'pt-BR'")
+    translation_key = _as_text(meta.get("translation_key"), "translation_key", doc.texts.get("translation_key"))
+
     extra = {k: _plain_value(v) for k, v in meta.items() if k not in KNOWN_KEYS}
     return SourceArticle(
         path=path,
@@ -319,6 +327,8 @@ def _article(
         body_line=body_line,
         image_alt=texts["image_alt"],
         has_body=bool(body.strip()),
+        lang=lang,
+        translation_key=translation_key,
     )
 
 

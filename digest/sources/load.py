@@ -50,7 +50,8 @@ def render_settings_key(config: SiteConfig) -> str:
         "html": repr(config.html),
         "tz": config.timezone,
         "summary": config.summary_length,
-        "record": 2,  # 2: link items (has_body, note_chars)
+        "content": config.content_dir,  # each language of a multilingual site has its own folder
+        "record": 3,  # 2: link items (has_body, note_chars); 3: lang, translation_key
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 

@@ -56,6 +56,8 @@ def decode_source(meta: str) -> SourceArticle:
         image_alt=src.get("image_alt", ""),
         has_body=src.get("has_body", True),
         note_chars=src.get("note_chars", 0),
+        lang=src.get("lang", ""),
+        translation_key=src.get("translation_key", ""),
     )
 
 

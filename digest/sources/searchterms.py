@@ -1,4 +1,11 @@
-"""Words for the search index: how text is cut into terms (pure; the browser does the same)."""
+"""Words for the search index: how text is cut into terms (pure; the browser does the same).
+
+Words of any script are kept (Cyrillic, Greek, Arabic, Kazakh, Hangul...). Chinese and
+Japanese are written without spaces, so a run of their characters is indexed as its
+overlapping pairs ("東京で地震" -> 東京 京で で地 地震) plus its last character: a query
+is cut the same way and must hold every pair, so any word inside a sentence is found
+(a one-character query matches the pairs it starts). No dictionary, no segmenter.
+"""
 
 from __future__ import annotations
 
@@ -17,29 +24,47 @@ STOP_WORDS = frozenset(
 )
 
 _TOKEN_RE = re.compile(r"[^\W_]+")
+# Hiragana, Katakana (and its phonetic extensions), CJK ideographs (with extension A and compatibility)
+CJK_CHARS = "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_RUN_RE = re.compile(f"[{CJK_CHARS}]+")
+_KEPT_MARKS = (0x3099, 0x309A)  # kana voicing marks: ガ is not カ
 
 
 @functools.cache
 def _marks() -> dict[int, None]:
-    """A ``str.translate`` table deleting every non-spacing mark (Unicode category Mn)."""
-    return {code: None for code in range(0x110000) if unicodedata.category(chr(code)) == "Mn"}
+    """A ``str.translate`` table deleting every non-spacing mark (Unicode category Mn) but kana voicing."""
+    return {
+        code: None for code in range(0x110000)
+        if unicodedata.category(chr(code)) == "Mn" and code not in _KEPT_MARKS
+    }
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
 def normalise(text: str) -> str:
-    """Lower case without accents; the browser does the same (NFKD, drop marks, toLowerCase)."""
+    """Lower case without accents; the browser does the same (NFKD, drop marks, NFC, toLowerCase)."""
     if not text.isascii():
         text = unicodedata.normalize("NFKD", text)
         # only the non-ASCII runs can hold marks: most text is skipped at C speed
         text = _NON_ASCII.sub(lambda run: run.group().translate(_marks()), text)
+        text = unicodedata.normalize("NFC", text)  # what is left recomposes: ガ, Hangul syllables
     return text.lower()
 
 
+def cjk_grams(run: str) -> list[str]:
+    """A run of Chinese/Japanese characters as its overlapping pairs and its last character."""
+    return [run[i : i + 2] for i in range(len(run) - 1)] + [run[-1]]
+
+
 def tokens(text: str) -> set[str]:
-    found = set(_TOKEN_RE.findall(normalise(text)))
-    return {t for t in found if MIN_TERM <= len(t) <= MAX_TERM and t not in STOP_WORDS}
+    text = normalise(text)
+    found: set[str] = set()
+    if not text.isascii():
+        found.update(g for run in _CJK_RUN_RE.findall(text) for g in cjk_grams(run))
+        text = _CJK_RUN_RE.sub(" ", text)
+    words = {t for t in _TOKEN_RE.findall(text) if MIN_TERM <= len(t) <= MAX_TERM and t not in STOP_WORDS}
+    return found | words
 
 
 def body_terms(*html_fragments: str) -> str:

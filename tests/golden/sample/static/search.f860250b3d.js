@@ -15,6 +15,24 @@
   var indexUrl = list.getAttribute("data-search-index");
   var base = indexUrl.slice(0, indexUrl.lastIndexOf("/") + 1);
   var siteRoot = list.getAttribute("data-site-root");
+  // the page's words in its language (search.html): "%(query)s" and "%(num)s" are filled in here
+  var messages = JSON.parse(list.getAttribute("data-messages") || "{}");
+  // bare "en" reads day-month-year on the pages (digest/rules/locale.py): so it does here
+  var lang = messages.lang || document.documentElement.lang || "en";
+  if (lang === "en") lang = "en-001";
+  var plurals = new Intl.PluralRules(lang);
+  var numbers = new Intl.NumberFormat(lang);
+  var dates = new Intl.DateTimeFormat(lang, {year: "numeric", month: "long", day: "numeric", timeZone: "UTC"});
+  function say(text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (all, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? values[name] : all;
+    });
+  }
+  function matches(n, query) {
+    var forms = messages.matches || {};
+    var form = forms[plurals.select(n)] || forms.other || "%(num)s";
+    return say(form, {num: numbers.format(n), query: query});
+  }
   // relative_urls builds link to index.html files, so pages open from file://
   var relative = /index\.html$/.test(siteRoot);
   var rootDir = siteRoot.replace(/index\.html$/, "");
@@ -51,25 +69,47 @@
     return loads[key];
   }
 
+  // as digest/sources/searchterms.py: NFKD, drop marks (not kana voicing), NFC, lower case
   function normalise(text) {
-    return text.normalize("NFKD").replace(/\p{Mn}/gu, "").toLowerCase();
+    return text.normalize("NFKD").replace(/(?![\u3099\u309a])\p{Mn}/gu, "").normalize("NFC").toLowerCase();
   }
 
+  // Chinese and Japanese runs become their overlapping pairs (the index holds every pair of the
+  // text, and each run's last character); a one-character query matches the pairs it starts.
   function words(query) {
-    var found = normalise(query).match(/[\p{L}\p{N}]+/gu) || [];
+    var text = normalise(query);
+    var grams = [];
+    if (manifest.cjk) {
+      text = text.replace(new RegExp("[" + manifest.cjk + "]+", "gu"), function (run) {
+        var chars = Array.from(run);
+        if (chars.length === 1) { grams.push(chars[0]); }
+        for (var i = 0; i + 1 < chars.length; i++) { grams.push(chars[i] + chars[i + 1]); }
+        return " ";
+      });
+    }
+    var found = text.match(/[\p{L}\p{N}]+/gu) || [];
     var seen = new Set();
-    return found.filter(function (w) {
+    return grams.concat(found.filter(function (w) {
       var n = Array.from(w).length;
-      if (n < manifest.min || manifest.stopSet.has(w) || seen.has(w)) return false;
+      return !(n < manifest.min || manifest.stopSet.has(w));
+    })).filter(function (w) {
+      if (seen.has(w)) return false;
       seen.add(w);
       return true;
     });
   }
 
-  // The shards that can hold terms matching `word`: a word of 3+ characters
-  // matches as a prefix, a shorter one only as a whole term.
+  // A word of 3+ characters (or a single Chinese/Japanese character) matches terms it starts;
+  // a shorter one, or a pair of Chinese/Japanese characters, only a whole term.
+  function isPrefix(word) {
+    var n = Array.from(word).length;
+    if (manifest.cjk && new RegExp("^[" + manifest.cjk + "]+$", "u").test(word)) return n === 1;
+    return n >= 3;
+  }
+
+  // The shards that can hold terms matching `word`.
   function shardsFor(word) {
-    var prefix = Array.from(word).length >= 3;
+    var prefix = isPrefix(word);
     return Object.keys(manifest.terms).filter(function (s) {
       return word.indexOf(s) === 0 || (prefix && s.indexOf(word) === 0);
     });
@@ -82,7 +122,7 @@
   }
 
   function scoreWord(word, shards) {
-    var prefix = Array.from(word).length >= 3;
+    var prefix = isPrefix(word);
     var scores = new Map();
     shards.forEach(function (shard) {
       Object.keys(shard).forEach(function (term) {
@@ -106,7 +146,7 @@
     var ws = words(query);
     if (!ws.length) {
       show(mine, query, [], false);
-      if (query.trim()) status.textContent = "Type a longer word, or one that is less common.";
+      if (query.trim()) status.textContent = messages.short;
       return Promise.resolve();
     }
     return Promise.all(ws.map(function (w) {
@@ -167,7 +207,7 @@
         meta.className = "meta";
         var time = document.createElement("time");
         time.dateTime = d[2];
-        time.textContent = d[2];
+        time.textContent = dates.format(new Date(d[2] + "T00:00:00Z"));
         meta.appendChild(time);
         li.appendChild(h);
         li.appendChild(meta);
@@ -180,8 +220,7 @@
         list.appendChild(li);
       });
       var n = shown.length;
-      status.textContent = n === 0 ? "No articles match “" + query.trim() + "”."
-        : n + (n === 1 ? " article matches" : " articles match") + " “" + query.trim() + "”.";
+      status.textContent = n === 0 ? say(messages.none, {query: query.trim()}) : matches(n, query.trim());
       more.parentNode.hidden = list.children.length >= n;
     });
   }
@@ -206,7 +245,7 @@
   }
 
   function fail(error) {
-    status.textContent = "Search is unavailable: " + error.message;
+    status.textContent = say(messages.unavailable, {error: error.message});
   }
 
   input.form.addEventListener("submit", function (event) {
@@ -215,7 +254,7 @@
     run(input.value).catch(fail);
   });
 
-  status.textContent = "Loading the search index…";
+  status.textContent = messages.loading;
   load("index", indexUrl).then(function (data) {
     manifest = data;
     manifest.stopSet = new Set(data.stop);
