@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from digest.importer.duplicates import Duplicate, ExistingArticle, find_duplicates
 from digest.importer.model import Imported
 from digest.importer.suggest import suggest_tags
-from digest.importer.urls import normalize_source_url
+from digest.rules.sourceurls import normalize_source_url
 
 ALMATY = ZoneInfo("Asia/Almaty")
 

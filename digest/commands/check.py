@@ -43,7 +43,7 @@ from digest.plan.pages import PageJob
 from digest.render.i18n import Catalogues
 from digest.render.theme import load_theme
 from digest.rules.slugs import term_key
-from digest.importer.urls import normalize_source_url
+from digest.rules.sourceurls import normalize_source_url
 from digest.rules.urls import UnsafePath, expand
 from digest.rules.yamlload import load_yaml_document
 

@@ -18,7 +18,7 @@ from digest.importer.clipping import parse_clipping
 from digest.importer.decode import decode_input
 from digest.importer.duplicates import Duplicate, ExistingArticle, find_duplicates
 from digest.importer.model import Imported
-from digest.importer.urls import registered_host
+from digest.rules.sourceurls import registered_host
 from digest.importer.suggest import map_tags, suggest_tags, tag_key
 from digest.importer.writer import article_path, render_article_file, write_new_file
 from digest.sources.load import scan_content

@@ -26,7 +26,7 @@ from digest.importer.decode import decode_input
 from digest.importer.duplicates import Duplicate, ExistingArticle, find_duplicates
 from digest.importer.model import Imported
 from digest.importer.suggest import TagMatch, map_tags, suggest_tags, tag_key
-from digest.importer.urls import normalize_source_url
+from digest.rules.sourceurls import normalize_source_url
 from digest.importer.writer import article_path, render_article_file, write_new_file
 
 __all__ = [

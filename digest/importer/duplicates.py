@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from digest.importer.model import Imported
-from digest.importer.urls import normalize_source_url
+from digest.rules.sourceurls import normalize_source_url
 from digest.rules.slugs import term_key
 
 

@@ -34,7 +34,7 @@ from digest.importer.clipping import is_chrome, is_end_marker, is_marker, read_m
 from digest.importer.dates import aware, parse_news_date
 from digest.importer.model import Imported
 from digest.importer.page_copy import nearest_date
-from digest.importer.urls import registered_host
+from digest.rules.sourceurls import registered_host
 
 # The JSON-LD types that are an article, best first: a page may describe itself
 # as a WebPage *and* carry its NewsArticle.

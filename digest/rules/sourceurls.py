@@ -1,4 +1,4 @@
-"""Source URLs reduced to what identifies the story, for finding duplicates.
+"""Source URLs reduced to what identifies the story: the one rule for duplicates, used by import and check alike.
 
 The result is a comparison key, not a link to print: ``http`` becomes
 ``https`` and ``www.`` goes even where a site would not answer that way.
