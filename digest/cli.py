@@ -214,11 +214,12 @@ def check(site_dir: Path, fmt: str, drafts: bool, future: bool) -> None:
     """
     import json
 
-    from digest.pipeline import job_count, now_from_env
+    from digest.pipeline import now_from_env
+    from digest.workers import cpu_count
     from digest.commands.check import ERROR, INFO, WARNING, check_site
 
     def action() -> int:
-        result = check_site(site_dir, now=now_from_env(), drafts=drafts, future=future, jobs=job_count(0))
+        result = check_site(site_dir, now=now_from_env(), drafts=drafts, future=future, jobs=cpu_count(0))
         if fmt == "json":
             click.echo(json.dumps([f.to_dict() for f in result.findings], indent=2, ensure_ascii=False))
         else:

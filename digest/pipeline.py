@@ -123,8 +123,6 @@ def now_from_env() -> datetime:
     return datetime.now(timezone.utc)
 
 
-job_count = cpu_count
-
 
 class Timer:
     """Seconds spent in each named step; ``-v`` prints them."""

@@ -24,7 +24,7 @@ from datetime import datetime
 from html import escape
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 from urllib.parse import unquote, urlsplit
 
 from digest import pipeline
@@ -38,13 +38,13 @@ from digest.model.loaded import LoadedArticle
 from digest.sources.load import SourceFile
 from digest.sources.markup import plain_text
 from digest.model.languages import duplicate_keys, far_apart, link_translations
-from digest.model.site import Excluded, Site
+from digest.model.site import Excluded, Site, article_url_of
 from digest.plan.pages import PageJob
 from digest.render.i18n import Catalogues
 from digest.render.theme import load_theme
 from digest.rules.slugs import term_key
 from digest.rules.sourceurls import normalize_source_url
-from digest.rules.urls import UnsafePath, expand
+from digest.rules.urls import UnsafePath, compile_pattern
 from digest.rules.yamlload import load_yaml_document
 
 ERROR = "error"
@@ -579,15 +579,11 @@ def _is_site_path(ref: str) -> bool:
     return ref.startswith("/") and not ref.startswith("//")
 
 
-def _article_url(article: CheckedArticle, config: SiteConfig) -> str | None:
-    """The URL an article would have if it were published."""
+def _article_url(article: CheckedArticle, pattern: Callable[..., str], config: SiteConfig) -> str | None:
+    """The URL an article would have if it were published (the model's rule)."""
     src = article.loaded.source
-    local = src.date.astimezone(config.tz)
     try:
-        return expand(
-            config.permalinks.article,
-            year=f"{local.year:04d}", month=f"{local.month:02d}", day=f"{local.day:02d}", slug=src.slug,
-        )
+        return article_url_of(pattern, src.date.astimezone(config.tz), src.slug)
     except UnsafePath:
         return None
 
@@ -609,8 +605,9 @@ def check_links(site: Site, jobs: Mapping[str, PageJob], by_path: Mapping[str, C
     published = {a.path: a.url for a in site.articles}
     excluded: dict[str, Excluded] = {e.path: e for e in site.excluded}
     pending_urls: dict[str, Excluded] = {}
+    pattern = compile_pattern(config.permalinks.article)
     for gone in site.excluded:
-        url = _article_url(by_path[gone.path], config)
+        url = _article_url(by_path[gone.path], pattern, config)
         if url is not None:
             pending_urls[url] = gone
     by_rel = {a.loaded.source.rel: a for a in by_path.values()}

@@ -337,6 +337,12 @@ def count_terms(items: Sequence[LoadedArticle]) -> TermCounts:
 TermRefs = tuple[Mapping[str, "TermRef"], Mapping[str, "TermRef"]]  # tags, sources by term key
 
 
+def article_url_of(pattern: Callable[..., str], local: datetime, slug: str) -> str:
+    """The one rule for an article's URL: ``permalinks.article`` (compiled) filled from its local date and slug.
+    ``UnsafePath`` when the result could leave the site (build and check both report it)."""
+    return pattern(year=f"{local.year:04d}", month=f"{local.month:02d}", day=f"{local.day:02d}", slug=slug)
+
+
 def make_articles(
     items: Sequence[LoadedArticle], terms: TermCounts, refs: TermRefs, config: SiteConfig,
     earlier: Mapping[str, Article], bodies: BodyStore | None, stored: Container[str],
@@ -358,9 +364,7 @@ def make_articles(
         src = item.source
         local = src.date.astimezone(config.tz)
         try:
-            url = article_url(
-                year=f"{local.year:04d}", month=f"{local.month:02d}", day=f"{local.day:02d}", slug=src.slug,
-            )
+            url = article_url_of(article_url, local, src.slug)
         except UnsafePath as exc:
             problems.append(Problem(src.path, 1, f"cannot make a URL for this article: {exc}"))
             continue

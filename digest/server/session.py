@@ -25,7 +25,8 @@ from typing import Callable, Iterable, Mapping
 from markupsafe import Markup
 
 from digest import pipeline
-from digest.pipeline import Loaded, Sources, Timer, job_count, now_from_env
+from digest.pipeline import Loaded, Sources, Timer, now_from_env
+from digest.workers import cpu_count
 from digest.render.jobs import render_job, served_fingerprint
 from digest.cache import CACHE_DIR, Cache
 from digest.config import CONFIG_NAME, SiteConfig
@@ -365,7 +366,7 @@ class SiteSession:
         cache = Cache(self.site_dir / CACHE_DIR if self.options.use_cache else None)
         try:
             prepared = pipeline.prepare(
-                self.site_dir, config, cache=cache, jobs=job_count(self.options.jobs), now=self.options.clock(),
+                self.site_dir, config, cache=cache, jobs=cpu_count(self.options.jobs), now=self.options.clock(),
                 drafts=self.options.drafts, future=self.options.future, timer=timer,
                 sources=Sources(scan.files, scan.assets), memo=self._memo, remember=self._remember,
                 reuse=self._state.site if self._state else None,
@@ -399,7 +400,7 @@ class SiteSession:
         cache = Cache(self.site_dir / CACHE_DIR if self.options.use_cache else None)
         try:
             sites = pipeline.prepare_languages(
-                self.site_dir, config, cache=cache, jobs=job_count(self.options.jobs), now=self.options.clock(),
+                self.site_dir, config, cache=cache, jobs=cpu_count(self.options.jobs), now=self.options.clock(),
                 drafts=self.options.drafts, future=self.options.future, timer=timer,
             )
             jobs = pipeline.plan_languages(sites, memo=cache, messages=renderer.catalogues.messages)
