@@ -35,7 +35,7 @@ from digest.model.languages import Language, Translations, link_translations, si
 from digest.model.loaded import LoadedArticle
 from digest.sources.images import lead_image_sizes
 from digest.model.editions import with_editions
-from digest.model.site import Article, Excluded, Site, build_site
+from digest.model.site import Article, Drafts, Excluded, Site, build_site
 from digest.sources.editions import load_edition_notes
 from digest.outputs import PLANNERS as OUTPUT_PLANNERS
 from digest.outputs.sitemap import plan_sitemap
@@ -201,7 +201,7 @@ def load(
 
 
 def model(
-    articles: Sequence[LoadedArticle], config: SiteConfig, sources: Sources, *, now: datetime, drafts: bool,
+    articles: Sequence[LoadedArticle], config: SiteConfig, sources: Sources, *, now: datetime, drafts: Drafts,
     future: bool, cache: Cache | None = None, reuse: Site | None = None, keep_going: bool = False,
 ) -> tuple[Site | None, list[Problem]]:
     """The site model. Without ``keep_going`` a bad model raises ``BuildFailed``; with it, the articles a
@@ -230,7 +230,7 @@ def model(
 
 
 def prepare(
-    site_dir: Path, config: SiteConfig, *, cache: Cache, jobs: int, now: datetime, drafts: bool, future: bool,
+    site_dir: Path, config: SiteConfig, *, cache: Cache, jobs: int, now: datetime, drafts: Drafts, future: bool,
     timer: Timer | None = None, keep_going: bool = False, sources: Sources | None = None,
     memo: Mapping[str, LoadedArticle] | None = None, remember: Callable[[Loaded], Loaded] | None = None,
     reuse: Site | None = None, prune: bool = True,
@@ -346,7 +346,7 @@ def scan_languages(site_dir: Path, config: SiteConfig) -> tuple[list[tuple[Langu
 
 
 def prepare_languages(
-    site_dir: Path, config: SiteConfig, *, cache: Cache, jobs: int, now: datetime, drafts: bool, future: bool,
+    site_dir: Path, config: SiteConfig, *, cache: Cache, jobs: int, now: datetime, drafts: Drafts, future: bool,
     timer: Timer | None = None,
 ) -> LanguageSites:
     """``prepare`` for each language of a multilingual site: scan each, load them all at once (the cache is

@@ -103,6 +103,30 @@ def test_the_endpoint_refuses_anything_without_the_token_and_the_servers_origin(
     assert "draft: true" in text and "- Rodong Sinmun" in text
 
 
+def test_a_captured_draft_opens_in_the_preview_without_drafts_on(running):
+    status, reply = post(running, payload(token_of(running)))
+    assert status == 200, reply
+    assert reply["open"] == "/__digest__/capture/open?path=" + reply["path"].replace("/", "%2F")
+    opened = running.get(reply["open"])
+    assert opened.status == 303
+    location = opened.headers["Location"]
+    assert location.startswith("/2019/08/") and "n-korea-slams-s-korea" in location
+    page = running.get(location)
+    assert page.status == 200
+    assert "N. Korea slams S. Korea for joint military drill" in page.text
+    # only the captured draft is shown: another draft file stays out of the preview
+    (running.site / "content" / "other.md").write_text(
+        article("Other draft", "2021-02-01", draft=True), encoding="utf-8")
+    running.server.session.rebuild([running.site / "content" / "other.md"])
+    assert running.server.session.article_url("content/other.md", 0.5) is None
+    assert running.server.session.article_url(reply["path"], 0.5) == location
+
+
+def test_the_open_page_names_only_content_files(running):
+    assert running.get("/__digest__/capture/open?path=..%2Fdigest.yaml").status == 404
+    assert running.get("/__digest__/capture/open").status == 404
+
+
 def test_the_token_differs_per_run(make_site):
     site = make_site({"content/old.md": article("Old", "2021-01-01")})
     tokens = []
@@ -133,11 +157,15 @@ def test_the_bookmarklet_on_a_news_page_makes_a_draft(running, news):
             with page.expect_popup() as popup_info:
                 page.evaluate(code.removeprefix("javascript:"))  # what clicking the bookmark runs
             popup = popup_info.value
-            popup.wait_for_selector("#status.saved, #status.failed")
-            shown = popup.inner_text("#status")
+            # the capture window says it saved the draft, then shows the draft's page in the preview
+            popup.wait_for_url(re.compile(r".*/2019/08/.*n-korea-slams-s-korea.*"))
+            popup.wait_for_load_state()
+            opened, heading = popup.url, popup.inner_text("h1")
         finally:
             browser.close()
-    assert shown.startswith("Saved as a draft: content/2019/08/n-korea-slams-s-korea")
+    assert opened.startswith(running.url) and "__digest__" not in opened
+    assert heading.startswith("N. Korea slams S. Korea for joint military drill, warns of consequences")
+    assert heading.endswith("DRAFT")  # the theme marks a draft as one
     [path] = drafts(running.site)
     text = path.read_text(encoding="utf-8")
     assert "title: N. Korea slams S. Korea for joint military drill, warns of consequences" in text

@@ -15,7 +15,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Container, Iterable, Iterator, Mapping, Protocol, Sequence, TypeVar
+from typing import (
+    TYPE_CHECKING, AbstractSet, Any, Callable, Container, Iterable, Iterator, Mapping, Protocol, Sequence, TypeVar,
+    Union,
+)
 
 from markupsafe import Markup
 
@@ -29,6 +32,10 @@ from digest.rules.urls import UnsafePath, check_site_path, compile_pattern, expa
 
 if TYPE_CHECKING:
     from digest.model.editions import Editions
+
+#: Which drafts a build publishes: ``True`` every draft, ``False`` none, a set those site-relative paths
+#: (the drafts a curator captured while previewing, shown without ``--drafts``).
+Drafts = Union[bool, AbstractSet[str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,7 +239,7 @@ def build_site(
     config: SiteConfig,
     now: datetime,
     *,
-    drafts: bool = False,
+    drafts: Drafts = False,
     future: bool = False,
     assets: Iterable[tuple[str, Path]] = (),
     reuse: Site | None = None,
@@ -269,7 +276,7 @@ def build_site(
 
 
 def select_articles(
-    loaded: Iterable[LoadedArticle], config: SiteConfig, now: datetime, *, drafts: bool, future: bool
+    loaded: Iterable[LoadedArticle], config: SiteConfig, now: datetime, *, drafts: Drafts, future: bool
 ) -> tuple[list[LoadedArticle], list[Excluded]]:
     """The articles this build publishes, newest first, and those it leaves out (drafts, future-dated)."""
     tz = config.tz
@@ -279,7 +286,7 @@ def select_articles(
     for item in loaded:
         src = item.source
         when = src.date.timestamp()  # compares far faster than aware datetimes in different zones, same order
-        if src.draft and not drafts:
+        if src.draft and not (drafts is True or (drafts is not False and src.path in drafts)):
             excluded.append(Excluded(src.path, src.title, "draft", src.date.astimezone(tz)))
         elif when > now_ts and not future:
             excluded.append(Excluded(src.path, src.title, "future", src.date.astimezone(tz)))

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Callable, Union
 
 from digest.errors import DigestError
-from digest.server.capture import PAGE_PATH, Importer, new_token
+from digest.server.capture import PAGE_PATH, CaptureRequest, Importer, new_token
 from digest.server.guard import Boundary, is_loopback
 from digest.server.http import HEARTBEAT, DevHTTPServer, EventHub
 from digest.server.session import SessionOptions, SiteSession
@@ -106,7 +106,7 @@ class DevServer:
         self.httpd.origin = self.url.rstrip("/")
         self.token = new_token()  # one per run: what a state-changing request must show (capture included)
         self.httpd.capture_token = self.token
-        self.httpd.capture_importer = options.capture
+        self.httpd.capture_importer = self._capture if options.capture is not None else None
         self.httpd.boundary = Boundary.make(options.host, port, options.allowed_hosts, self.token)
         self.session = SiteSession(
             SessionOptions(site_dir=options.site_dir, base_url=self.url, drafts=options.drafts, future=options.future,
@@ -119,6 +119,15 @@ class DevServer:
         self._watcher = Watcher(self._batcher, poll=options.poll)
         self._threads: list[threading.Thread] = []
         self._stopped = threading.Event()
+
+    def _capture(self, request: CaptureRequest) -> str:
+        """Import what the bookmarklet sent, and have the next rebuild publish the draft in the preview."""
+        assert self.options.capture is not None
+        path = self.options.capture(request)
+        self.session.show_draft(path)
+        # a rebuild after show_draft, even if the watcher's came first and left the draft out
+        self._batcher.add([str(self.session.site_dir / path)])
+        return path
 
     @property
     def site_url(self) -> str:

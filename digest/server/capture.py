@@ -15,6 +15,11 @@ The flow, and why each step is there:
    :data:`MAX_BODY`. Anything else is 403 (or 400/413) and writes nothing: a
    page elsewhere cannot make the browser create drafts, because it cannot
    learn the token and its requests carry its own ``Origin``.
+4. On success the capture window goes to ``/__digest__/capture/open?path=…``,
+   which waits for the rebuild that publishes the new draft (the server shows
+   captured drafts even without ``--drafts``) and redirects to its page: the
+   curator sees the draft as the site will show it, with live reload while they
+   edit the file.
 
 The importing itself is a callable handed in by the command line (the server
 layer knows nothing of content files): it takes a :class:`CaptureRequest` and
@@ -29,11 +34,14 @@ import json
 import secrets
 from dataclasses import dataclass
 from typing import Callable
+from urllib.parse import parse_qs, urlencode
 
 from digest.errors import DigestError
 
 PAGE_PATH = "/__digest__/capture"
 RECEIVE_PATH = "/__digest__/capture/receive"
+OPEN_PATH = "/__digest__/capture/open"
+OPEN_WAIT = 20.0  # seconds the open page waits for the rebuild that publishes a captured draft
 MAX_BODY = 10 * 1024 * 1024
 _LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
 
@@ -111,6 +119,7 @@ RECEIVE_SCRIPT = """(function () {
       .then(function (res) {
         shown.textContent = res[0] ? 'Saved as a draft: ' + res[1].path : 'Not imported: ' + res[1].error;
         shown.className = res[0] ? 'saved' : 'failed';
+        if (res[0] && res[1].open) location.replace(res[1].open);  // show the draft in the preview
       })
       .catch(function (e) { shown.textContent = 'Not imported: ' + e; shown.className = 'failed'; });
   });
@@ -159,7 +168,22 @@ def handle_post(
         path = importer(request)
     except DigestError as exc:
         return _json(422, {"error": str(exc)})
-    return _json(200, {"path": path})
+    return _json(200, {"path": path, "open": OPEN_PATH + "?" + urlencode({"path": path})})
+
+
+def open_target(query: str) -> str | None:
+    """The site-relative draft path an open request names; ``None`` if it names none."""
+    paths = parse_qs(query).get("path", [])
+    return paths[0] if len(paths) == 1 and paths[0].startswith("content/") else None
+
+
+def not_shown(path: str) -> Reply:
+    """The open page when no rebuild published the draft in time: where the file is, and what to look at."""
+    body = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>digest: draft saved</title></head>
+<body style="font:16px/1.5 system-ui,sans-serif;margin:2em"><p id="status" class="saved">Saved as a draft:
+<code>{html.escape(path)}</code>. The preview has not shown it yet: if the site's build failed, the preview's
+error overlay says why. <a href="/">Open the preview</a>.</p></body></html>"""
+    return Reply(200, "text/html; charset=utf-8", body.encode("utf-8"))
 
 
 def _json(status: int, value: dict[str, str]) -> Reply:

@@ -204,6 +204,9 @@ class DevRequestHandler(BaseHTTPRequestHandler):
         if path in (capture.PAGE_PATH, capture.RECEIVE_PATH, capture.RECEIVE_SCRIPT_PATH):
             self._send_capture(self._capture_page(path), head)
             return
+        if path == capture.OPEN_PATH:
+            self._open_captured(query, head)
+            return
         if path.startswith(livereload.PREFIX):
             if path == livereload.EVENTS_PATH and not head:
                 self._events()
@@ -232,6 +235,20 @@ class DevRequestHandler(BaseHTTPRequestHandler):
         if path == capture.RECEIVE_SCRIPT_PATH:
             return capture.receive_script()
         return capture.receive_page(server.origin)
+
+    def _open_captured(self, query: str, head: bool) -> None:
+        """Redirect to a captured draft's page once a rebuild has published it."""
+        server = self.server
+        target = capture.open_target(query)
+        if server.capture_importer is None or not capture.loopback_host(self.headers.get("Host", "")) \
+                or target is None:
+            self._send(Response(404, content_type(".txt"), b"not found\n"), head)
+            return
+        url = server.session.article_url(target, capture.OPEN_WAIT)
+        if url is None:
+            self._send_capture(capture.not_shown(target), head)
+        else:
+            self._send(Response(303, content_type(".txt"), f"see {url}\n".encode(), location=url), head)
 
     def _capture_post(self) -> None:
         try:

@@ -121,6 +121,7 @@ class SiteSession:
         self._theme: Theme | None = None
         self._renderer: Renderer | None = None
         self._memo: dict[str, LoadedArticle] = {}
+        self._captured: frozenset[str] = frozenset()  # drafts captured in this run: shown even without --drafts
         self._scanner = ContentScanner()
         self._pages = RenderedPages()
         self._finisher = Finisher(self._finish)
@@ -340,6 +341,38 @@ class SiteSession:
         if error is not None:
             self._publish()
 
+    @property
+    def _drafts(self) -> bool | frozenset[str]:
+        return True if self.options.drafts else self._captured
+
+    def show_draft(self, path: str) -> None:
+        """Publish this draft (a site-relative path) in the preview from the next rebuild on, ``--drafts``
+        or not: a story captured while previewing is opened at once, before the curator has read it over."""
+        with self._cond:
+            self._captured = self._captured | {path}
+
+    def article_url(self, path: str, timeout: float) -> str | None:
+        """The served URL of the article from this site-relative file, once a rebuild has published it;
+        ``None`` if none has within ``timeout`` seconds (the rebuild failed, or the file is not an article)."""
+
+        def found() -> str | None:
+            state = self._state
+            if state is None or not self._phase.settled:
+                return None
+            article = next((a for a in state.site.articles if a.path == path), None)
+            return None if article is None else state.prefix + article.url
+
+        with self._cond:
+            url: str | None = None
+
+            def ready() -> bool:
+                nonlocal url
+                url = found()
+                return url is not None
+
+            self._cond.wait_for(ready, timeout)
+            return url
+
     def settle(self, timeout: float | None = None) -> BuildState | None:
         """Wait until the whole site is planned (tests, and anything that needs every output)."""
         with self._cond:
@@ -367,7 +400,7 @@ class SiteSession:
         try:
             prepared = pipeline.prepare(
                 self.site_dir, config, cache=cache, jobs=cpu_count(self.options.jobs), now=self.options.clock(),
-                drafts=self.options.drafts, future=self.options.future, timer=timer,
+                drafts=self._drafts, future=self.options.future, timer=timer,
                 sources=Sources(scan.files, scan.assets), memo=self._memo, remember=self._remember,
                 reuse=self._state.site if self._state else None,
                 prune=self._state is None,  # pruning the cache costs more than the rest of a one-file rebuild
@@ -401,7 +434,7 @@ class SiteSession:
         try:
             sites = pipeline.prepare_languages(
                 self.site_dir, config, cache=cache, jobs=cpu_count(self.options.jobs), now=self.options.clock(),
-                drafts=self.options.drafts, future=self.options.future, timer=timer,
+                drafts=self._drafts, future=self.options.future, timer=timer,
             )
             jobs = pipeline.plan_languages(sites, memo=cache, messages=renderer.catalogues.messages)
         finally:
