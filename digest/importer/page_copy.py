@@ -85,7 +85,7 @@ def article_window(
     (kept with what follows it, for the tags it lists).
     """
     content = _drop_repeats([line for line in lines if line])
-    body = _body_span(content)
+    body = _body_span(content, tz)
     if body is None:
         return None
     start, end = body
@@ -121,22 +121,39 @@ def _is_prose(line: str) -> bool:
     return words >= 30 or (words >= 9 and end.endswith((".", "…"))) or (words >= 20 and end.endswith(_SENTENCE_END))
 
 
-def _body_span(content: list[str]) -> tuple[int, int] | None:
-    """First and last index of the cluster of prose lines holding the most text."""
-    best: tuple[int, int, int] | None = None  # (chars, start, end)
+def _body_span(content: list[str], tz: tzinfo | None = None) -> tuple[int, int] | None:
+    """First and last index of the cluster of prose lines holding the most text.
+
+    With ``tz``, a cluster's text counts divided by one plus the short lines in it
+    that hold a date: a story states its date once, at its head, while reader
+    comments ("Rafael sagt: / 23. Juni 2016 um 18:47 Uhr / …") and lists of
+    other stories date every item, so a thread longer than the story loses to it.
+    """
+    clusters: list[tuple[int, int, int]] = []  # (start, end, chars)
     start = end = -1
     chars = 0
     for i, line in enumerate(content + [""] * (_GAP + 1)):
         if i < len(content) and _is_prose(line):
             if start < 0 or i - end > _GAP + 1:
-                if start >= 0 and (best is None or chars > best[0]):
-                    best = (chars, start, end)
+                if start >= 0:
+                    clusters.append((start, end, chars))
                 start, chars = i, 0
             end = i
             chars += len(line)
-    if start >= 0 and (best is None or chars > best[0]):
-        best = (chars, start, end)
-    return (best[1], best[2]) if best else None
+    if start >= 0:
+        clusters.append((start, end, chars))
+    if not clusters:
+        return None
+
+    def weight(cluster: tuple[int, int, int]) -> float:
+        first, last, text = cluster
+        if tz is None:
+            return text
+        dated = sum(1 for line in content[first : last + 1] if not _is_prose(line) and _date_in(line, tz, share=3))
+        return text / (1 + dated)
+
+    best = max(clusters, key=weight)  # max keeps the first of equals, as the page reads
+    return best[0], best[1]
 
 
 def _title_like(line: str, tz: tzinfo) -> bool:
