@@ -163,7 +163,8 @@ def parse_clipping(text: str, tz: tzinfo, today: date | datetime) -> Imported:
     if not content:
         raise DigestError("nothing to import: the clipping holds only page chrome (menus, share buttons, dates)")
 
-    head = _split_head(content, meta.lines, headline_first=window is not None)
+    head = _split_head(content, meta.lines, headline_first=window is not None,
+                       body_from=window.body_at if window is not None and window.body_at else None)
     if head.masthead and not meta.source_name:
         meta.source_name = head.masthead
     for line in list(head.dropped):
@@ -420,11 +421,16 @@ def _norm(line: str) -> str:
     return " ".join(line.split()).casefold()
 
 
-def _split_head(content: list[tuple[int, str]], meta_lines: set[int], *, headline_first: bool = False) -> _Head:
+def _split_head(
+    content: list[tuple[int, str]], meta_lines: set[int], *, headline_first: bool = False, body_from: int | None = None
+) -> _Head:
     """Headline, standfirst and body from the ``(index, line)`` left after chrome and meta.
 
     ``headline_first``: the first line is the headline (a page copy's window starts there).
+    ``body_from``: the index where a page copy's body starts (see :func:`_split_copy_head`).
     """
+    if body_from is not None:
+        return _split_copy_head(content, meta_lines, body_from)
     texts = [line for _, line in content]
     start = next((k for k, line in enumerate(texts) if _is_paragraph(line) and (k or not headline_first)), len(texts))
     head = texts[: max(start, 1)]
@@ -449,6 +455,35 @@ def _split_head(content: list[tuple[int, str]], meta_lines: set[int], *, headlin
     if len(body) >= 2 and _is_standfirst(content, title_at + 1, meta_lines):
         return _Head(title, body[0], body[1:], dropped=before)
     return _Head(title, "", body, dropped=before)
+
+
+def _split_copy_head(content: list[tuple[int, str]], meta_lines: set[int], body_from: int) -> _Head:
+    """A page copy's headline, standfirst and body: the body starts where its run of prose does.
+
+    What a page prints between headline and text (a standfirst, "Eine Analyse von …",
+    a caption, "Lesezeit: 1 Min.", "Inhalt") is not text, even when it ends in a
+    full stop: the standfirst is the first of those lines of five words or more,
+    the others go (and are named in a warning). A long paragraph among them is
+    text the run of prose began without (an ad block stood in between), and stays.
+    """
+    title = content[0][1]
+    between = [line for i, line in content[1:] if i < body_from]
+    body = [line for i, line in content[1:] if i >= body_from]
+    standfirst = next((line for line in between if len(line.split()) >= 5 and not _is_caption(line)), "")
+    after = between[between.index(standfirst) + 1 :] if standfirst else between
+    text = [line for line in after if len(line.split()) >= 25 and _is_paragraph(line, strict=True)]
+    dropped = [line for line in between if line is not standfirst and line not in text]
+    if not standfirst and len(body) >= 2:
+        # no standfirst above the text: its first line is one when a byline or date stands under it
+        first = next(k for k, (i, _) in enumerate(content) if i >= body_from)
+        if first + 1 < len(content) and _is_standfirst(content, first, meta_lines):
+            standfirst, body = body[0], body[1:]
+    return _Head(title, standfirst, text + body, dropped=dropped)
+
+
+def _is_caption(line: str) -> bool:
+    """A photo's caption: it names the photographer or the agency ("© Ben Stansall/AFP", "Foto: dpa")."""
+    return bool(re.search(r"©|\b(?:foto|photo|bild|crédits?|credit|image)\s*:", line, re.IGNORECASE))
 
 
 def _repeat_of(texts: list[str], at: int) -> int | None:

@@ -41,6 +41,14 @@ _BYLINE_START = re.compile(
     re.IGNORECASE,
 )
 _BY_INSIDE = re.compile(r"\sBy:?\s+[A-Z]")
+# "Richard Adams Education editor": a name and a job, a byline without "By"
+_DESK_BYLINE = re.compile(
+    r"^(?:[A-Z][\w'’.-]+\s+){1,3}(?:[\w-]+\s+){0,2}(?i:editor|correspondent|reporter|writer|columnist|journalist"
+    r"|critic|redakteur(?:in)?|korrespondent(?:in)?|journaliste|rédacteur|rédactrice|periodista|corresponsal)$"
+)
+_DATE_LABEL = re.compile(
+    r"^(?:date|datum|published|posted|veröffentlicht|erschienen|publié|publicado|pubblicato)\b", re.IGNORECASE
+)
 _CAPTION = re.compile(
     r"(?:[.!?]\s*\([^()]{2,60}\)$)|^(?:foto|photo|image|picture|credit|illustration|фото)\s*:", re.IGNORECASE
 )
@@ -60,6 +68,7 @@ class Window:
     date: datetime | date | None  #: the date nearest the headline; None when none is near
     before: int = 0  #: lines dropped before the headline (menus)
     after: int = 0  #: lines dropped after the text (lists, footer)
+    body_at: int = 0  #: where in ``lines`` the body starts: before it, the headline and what stands under it
 
 
 def is_page_copy(lines: list[str]) -> bool:
@@ -95,11 +104,62 @@ def article_window(
     at = _headline_index(content, body, tz, is_chrome)
     after = len(content) - end - 1 - len(tail)
     if at is None:
-        return Window(content[start : end + 1] + tail, nearest_date(content, start, tz), start, after)
+        when = nearest_date(content, start, tz) or _labelled_date(content, tz)
+        return Window(content[start : end + 1] + tail, when, start, after)
     between = content[at:start]
     head = between if len(between) <= _HEAD else between[:6]
+    head[0] = _punctuated(content, at, start)
     dropped = at + len(between) - len(head)
-    return Window(head + content[start : end + 1] + tail, nearest_date(content, at, tz), dropped, after)
+    when = nearest_date(content, at, tz) or _labelled_date(content, tz)
+    text_at = len(head) + _text_start(content, body, tz) - start
+    return Window(head + content[start : end + 1] + tail, when, dropped, after, text_at)
+
+
+def _text_start(content: list[str], body: tuple[int, int], tz: tzinfo) -> int:
+    """Where the story's text starts in its run of prose: after a date or byline among the run's first lines.
+
+    A standfirst is prose too, and a caption may be: "standfirst, byline, date,
+    caption, text" is one run, and the text is what follows the date.
+    """
+    start, end = body
+    text_at, prose = start, 0
+    for i in range(start, min(end, start + _HEAD) + 1):
+        line = content[i]
+        if _is_prose(line):
+            prose += 1
+            if prose > 2:
+                break
+        elif _date_in(line, tz) is not None or _BYLINE_START.match(line) or _DESK_BYLINE.match(line):
+            text_at = next((j for j in range(i + 1, end + 1) if _is_prose(content[j])), start)
+    return text_at
+
+
+def _punctuated(content: list[str], at: int, body_start: int) -> str:
+    """The headline as the page prints it with its punctuation elsewhere before the text.
+
+    A kicker and a headline in two elements copy as "Deutschlandtakt Flixbus attackiert
+    Deutsche Bahn"; the breadcrumb or the page's title line has "Deutschlandtakt: Flixbus …".
+    """
+    wanted = _loose(content[at])
+    found = [line for line in content[max(0, at - _LOOK_BACK) : body_start] if _loose(line) == wanted]
+    return max(found, key=len) if wanted else content[at]
+
+
+def _loose(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.casefold())
+
+
+def _labelled_date(content: list[str], tz: tzinfo) -> datetime | date | None:
+    """The first date the page labels as the story's ("Date 19.01.2020", "Veröffentlicht 23.06.2016"), anywhere.
+
+    Some pages print it after the text, out of reach of the headline.
+    """
+    for line in content:
+        if _DATE_LABEL.match(line) and not _is_prose(line):
+            found = parse_news_date(line, tz)
+            if found is not None:
+                return found
+    return None
 
 
 def _drop_repeats(content: list[str]) -> list[str]:
@@ -166,7 +226,7 @@ def _title_like(line: str, tz: tzinfo) -> bool:
         return False
     if line.rstrip(_CLOSERS).endswith(".") and not line.endswith("..."):
         return False
-    if _BYLINE_START.match(line) or _BY_INSIDE.search(line) or _CAPTION.search(line):
+    if _BYLINE_START.match(line) or _BY_INSIDE.search(line) or _CAPTION.search(line) or _DESK_BYLINE.match(line):
         return False
     return _date_in(line, tz) is None
 
