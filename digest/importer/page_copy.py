@@ -104,13 +104,13 @@ def article_window(
     at = _headline_index(content, body, tz, is_chrome)
     after = len(content) - end - 1 - len(tail)
     if at is None:
-        when = nearest_date(content, start, tz) or _labelled_date(content, tz)
+        when = nearest_date(content, start, tz) or labelled_date(content, tz)
         return Window(content[start : end + 1] + tail, when, start, after)
     between = content[at:start]
     head = between if len(between) <= _HEAD else between[:6]
     head[0] = _punctuated(content, at, start)
     dropped = at + len(between) - len(head)
-    when = nearest_date(content, at, tz) or _labelled_date(content, tz)
+    when = nearest_date(content, at, tz) or labelled_date(content, tz)
     text_at = len(head) + _text_start(content, body, tz) - start
     return Window(head + content[start : end + 1] + tail, when, dropped, after, text_at)
 
@@ -149,7 +149,7 @@ def _loose(text: str) -> str:
     return re.sub(r"[\W_]+", "", text.casefold())
 
 
-def _labelled_date(content: list[str], tz: tzinfo) -> datetime | date | None:
+def labelled_date(content: list[str], tz: tzinfo) -> datetime | date | None:
     """The first date the page labels as the story's ("Date 19.01.2020", "Veröffentlicht 23.06.2016"), anywhere.
 
     Some pages print it after the text, out of reach of the headline.
