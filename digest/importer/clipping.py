@@ -73,7 +73,11 @@ _LIST_MARKERS = re.compile(
     r"|topics|links|posts)|more on this(?: story| topic)?|more stories|more news|more from .{1,40}|most read"
     r"|most popular|most viewed|trending(?: now)?|top stories|latest(?: news| stories)?|recommended(?: for you)?"
     r"|you may also like|you might also like|don't miss|editor's picks|tags|topics|explore more on these topics"
-    r"|related topics|по теме|читайте также|похожие новости|другие новости|теги)$"
+    r"|related topics|[\w.-]+(?: [\w.-]+)? recommends|related content|audios and videos on the topic"
+    r"|по теме|читайте также|похожие новости|другие новости|теги"
+    r"|mehr zum thema|lesen sie auch|auch interessant|das könnte sie auch interessieren|weitere artikel"
+    r"|à lire aussi|a lire aussi|lire aussi|voir aussi|sur le même sujet|dans l'actualité"
+    r"|lee también|te puede interesar|noticias relacionadas|más noticias)$"
 )
 _INLINE_PROMO = re.compile(
     r"^(?:read more|read also|also read|see also|related|more|read|watch|listen|читайте также|смотрите также)"
@@ -102,7 +106,7 @@ _TAG_MARKERS = ("tags", "topics", "теги", "explore more on these topics", "r
 _NAME_WORD = r"(?:[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][\w'’.-]*|(?:de|da|del|van|von|der|den|la|le|al|bin|ibn|el))"
 _NAME = rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,4}}"
 _BYLINE = re.compile(
-    rf"^(?i:by|written by|words by|reporting by|story by|authors?:?|автор:?)\s+"
+    rf"^(?i:by|written by|words by|reporting by|story by|authors?:?|автор:?|von|par|por)\s+"
     rf"(?P<names>{_NAME}(?:(?:\s*,\s*{_NAME})*\s+(?i:and|&|и)\s+{_NAME})?)"
     r"(?:\s*[,|–—-]\s*(?P<rest>.{1,60}))?$"
 )

@@ -93,12 +93,14 @@ def article_window(
     ``is_marker`` finds the "Topics"/"Related" line that may follow the body
     (kept with what follows it, for the tags it lists).
     """
-    content = _drop_repeats([line for line in lines if line])
+    content = _drop_repeats(_drop_galleries([line for line in lines if line]))
     body = _body_span(content, tz)
     if body is None:
         return None
-    start, end = body
-    tail = content[end + 1 : end + 1 + _TAIL]
+    start, end = _cut_at_list(content, body, is_marker)
+    listed = (start, end) != body  # the text ends in a list of stories: what follows it is no "Topics" block
+    body = (start, end)
+    tail = [] if listed else content[end + 1 : end + 1 + _TAIL]
     marker = next((k for k, line in enumerate(tail) if is_marker(line)), None)
     tail = tail[marker:] if marker is not None and marker <= 3 else []
     at = _headline_index(content, body, tz, is_chrome)
@@ -127,7 +129,7 @@ def _text_start(content: list[str], body: tuple[int, int], tz: tzinfo) -> int:
         line = content[i]
         if _is_prose(line):
             prose += 1
-            if prose > 2:
+            if prose > 3:  # a standfirst, or a few bullet points of summary
                 break
         elif _date_in(line, tz) is not None or _BYLINE_START.match(line) or _DESK_BYLINE.match(line):
             text_at = next((j for j in range(i + 1, end + 1) if _is_prose(content[j])), start)
@@ -160,6 +162,52 @@ def labelled_date(content: list[str], tz: tzinfo) -> datetime | date | None:
             if found is not None:
                 return found
     return None
+
+
+def _drop_galleries(content: list[str]) -> list[str]:
+    """Drop a picture gallery: a short line printed before each slide, the slides a few lines apart.
+
+    DW prints "Racist, ruthless, cruel: Germany's colonial history" over each of
+    a dozen slides (a heading and a caption) inside the text. Three repeats or
+    more, each at most four lines after the last, are one gallery; each repeat
+    goes with the slide under it (as many lines as the repeats are apart).
+    """
+    at: dict[str, list[int]] = {}
+    for i, line in enumerate(content):
+        if not _is_prose(line):
+            at.setdefault(line, []).append(i)
+    drop: set[int] = set()
+    for places in at.values():
+        runs: list[list[int]] = [[places[0]]]
+        for i in places[1:]:
+            if i - runs[-1][-1] <= 4:
+                runs[-1].append(i)
+            else:
+                runs.append([i])
+        for run in runs:
+            if len(run) < 3:
+                continue
+            period = min(b - a for a, b in zip(run, run[1:]))
+            for i in run:
+                drop.update(range(i, min(i + period, len(content))))
+    return [line for i, line in enumerate(content) if i not in drop]
+
+
+def _cut_at_list(content: list[str], body: tuple[int, int], is_marker: Callable[[str], bool]) -> tuple[int, int]:
+    """End the text before a list heading ("DW recommends", "A lire aussi") in its second half.
+
+    Teasers of other stories are sentences, so they join the run of prose; a list
+    heading with less than a quarter of the text after it opens such a list.
+    """
+    start, end = body
+    for i in range((start + end) // 2 + 1, end):
+        if _is_prose(content[i]) or not is_marker(content[i]):
+            continue
+        before = sum(len(line) for line in content[start:i] if _is_prose(line))
+        after = sum(len(line) for line in content[i + 1 : end + 1] if _is_prose(line))
+        if after < 0.25 * before:
+            return start, max(j for j in range(start, i) if _is_prose(content[j]))
+    return body
 
 
 def _drop_repeats(content: list[str]) -> list[str]:
