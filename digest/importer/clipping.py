@@ -55,7 +55,8 @@ CHROME_LINES = frozenset(
 CAPTION_LABELS = frozenset({"image caption", "media caption", "photo caption", "caption", "подпись к фото"})
 _CREDIT = re.compile(
     r"^(?:(?:image|photo|picture|video|media)\s+(?:source|credit|copyright)\b|this article is more than \d+ \w+ old$)"
-    r"|\b(?:photograph|photo|image|illustration)\s*:\s*[^.!?]{1,60}$",
+    r"|\b(?:photograph|photo|image|illustration)\s*:\s*[^.!?]{1,60}$"
+    r"|^\(?(?:credits?|crédits?|fotos?|bild|screenshot)\s*(?:by\s|:)\s*[^.!?]{1,60}\)?$",
     re.IGNORECASE,
 )
 
@@ -467,22 +468,19 @@ def _split_copy_head(content: list[tuple[int, str]], meta_lines: set[int], body_
     What a page prints between headline and text (a standfirst, "Eine Analyse von …",
     a caption, "Lesezeit: 1 Min.", "Inhalt") is not text, even when it ends in a
     full stop: the standfirst is the first of those lines of five words or more,
-    the others go (and are named in a warning). A long paragraph among them is
-    text the run of prose began without (an ad block stood in between), and stays.
+    the others go (and are named in a warning).
     """
     title = content[0][1]
     between = [line for i, line in content[1:] if i < body_from]
     body = [line for i, line in content[1:] if i >= body_from]
     standfirst = next((line for line in between if len(line.split()) >= 5 and not _is_caption(line)), "")
-    after = between[between.index(standfirst) + 1 :] if standfirst else between
-    text = [line for line in after if len(line.split()) >= 25 and _is_paragraph(line, strict=True)]
-    dropped = [line for line in between if line is not standfirst and line not in text]
+    dropped = [line for line in between if line is not standfirst]
     if not standfirst and len(body) >= 2:
         # no standfirst above the text: its first line is one when a byline or date stands under it
         first = next(k for k, (i, _) in enumerate(content) if i >= body_from)
         if first + 1 < len(content) and _is_standfirst(content, first, meta_lines):
             standfirst, body = body[0], body[1:]
-    return _Head(title, standfirst, text + body, dropped=dropped)
+    return _Head(title, standfirst, body, dropped=dropped)
 
 
 def _is_caption(line: str) -> bool:

@@ -133,6 +133,9 @@ def _text_start(content: list[str], body: tuple[int, int], tz: tzinfo) -> int:
                 break
         elif _date_in(line, tz) is not None or _BYLINE_START.match(line) or _DESK_BYLINE.match(line):
             text_at = next((j for j in range(i + 1, end + 1) if _is_prose(content[j])), start)
+            if text_at > i + 1 and content[text_at].startswith(content[text_at - 1] + " "):
+                # the author's box: "Markus Balser", then "Markus Balser kam 2001 zur Süddeutschen Zeitung. …"
+                text_at = next((j for j in range(text_at + 1, end + 1) if _is_prose(content[j])), text_at)
     return text_at
 
 
