@@ -210,3 +210,38 @@ def test_whole_page_copies_headline_not_standfirst_or_caption(copy, title, autho
     assert "Prince Harry" not in item.body and "Who is Tokayev" not in item.body and "Global development" not in item.body
     assert "order had been restored in Kazakhstan after the coup attempt" not in item.body  # the BBC caption
     assert item.warnings[0].startswith("read as a whole-page copy: dropped 2")
+
+
+STORY = [f"Paragraph {n} of the story tells what the council decided about the bridge and why it took so long." for n in range(4)]
+
+
+def test_a_thread_that_dates_every_comment_loses_to_a_shorter_story() -> None:
+    from zoneinfo import ZoneInfo
+
+    from digest.importer.page_copy import article_window
+
+    comments = []
+    for n in range(8):
+        comments += [f"Reader {n} sagt:", f"2{n % 8}. Juni 2016 um 17:21 Uhr",
+                     f"Comment {n} is a long opinion about the story that goes on and on, as reader comments do, for ever."]
+    tips = ["Unsere Lesetipps"] + [f"Other story {n}" for n in range(8)]  # between story and comments, as on netzpolitik.org
+    lines = MENU.split("\n") + ["Bridge reopens after months", "23.06.2016 um 16:14 Uhr"] + STORY + tips + comments
+    window = article_window(lines, ZoneInfo("UTC"))
+    assert window is not None and window.lines[0] == "Bridge reopens after months"
+    assert not any("Comment" in line for line in window.lines)
+    assert window.date is not None and window.date.isoformat().startswith("2016-06-23")
+
+
+def test_a_gallery_inside_the_text_and_a_list_after_it_leave_the_copy() -> None:
+    from zoneinfo import ZoneInfo
+
+    from digest.importer.clipping import parse_clipping
+
+    gallery = []
+    for n in range(5):
+        gallery += ["Bridges of the city: a history", f"Slide {n}", f"Caption {n} describes an old photograph of a bridge in the city centre."]
+    teasers = ["DW recommends", "Another story", "A teaser sentence about another story entirely, to make you click."]
+    lines = MENU.split("\n") + ["Bridge reopens after months", "Date 19.01.2020"] + STORY[:2] + gallery + STORY[2:] + teasers
+    item = parse_clipping("\n".join(lines), ZoneInfo("UTC"), date(2030, 1, 1))
+    assert item.body == "\n\n".join(STORY)
+    assert item.source_published is not None and item.source_published.date() == date(2020, 1, 19)
