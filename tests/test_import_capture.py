@@ -18,6 +18,14 @@ from digest.importer.suggest import map_tags, tag_key
 pytest.importorskip("trafilatura")
 
 EXPECTED = json.loads((FIXTURES / "expected.json").read_text(encoding="utf-8"))
+FLOOR = 0.9  # body F1 of every input, unless its expected.json entry gives a lower "f1_floor" and says why
+GOAL = 0.97  # mean body F1 over the saved pages, and over the copies
+
+
+def floor(want: dict[str, object]) -> float:
+    value = want.get("f1_floor", FLOOR)
+    assert isinstance(value, float) and (value == FLOOR or want.get("floor_why")), "a lower floor says why"
+    return value
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +44,7 @@ def test_saved_page(name: str, scores) -> None:
     assert set(map_tags(item.tags, EXPECTED["site_tags"], title=item.title).existing) == set(want["tags"])
     score = scores[("page", name)]
     if score.f1 is not None:
-        assert score.f1 >= 0.8, f"{name}: body F1 {score.f1:.3f}"
+        assert score.f1 >= floor(want), f"{name}: body F1 {score.f1:.3f}"
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED["copies"]))
@@ -46,19 +54,30 @@ def test_browser_copy(name: str, scores) -> None:
     assert item.title == want["title"]
     found = item.source_published.date().isoformat() if item.source_published else None
     assert found == want["date"]
-    assert scores[("copy", name)].f1 >= 0.9
+    assert scores[("copy", name)].f1 >= floor(want), f"{name}: body F1 {scores[('copy', name)].f1:.3f}"
     assert "Terms of" not in item.body and "Privacy Policy" not in item.body  # the footer went
 
 
 def test_accuracy_goals_over_the_fixture_set(scores) -> None:
     pages = [s for s in scores.values() if s.kind == "page"]
     copies = [s for s in scores.values() if s.kind == "copy"]
-    assert statistics.mean(s.f1 for s in pages if s.f1 is not None) >= 0.95
-    assert statistics.mean(s.f1 for s in copies if s.f1 is not None) >= 0.95
-    assert all(s.recall is None or s.recall >= 0.5 or s.loss_warned for s in pages)
-    dated = [s for s in pages + copies if s.date_expected]
-    assert sum(s.date_found == s.date_expected for s in dated) >= 0.95 * len(dated)
+    assert statistics.mean(s.f1 for s in pages if s.f1 is not None) >= GOAL
+    assert statistics.mean(s.f1 for s in copies if s.f1 is not None) >= GOAL
+    # no input loses more than half its text without a warning saying so
+    assert all(s.recall is None or s.recall >= 0.5 or s.loss_warned for s in pages + copies)
+    assert all(s.title_ok for s in pages + copies)
+    assert all(s.date_found == s.date_expected for s in pages + copies)
+    assert all(s.site_ok is not False and s.tags_ok is not False for s in pages)
     assert statistics.median(s.seconds for s in pages) < 0.3
+
+
+def test_every_fixture_is_in_expected_json_and_has_a_reference() -> None:
+    pages = {p.name.removesuffix(".html.gz") for p in (FIXTURES / "pages").glob("*.html.gz")}
+    copies = {p.stem for p in (FIXTURES / "copies").glob("*.txt")}
+    assert pages == set(EXPECTED["pages"]) and copies == set(EXPECTED["copies"])
+    assert copies <= pages  # a copy is of a saved page, and is scored against its reference
+    missing = {p.stem for p in (FIXTURES / "reference").glob("*.txt")} ^ pages
+    assert missing == {"autoindustria"}  # newspaper4k ships no text for it
 
 
 def test_the_date_of_a_copy_is_the_one_by_the_headline_not_in_the_related_list() -> None:
@@ -191,3 +210,38 @@ def test_whole_page_copies_headline_not_standfirst_or_caption(copy, title, autho
     assert "Prince Harry" not in item.body and "Who is Tokayev" not in item.body and "Global development" not in item.body
     assert "order had been restored in Kazakhstan after the coup attempt" not in item.body  # the BBC caption
     assert item.warnings[0].startswith("read as a whole-page copy: dropped 2")
+
+
+STORY = [f"Paragraph {n} of the story tells what the council decided about the bridge and why it took so long." for n in range(4)]
+
+
+def test_a_thread_that_dates_every_comment_loses_to_a_shorter_story() -> None:
+    from zoneinfo import ZoneInfo
+
+    from digest.importer.page_copy import article_window
+
+    comments = []
+    for n in range(8):
+        comments += [f"Reader {n} sagt:", f"2{n % 8}. Juni 2016 um 17:21 Uhr",
+                     f"Comment {n} is a long opinion about the story that goes on and on, as reader comments do, for ever."]
+    tips = ["Unsere Lesetipps"] + [f"Other story {n}" for n in range(8)]  # between story and comments, as on netzpolitik.org
+    lines = MENU.split("\n") + ["Bridge reopens after months", "23.06.2016 um 16:14 Uhr"] + STORY + tips + comments
+    window = article_window(lines, ZoneInfo("UTC"))
+    assert window is not None and window.lines[0] == "Bridge reopens after months"
+    assert not any("Comment" in line for line in window.lines)
+    assert window.date is not None and window.date.isoformat().startswith("2016-06-23")
+
+
+def test_a_gallery_inside_the_text_and_a_list_after_it_leave_the_copy() -> None:
+    from zoneinfo import ZoneInfo
+
+    from digest.importer.clipping import parse_clipping
+
+    gallery = []
+    for n in range(5):
+        gallery += ["Bridges of the city: a history", f"Slide {n}", f"Caption {n} describes an old photograph of a bridge in the city centre."]
+    teasers = ["DW recommends", "Another story", "A teaser sentence about another story entirely, to make you click."]
+    lines = MENU.split("\n") + ["Bridge reopens after months", "Date 19.01.2020"] + STORY[:2] + gallery + STORY[2:] + teasers
+    item = parse_clipping("\n".join(lines), ZoneInfo("UTC"), date(2030, 1, 1))
+    assert item.body == "\n\n".join(STORY)
+    assert item.source_published is not None and item.source_published.date() == date(2020, 1, 19)

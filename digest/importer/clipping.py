@@ -55,7 +55,8 @@ CHROME_LINES = frozenset(
 CAPTION_LABELS = frozenset({"image caption", "media caption", "photo caption", "caption", "подпись к фото"})
 _CREDIT = re.compile(
     r"^(?:(?:image|photo|picture|video|media)\s+(?:source|credit|copyright)\b|this article is more than \d+ \w+ old$)"
-    r"|\b(?:photograph|photo|image|illustration)\s*:\s*[^.!?]{1,60}$",
+    r"|\b(?:photograph|photo|image|illustration)\s*:\s*[^.!?]{1,60}$"
+    r"|^\(?(?:credits?|crédits?|fotos?|bild|screenshot)\s*(?:by\s|:)\s*[^.!?]{1,60}\)?$",
     re.IGNORECASE,
 )
 
@@ -73,7 +74,11 @@ _LIST_MARKERS = re.compile(
     r"|topics|links|posts)|more on this(?: story| topic)?|more stories|more news|more from .{1,40}|most read"
     r"|most popular|most viewed|trending(?: now)?|top stories|latest(?: news| stories)?|recommended(?: for you)?"
     r"|you may also like|you might also like|don't miss|editor's picks|tags|topics|explore more on these topics"
-    r"|related topics|по теме|читайте также|похожие новости|другие новости|теги)$"
+    r"|related topics|[\w.-]+(?: [\w.-]+)? recommends|related content|audios and videos on the topic"
+    r"|по теме|читайте также|похожие новости|другие новости|теги"
+    r"|mehr zum thema|lesen sie auch|auch interessant|das könnte sie auch interessieren|weitere artikel"
+    r"|à lire aussi|a lire aussi|lire aussi|voir aussi|sur le même sujet|dans l'actualité"
+    r"|lee también|te puede interesar|noticias relacionadas|más noticias)$"
 )
 _INLINE_PROMO = re.compile(
     r"^(?:read more|read also|also read|see also|related|more|read|watch|listen|читайте также|смотрите также)"
@@ -102,7 +107,7 @@ _TAG_MARKERS = ("tags", "topics", "теги", "explore more on these topics", "r
 _NAME_WORD = r"(?:[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][\w'’.-]*|(?:de|da|del|van|von|der|den|la|le|al|bin|ibn|el))"
 _NAME = rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,4}}"
 _BYLINE = re.compile(
-    rf"^(?i:by|written by|words by|reporting by|story by|authors?:?|автор:?)\s+"
+    rf"^(?i:by|written by|words by|reporting by|story by|authors?:?|автор:?|von|par|por)\s+"
     rf"(?P<names>{_NAME}(?:(?:\s*,\s*{_NAME})*\s+(?i:and|&|и)\s+{_NAME})?)"
     r"(?:\s*[,|–—-]\s*(?P<rest>.{1,60}))?$"
 )
@@ -163,7 +168,8 @@ def parse_clipping(text: str, tz: tzinfo, today: date | datetime) -> Imported:
     if not content:
         raise DigestError("nothing to import: the clipping holds only page chrome (menus, share buttons, dates)")
 
-    head = _split_head(content, meta.lines, headline_first=window is not None)
+    head = _split_head(content, meta.lines, headline_first=window is not None,
+                       body_from=window.body_at if window is not None and window.body_at else None)
     if head.masthead and not meta.source_name:
         meta.source_name = head.masthead
     for line in list(head.dropped):
@@ -420,11 +426,16 @@ def _norm(line: str) -> str:
     return " ".join(line.split()).casefold()
 
 
-def _split_head(content: list[tuple[int, str]], meta_lines: set[int], *, headline_first: bool = False) -> _Head:
+def _split_head(
+    content: list[tuple[int, str]], meta_lines: set[int], *, headline_first: bool = False, body_from: int | None = None
+) -> _Head:
     """Headline, standfirst and body from the ``(index, line)`` left after chrome and meta.
 
     ``headline_first``: the first line is the headline (a page copy's window starts there).
+    ``body_from``: the index where a page copy's body starts (see :func:`_split_copy_head`).
     """
+    if body_from is not None:
+        return _split_copy_head(content, meta_lines, body_from)
     texts = [line for _, line in content]
     start = next((k for k, line in enumerate(texts) if _is_paragraph(line) and (k or not headline_first)), len(texts))
     head = texts[: max(start, 1)]
@@ -449,6 +460,32 @@ def _split_head(content: list[tuple[int, str]], meta_lines: set[int], *, headlin
     if len(body) >= 2 and _is_standfirst(content, title_at + 1, meta_lines):
         return _Head(title, body[0], body[1:], dropped=before)
     return _Head(title, "", body, dropped=before)
+
+
+def _split_copy_head(content: list[tuple[int, str]], meta_lines: set[int], body_from: int) -> _Head:
+    """A page copy's headline, standfirst and body: the body starts where its run of prose does.
+
+    What a page prints between headline and text (a standfirst, "Eine Analyse von …",
+    a caption, "Lesezeit: 1 Min.", "Inhalt") is not text, even when it ends in a
+    full stop: the standfirst is the first of those lines of five words or more,
+    the others go (and are named in a warning).
+    """
+    title = content[0][1]
+    between = [line for i, line in content[1:] if i < body_from]
+    body = [line for i, line in content[1:] if i >= body_from]
+    standfirst = next((line for line in between if len(line.split()) >= 5 and not _is_caption(line)), "")
+    dropped = [line for line in between if line is not standfirst]
+    if not standfirst and len(body) >= 2:
+        # no standfirst above the text: its first line is one when a byline or date stands under it
+        first = next(k for k, (i, _) in enumerate(content) if i >= body_from)
+        if first + 1 < len(content) and _is_standfirst(content, first, meta_lines):
+            standfirst, body = body[0], body[1:]
+    return _Head(title, standfirst, body, dropped=dropped)
+
+
+def _is_caption(line: str) -> bool:
+    """A photo's caption: it names the photographer or the agency ("© Ben Stansall/AFP", "Foto: dpa")."""
+    return bool(re.search(r"©|\b(?:foto|photo|bild|crédits?|credit|image)\s*:", line, re.IGNORECASE))
 
 
 def _repeat_of(texts: list[str], at: int) -> int | None:

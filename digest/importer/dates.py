@@ -74,7 +74,9 @@ _WEEKDAY = (
 )
 _PREFIX = (
     r"(?:(?:first\s+|originally\s+)?published(?:\s+on)?|(?:last\s+)?(?:updated|modified)(?:\s+on)?"
-    r"|posted(?:\s+on)?|date|created|опубликовано|обновлено|дата(?:\s+публикации)?)\s*:?"
+    r"|posted(?:\s+on)?|date|created|опубликовано|обновлено|дата(?:\s+публикации)?"
+    r"|veröffentlicht(?:\s+am)?|aktualisiert(?:\s+am)?|datum|publié(?:\s+le)?|mis\s+à\s+jour(?:\s+le)?"
+    r"|publicado(?:\s+el)?|actualizado(?:\s+el)?)\s*:?"
 )
 _ZONE_NAMES = "|".join(sorted((z for z in ZONES if z != "Z"), key=len, reverse=True))
 _ZONE = (
@@ -84,7 +86,7 @@ _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>\d{4})(?:\s*(?:г\.|г|года))?"
 _TIME = (
     r"(?P<hour>\d{1,2})(?:[:.](?P<minute>\d{2})(?:[:.](?P<second>\d{2}))?)?"
-    r"(?:\s*(?P<ampm>[ap]\.?\s?m\.?))?"
+    r"(?:\s*(?P<ampm>[ap]\.?\s?m\.?))?(?:\s*uhr\b)?"
 )
 
 _DATES = {
@@ -100,7 +102,7 @@ _DATES = {
 
 def _line_pattern(date_re: str) -> re.Pattern[str]:
     lead = rf"^\s*(?:{_PREFIX}\s*)?(?:{_WEEKDAY}\s*)?"
-    time_after = rf"(?:(?:\s*,\s*|\s+)(?:at\s+|в\s+|[-–—|·•]\s+)?{_TIME})?"
+    time_after = rf"(?:(?:\s*,\s*|\s+)(?:at\s+|um\s+|à\s+|a\s+las\s+|в\s+|[-–—|·•]\s+)?{_TIME})?"
     tail = rf"(?:\s*{_ZONE})?\s*\.?\s*$"
     return re.compile(lead + date_re + time_after + tail, re.IGNORECASE)
 

@@ -33,7 +33,7 @@ from digest.errors import DigestError
 from digest.importer.clipping import is_chrome, is_end_marker, is_marker, read_meta_line
 from digest.importer.dates import aware, parse_news_date
 from digest.importer.model import Imported
-from digest.importer.page_copy import nearest_date
+from digest.importer.page_copy import labelled_date, nearest_date
 from digest.rules.sourceurls import registered_host
 
 # The JSON-LD types that are an article, best first: a page may describe itself
@@ -94,6 +94,8 @@ def parse_html_page(html: str, tz: tzinfo, today: date | datetime, url: str | No
     published = published if published is not None else in_text.date
     if published is None:
         published = _date_near_headline(doc, title, tz)
+    if published is None:
+        published = _labelled_date_in(doc, tz)
     if published is None:
         published = date_in_url(source_url) or (date_in_url(url) if url else None)
         if published is not None:
@@ -491,6 +493,16 @@ def _date_near_headline(doc: Any, title: str, tz: tzinfo) -> datetime | date | N
     return nearest_date(texts, at, tz, reach=12) if at is not None else None
 
 
+def _labelled_date_in(doc: Any, tz: tzinfo) -> datetime | date | None:
+    """A date the page labels as the story's in a short element ("<li><strong>Date</strong> 19.01.2020"), anywhere."""
+    texts = [
+        " ".join(node.text_content().split())
+        for node in doc.xpath(f"//body//*[self::li or self::p or self::span or self::dd or self::div]"
+                              f"[string-length(normalize-space(.)) < 80][not({_ELSEWHERE})]")
+    ]
+    return labelled_date([text for text in texts if text], tz)
+
+
 _URL_DATES = (
     re.compile(r"/(?P<y>(?:19|20)\d\d)[/-](?P<m>[01]?\d)[/-](?P<d>[0-3]?\d)(?:/|[-_.]|$)"),
     re.compile(r"/(?P<y>(?:19|20)\d\d)(?P<m>[01]\d)/(?P<d>[0-3]\d)/"),
@@ -535,6 +547,8 @@ SECTION_LABELS = frozenset(
     |video|watch|photos|podcast|feature|features|op-ed|guest essay|perspective|fact check|the big read
     |noticias|local|opinión|meinung|kommentar|мнение|колонка|新闻|ニュース|国際ニュース""".replace("\n", "").split("|")
 )
+# Sections that pages put in og:site_name, where the site's name belongs.
+SITE_SECTIONS = SECTION_LABELS | frozenset("u.s.|us|uk|u.k.|europe|asia|africa|americas|middle east".split("|"))
 # Only these end a headline as a label: "… - interview" or "… - review" may be the headline's own words.
 TRAILING_LABELS = frozenset(
     "opinion|opinions|editorial|editorials|analysis|commentary|column|op-ed|news|world news|breaking news".split("|")
@@ -558,7 +572,7 @@ def _site_name(layers: list[_Found], url: str) -> str:
     json_ld, opengraph, meta = layers[0], layers[1], layers[2]
     for name in (opengraph.site_name, json_ld.site_name, meta.site_name):
         name = _drop_tagline(name)
-        if name:
+        if name and not _is_label(name, SITE_SECTIONS):  # Reuters' og:site_name is its section, "U.S."
             return name
     return registered_host(url)
 

@@ -41,6 +41,14 @@ _BYLINE_START = re.compile(
     re.IGNORECASE,
 )
 _BY_INSIDE = re.compile(r"\sBy:?\s+[A-Z]")
+# "Richard Adams Education editor": a name and a job, a byline without "By"
+_DESK_BYLINE = re.compile(
+    r"^(?:[A-Z][\w'’.-]+\s+){1,3}(?:[\w-]+\s+){0,2}(?i:editor|correspondent|reporter|writer|columnist|journalist"
+    r"|critic|redakteur(?:in)?|korrespondent(?:in)?|journaliste|rédacteur|rédactrice|periodista|corresponsal)$"
+)
+_DATE_LABEL = re.compile(
+    r"^(?:date|datum|published|posted|veröffentlicht|erschienen|publié|publicado|pubblicato)\b", re.IGNORECASE
+)
 _CAPTION = re.compile(
     r"(?:[.!?]\s*\([^()]{2,60}\)$)|^(?:foto|photo|image|picture|credit|illustration|фото)\s*:", re.IGNORECASE
 )
@@ -60,6 +68,7 @@ class Window:
     date: datetime | date | None  #: the date nearest the headline; None when none is near
     before: int = 0  #: lines dropped before the headline (menus)
     after: int = 0  #: lines dropped after the text (lists, footer)
+    body_at: int = 0  #: where in ``lines`` the body starts: before it, the headline and what stands under it
 
 
 def is_page_copy(lines: list[str]) -> bool:
@@ -84,22 +93,124 @@ def article_window(
     ``is_marker`` finds the "Topics"/"Related" line that may follow the body
     (kept with what follows it, for the tags it lists).
     """
-    content = _drop_repeats([line for line in lines if line])
-    body = _body_span(content)
+    content = _drop_repeats(_drop_galleries([line for line in lines if line]))
+    body = _body_span(content, tz)
     if body is None:
         return None
-    start, end = body
-    tail = content[end + 1 : end + 1 + _TAIL]
+    start, end = _cut_at_list(content, body, is_marker)
+    listed = (start, end) != body  # the text ends in a list of stories: what follows it is no "Topics" block
+    body = (start, end)
+    tail = [] if listed else content[end + 1 : end + 1 + _TAIL]
     marker = next((k for k, line in enumerate(tail) if is_marker(line)), None)
     tail = tail[marker:] if marker is not None and marker <= 3 else []
     at = _headline_index(content, body, tz, is_chrome)
     after = len(content) - end - 1 - len(tail)
     if at is None:
-        return Window(content[start : end + 1] + tail, nearest_date(content, start, tz), start, after)
+        when = nearest_date(content, start, tz) or labelled_date(content, tz)
+        return Window(content[start : end + 1] + tail, when, start, after)
     between = content[at:start]
     head = between if len(between) <= _HEAD else between[:6]
+    head[0] = _punctuated(content, at, start)
     dropped = at + len(between) - len(head)
-    return Window(head + content[start : end + 1] + tail, nearest_date(content, at, tz), dropped, after)
+    when = nearest_date(content, at, tz) or labelled_date(content, tz)
+    text_at = len(head) + _text_start(content, body, tz) - start
+    return Window(head + content[start : end + 1] + tail, when, dropped, after, text_at)
+
+
+def _text_start(content: list[str], body: tuple[int, int], tz: tzinfo) -> int:
+    """Where the story's text starts in its run of prose: after a date or byline among the run's first lines.
+
+    A standfirst is prose too, and a caption may be: "standfirst, byline, date,
+    caption, text" is one run, and the text is what follows the date.
+    """
+    start, end = body
+    text_at, prose = start, 0
+    for i in range(start, min(end, start + _HEAD) + 1):
+        line = content[i]
+        if _is_prose(line):
+            prose += 1
+            if prose > 3:  # a standfirst, or a few bullet points of summary
+                break
+        elif _date_in(line, tz) is not None or _BYLINE_START.match(line) or _DESK_BYLINE.match(line):
+            text_at = next((j for j in range(i + 1, end + 1) if _is_prose(content[j])), start)
+            if text_at > i + 1 and content[text_at].startswith(content[text_at - 1] + " "):
+                # the author's box: "Markus Balser", then "Markus Balser kam 2001 zur Süddeutschen Zeitung. …"
+                text_at = next((j for j in range(text_at + 1, end + 1) if _is_prose(content[j])), text_at)
+    return text_at
+
+
+def _punctuated(content: list[str], at: int, body_start: int) -> str:
+    """The headline as the page prints it with its punctuation elsewhere before the text.
+
+    A kicker and a headline in two elements copy as "Deutschlandtakt Flixbus attackiert
+    Deutsche Bahn"; the breadcrumb or the page's title line has "Deutschlandtakt: Flixbus …".
+    """
+    wanted = _loose(content[at])
+    found = [line for line in content[max(0, at - _LOOK_BACK) : body_start] if _loose(line) == wanted]
+    return max(found, key=len) if wanted else content[at]
+
+
+def _loose(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.casefold())
+
+
+def labelled_date(content: list[str], tz: tzinfo) -> datetime | date | None:
+    """The first date the page labels as the story's ("Date 19.01.2020", "Veröffentlicht 23.06.2016"), anywhere.
+
+    Some pages print it after the text, out of reach of the headline.
+    """
+    for line in content:
+        if _DATE_LABEL.match(line) and not _is_prose(line):
+            found = parse_news_date(line, tz)
+            if found is not None:
+                return found
+    return None
+
+
+def _drop_galleries(content: list[str]) -> list[str]:
+    """Drop a picture gallery: a short line printed before each slide, the slides a few lines apart.
+
+    DW prints "Racist, ruthless, cruel: Germany's colonial history" over each of
+    a dozen slides (a heading and a caption) inside the text. Three repeats or
+    more, each at most four lines after the last, are one gallery; each repeat
+    goes with the slide under it (as many lines as the repeats are apart).
+    """
+    at: dict[str, list[int]] = {}
+    for i, line in enumerate(content):
+        if not _is_prose(line):
+            at.setdefault(line, []).append(i)
+    drop: set[int] = set()
+    for places in at.values():
+        runs: list[list[int]] = [[places[0]]]
+        for i in places[1:]:
+            if i - runs[-1][-1] <= 4:
+                runs[-1].append(i)
+            else:
+                runs.append([i])
+        for run in runs:
+            if len(run) < 3:
+                continue
+            period = min(b - a for a, b in zip(run, run[1:]))
+            for i in run:
+                drop.update(range(i, min(i + period, len(content))))
+    return [line for i, line in enumerate(content) if i not in drop]
+
+
+def _cut_at_list(content: list[str], body: tuple[int, int], is_marker: Callable[[str], bool]) -> tuple[int, int]:
+    """End the text before a list heading ("DW recommends", "A lire aussi") in its second half.
+
+    Teasers of other stories are sentences, so they join the run of prose; a list
+    heading with less than a quarter of the text after it opens such a list.
+    """
+    start, end = body
+    for i in range((start + end) // 2 + 1, end):
+        if _is_prose(content[i]) or not is_marker(content[i]):
+            continue
+        before = sum(len(line) for line in content[start:i] if _is_prose(line))
+        after = sum(len(line) for line in content[i + 1 : end + 1] if _is_prose(line))
+        if after < 0.25 * before:
+            return start, max(j for j in range(start, i) if _is_prose(content[j]))
+    return body
 
 
 def _drop_repeats(content: list[str]) -> list[str]:
@@ -121,22 +232,39 @@ def _is_prose(line: str) -> bool:
     return words >= 30 or (words >= 9 and end.endswith((".", "…"))) or (words >= 20 and end.endswith(_SENTENCE_END))
 
 
-def _body_span(content: list[str]) -> tuple[int, int] | None:
-    """First and last index of the cluster of prose lines holding the most text."""
-    best: tuple[int, int, int] | None = None  # (chars, start, end)
+def _body_span(content: list[str], tz: tzinfo | None = None) -> tuple[int, int] | None:
+    """First and last index of the cluster of prose lines holding the most text.
+
+    With ``tz``, a cluster's text counts divided by one plus the short lines in it
+    that hold a date: a story states its date once, at its head, while reader
+    comments ("Rafael sagt: / 23. Juni 2016 um 18:47 Uhr / …") and lists of
+    other stories date every item, so a thread longer than the story loses to it.
+    """
+    clusters: list[tuple[int, int, int]] = []  # (start, end, chars)
     start = end = -1
     chars = 0
     for i, line in enumerate(content + [""] * (_GAP + 1)):
         if i < len(content) and _is_prose(line):
             if start < 0 or i - end > _GAP + 1:
-                if start >= 0 and (best is None or chars > best[0]):
-                    best = (chars, start, end)
+                if start >= 0:
+                    clusters.append((start, end, chars))
                 start, chars = i, 0
             end = i
             chars += len(line)
-    if start >= 0 and (best is None or chars > best[0]):
-        best = (chars, start, end)
-    return (best[1], best[2]) if best else None
+    if start >= 0:
+        clusters.append((start, end, chars))
+    if not clusters:
+        return None
+
+    def weight(cluster: tuple[int, int, int]) -> float:
+        first, last, text = cluster
+        if tz is None:
+            return text
+        dated = sum(1 for line in content[first : last + 1] if not _is_prose(line) and _date_in(line, tz, share=3))
+        return text / (1 + dated)
+
+    best = max(clusters, key=weight)  # max keeps the first of equals, as the page reads
+    return best[0], best[1]
 
 
 def _title_like(line: str, tz: tzinfo) -> bool:
@@ -149,7 +277,7 @@ def _title_like(line: str, tz: tzinfo) -> bool:
         return False
     if line.rstrip(_CLOSERS).endswith(".") and not line.endswith("..."):
         return False
-    if _BYLINE_START.match(line) or _BY_INSIDE.search(line) or _CAPTION.search(line):
+    if _BYLINE_START.match(line) or _BY_INSIDE.search(line) or _CAPTION.search(line) or _DESK_BYLINE.match(line):
         return False
     return _date_in(line, tz) is None
 
