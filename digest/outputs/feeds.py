@@ -44,9 +44,9 @@ from digest.rules.urls import join_base, rebase_links, site_link
 ATOM_NS = "http://www.w3.org/2005/Atom"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 JSONFEED_VERSION = "https://jsonfeed.org/version/1.1"
-GENERATOR_URI = "https://pypi.org/project/digest/"
 # an empty feed still needs an <updated>; a fixed instant keeps builds reproducible
 EMPTY_FEED_DATE = datetime(1970, 1, 1, tzinfo=timezone.utc)
+ENTRY_MEMO = 256  # feed entries kept per process: a feed's three formats, and its tags' feeds, reuse them
 
 # XML 1.0 cannot hold most C0 controls, lone surrogates or U+FFFE/U+FFFF, even escaped
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -203,7 +203,7 @@ def render_atom(meta: FeedMeta, entries: Sequence[Entry]) -> str:
     _sub(feed, a + "link", rel="self", type="application/atom+xml", href=meta.feed_url)
     _sub(feed, a + "link", rel="alternate", type="text/html", href=meta.home_url)
     _sub(_sub(feed, a + "author"), a + "name", meta.author)
-    _sub(feed, a + "generator", "digest", uri=GENERATOR_URI, version=__version__)
+    _sub(feed, a + "generator", "digest", version=__version__)
     for entry in entries:
         item = _sub(feed, a + "entry")
         _sub(item, a + "id", entry.id)
