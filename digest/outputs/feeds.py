@@ -26,6 +26,7 @@ import email.utils
 import html
 import json
 import re
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable, Sequence
@@ -303,12 +304,19 @@ def plan_feeds(planner: Planner) -> None:
     """One job per feed file: the site's feeds, then each tag's, at the URLs ``digest.plan.pages`` links to."""
     site, config = planner.site, planner.config
     _check_ids(planner)
-    entries: dict[int, Entry] = {}  # by article index: a story in many tag feeds is prepared once per process
+    # by article index: a story in the three formats of a feed, and in its tags' feeds, is prepared once per
+    # process while it is recent; bounded, as each entry holds the story's whole body
+    entries: OrderedDict[int, Entry] = OrderedDict()
 
     def entry_of(article: Article) -> Entry:
-        if article.index not in entries:
-            entries[article.index] = make_entry(article, config)
-        return entries[article.index]
+        entry = entries.get(article.index)
+        if entry is None:
+            entry = entries[article.index] = make_entry(article, config)
+            if len(entries) > ENTRY_MEMO:
+                entries.popitem(last=False)
+        else:
+            entries.move_to_end(article.index)
+        return entry
 
     author = config.feeds.author or config.title
     limit = config.feeds.limit
