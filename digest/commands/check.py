@@ -151,12 +151,14 @@ def check_site(
     if config.languages:
         return check_languages(site_dir, config, now=now, drafts=drafts, future=future, jobs=jobs)
     try:
+        sources = pipeline.scan(site_dir, config)  # scanned here: the checks read each file's text again
         prepared = pipeline.prepare(
-            site_dir, config, cache=Cache(None), jobs=jobs, now=now, drafts=drafts, future=future, keep_going=True
+            site_dir, config, cache=Cache(None), jobs=jobs, now=now, drafts=drafts, future=future, keep_going=True,
+            sources=sources,
         )
     except DigestError as exc:  # e.g. a Markdown extension in digest.yaml that does not load
         return CheckResult((Finding.from_problem(exc.problem),), 0)
-    files = {f.path: f for f in prepared.sources.files}
+    files = {f.path: f for f in sources.files}
     articles = [checked_article(a, _text_of(files[a.source.path])) for a in prepared.loaded.articles]
     findings = [Finding.from_problem(p) for p in prepared.problems] + check_catalogues(site_dir, config)
     findings += check_articles(articles, prepared.site, config, now, _templates(site_dir, config))
