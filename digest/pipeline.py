@@ -41,7 +41,7 @@ from digest.sources.editions import load_edition_notes
 from digest.outputs import PLANNERS as OUTPUT_PLANNERS
 from digest.outputs.sitemap import plan_sitemap
 from digest.plan.pages import (
-    AlternatesOf, ArticlePlanner, Memo, Messages, PageJob, Planner, finish_plan, make_planner, plan_site_pages,
+    AlternatesOf, ArticlePlanner, Memo, Messages, PageJob, Plan, Planner, finish_plan, make_planner, plan_site_pages,
 )
 from digest.plan.translations import LanguageMemo, LanguagePlans, alternates_of
 from digest.render.jobs import page_fingerprint, render_job
@@ -268,7 +268,7 @@ def prepare(
     return Prepared(config, sources, loaded, site, [*loaded.problems, *problems])
 
 
-def plan(site: Site, *, memo: Memo | None = None, messages: Messages | None = None) -> Mapping[str, PageJob]:
+def plan(site: Site, *, memo: Memo | None = None, messages: Messages | None = None) -> Plan:
     """Every output page of the site: the template pages, then the registered outputs.
     ``messages``: the theme's catalogue for the site's language (page titles and descriptions)."""
     planner = make_planner(site, memo, messages=messages)
@@ -380,10 +380,10 @@ def prepare_languages(
 
 def plan_languages(
     sites: LanguageSites, *, memo: Memo | None, messages: Callable[[str], Messages],
-) -> Mapping[str, PageJob]:
+) -> Plan:
     """``plan`` for each language (with its URL prefix, catalogue and alternates), then one sitemap of every
     language's pages with their alternates, at the root; then the plans side by side."""
-    plans: dict[str, Mapping[str, PageJob]] = {}
+    plans: dict[str, Plan] = {}
     planners: list[Planner] = []
     own = [p for p in OUTPUT_PLANNERS if p is not plan_sitemap]
     for lang, site in zip(sites.languages, sites.sites):
@@ -398,17 +398,17 @@ def plan_languages(
         planners.append(planner)
     if plan_sitemap in OUTPUT_PLANNERS:
         newest = max((a.updated or a.date for a in sites.articles), default=None)
-        plan_sitemap(planners[0], [job for jobs in plans.values() for job in jobs.values()], newest)
+        plan_sitemap(planners[0], planners, newest)
     merged = LanguagePlans([(lang, plans[lang.tag]) for lang in sites.languages])
     if merged.problems:
         raise BuildFailed(merged.problems)
     return merged
 
 
-def find_clashes(jobs: Mapping[str, PageJob], theme: Theme, site: Site | LanguageSites, site_dir: Path) -> list[Problem]:
+def find_clashes(jobs: Plan, theme: Theme, site: Site | LanguageSites, site_dir: Path) -> list[Problem]:
     """Two things that would be written to one path (checked before rendering, so nothing is half-written)."""
     return find_collisions(
-        [(path, job.origin) for path, job in jobs.items()]
+        [(path, jobs.spec(path).origin) for path in jobs]
         + [(rel, f"the theme's static/{name}") for name, (rel, _src) in theme.assets.items()]
         + [(rel, _origin(src, site_dir)) for rel, src in site.assets]
     )
@@ -419,30 +419,34 @@ Manifest = Mapping[str, tuple[str, str, str]]  # path -> (fingerprint, sha, site
 
 
 def unchanged(
-    jobs: Mapping[str, PageJob], renderer: Renderer, writer: OutputWriter, manifest: Manifest
-) -> tuple[list[PageJob], list[RenderOutcome]]:
-    """The jobs to render, and the outcomes of the pages the output already holds as they would be:
-    same planned inputs, same template closure, same values of the ``site`` fields the page read."""
-    to_render: list[PageJob] = []
+    jobs: Plan, renderer: Renderer, writer: OutputWriter, manifest: Manifest
+) -> tuple[list[str], list[RenderOutcome]]:
+    """The paths of the pages to render, and the outcomes of the pages the output already holds as they
+    would be: same planned inputs, same template closure, same values of the ``site`` fields the page read.
+    A job is made only to check a page the output holds, and not kept (see ``Plan.fresh``)."""
+    to_render: list[str] = []
     kept: list[RenderOutcome] = []
-    for path, job in jobs.items():
+    for path in jobs:
         old = manifest.get(path)
-        if old is not None and old[0] == page_fingerprint(job, renderer, old[2].split()) and writer.exists(path):
+        if old is not None and old[0] == page_fingerprint(jobs.fresh(path), renderer, old[2].split()) \
+                and writer.exists(path):
             kept.append((path, old[0], old[1], old[2], False))
         else:
-            to_render.append(job)
+            to_render.append(path)
     return to_render, kept
 
 
 def render(
-    jobs: Sequence[PageJob], renderer: Renderer, writer: OutputWriter, manifest: Manifest, workers: int
+    paths: Sequence[str], jobs: Plan, renderer: Renderer, writer: OutputWriter, manifest: Manifest, workers: int
 ) -> list[RenderOutcome]:
-    """Render and stage ``jobs`` (in forked workers for many pages); ``BuildFailed`` lists template errors."""
-    renderer.compile({job.template for job in jobs if job.template is not None})  # once, not once per worker
-    work = functools.partial(_render_chunk, renderer=renderer, writer=writer, manifest=manifest)
+    """Render and stage the pages at ``paths`` (in forked workers for many pages, each making the jobs of
+    its own pages); ``BuildFailed`` lists template errors."""
+    templates = {jobs.spec(path).template for path in paths}
+    renderer.compile({name for name in templates if name is not None})  # once, not once per worker
+    work = functools.partial(_render_chunk, jobs=jobs, renderer=renderer, writer=writer, manifest=manifest)
     outcomes: list[RenderOutcome] = []
     problems: list[Problem] = []
-    for done, failed in map_chunks(work, jobs, workers=workers, parallel_from=PARALLEL_PAGES):
+    for done, failed in map_chunks(work, paths, workers=workers, parallel_from=PARALLEL_PAGES):
         outcomes.extend(done)
         problems.extend(failed)
     if problems:
@@ -451,11 +455,12 @@ def render(
 
 
 def _render_chunk(
-    jobs: Sequence[PageJob], *, renderer: Renderer, writer: OutputWriter, manifest: Manifest
+    paths: Sequence[str], *, jobs: Plan, renderer: Renderer, writer: OutputWriter, manifest: Manifest
 ) -> tuple[list[RenderOutcome], list[Problem]]:
     outcomes: list[RenderOutcome] = []
     problems: list[Problem] = []
-    for job in jobs:
+    for path in paths:
+        job = jobs.fresh(path)
         try:
             data, reads = render_job(job, renderer)
         except DigestError as exc:
@@ -570,7 +575,7 @@ def build(options: BuildOptions) -> BuildResult:
         writer = OutputWriter(output, wait=options.wait, on_wait=options.on_wait)
         try:
             to_render, kept = unchanged(jobs, renderer, writer, manifest)
-            outcomes = render(to_render, renderer, writer, manifest, workers)
+            outcomes = render(to_render, jobs, renderer, writer, manifest, workers)
             timer.lap("render")
             outcomes += copy_assets(
                 [*theme.assets.values(), *site.assets], writer, manifest, [site_dir, *theme.folders]
@@ -600,7 +605,7 @@ def build(options: BuildOptions) -> BuildResult:
         excluded=site.excluded,
         drafts_published=sum(1 for a in site.articles if a.draft),
         written_paths=stats.written_paths,
-        rendered_paths=[job.path for job in to_render],
+        rendered_paths=to_render,
     )
 
 

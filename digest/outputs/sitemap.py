@@ -16,7 +16,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from lxml import etree
 
-from digest.plan.pages import PageJob, Planner
+from digest.plan.pages import PageSpec, Planner
 from digest.rules.urls import join_base
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -100,43 +100,43 @@ def robots_txt(sitemap_url: str | None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _lastmod(context: Mapping[str, Any], newest: datetime | None) -> datetime | None:
-    article = context.get("article")
-    if article is not None:
-        return article.updated or article.date  # type: ignore[no-any-return]
-    paginator = context.get("paginator")
+def _lastmod(planner: Planner, spec: PageSpec, newest: datetime | None) -> datetime | None:
+    if spec.kind == "article":
+        article = planner.site.by_url.get(spec.url)
+        if article is not None:
+            return article.updated or article.date
+    paginator = spec.context.get("paginator")
     if paginator is not None:
         return max((a.updated or a.date for a in paginator.items), default=newest)
     return newest
 
 
-def sitemap_urls(jobs: Iterable[PageJob], newest: datetime | None) -> list[SitemapUrl]:
+def sitemap_urls(planners: Iterable[Planner], newest: datetime | None) -> list[SitemapUrl]:
+    """Every listed page of these plans, read from what was planned: no page's job (its context) is made."""
     urls = []
-    for job in jobs:
-        if job.template is None or not job.path.endswith(".html"):
-            continue
-        page = job.context["page"]
-        if page.kind in NOT_LISTED:
-            continue
-        alternates = tuple((alt.lang, alt.permalink) for alt in page.alternates)
-        urls.append(SitemapUrl(page.permalink, _lastmod(job.context, newest), alternates))
+    for planner in planners:
+        for path, spec in planner.jobs.specs():
+            if spec.template is None or not path.endswith(".html") or spec.kind in NOT_LISTED:
+                continue
+            page = planner.page_info(spec)
+            alternates = tuple((alt.lang, alt.permalink) for alt in page.alternates)
+            urls.append(SitemapUrl(page.permalink, _lastmod(planner, spec, newest), alternates))
     return urls
 
 
 def plan_sitemap(
-    planner: Planner, jobs: Iterable[PageJob] | None = None, newest: datetime | None = None
+    planner: Planner, planners: Sequence[Planner] | None = None, newest: datetime | None = None
 ) -> None:
     """The sitemap files and robots.txt; run it after every planner that adds pages.
 
-    A multilingual site runs it once, in the default language's planner, over every language's ``jobs``
-    (``newest``: the newest article of them all)."""
+    A multilingual site runs it once, in the default language's planner, over every language's
+    ``planners`` (``newest``: the newest article of them all)."""
     config, site = planner.config, planner.site
     sitemap_url = None
     if config.seo.sitemap:
         if newest is None:
             newest = max((a.updated or a.date for a in site.articles), default=None)
-        listed = list(planner.jobs.values()) if jobs is None else list(jobs)
-        files = build_sitemaps(sitemap_urls(listed, newest), config.base_url)
+        files = build_sitemaps(sitemap_urls([planner] if planners is None else planners, newest), config.base_url)
         for url, text in files.items():
             planner.add(
                 url=url, kind="sitemap", title="Sitemap", template=None, origin="the sitemap",

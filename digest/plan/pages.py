@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from abc import abstractmethod
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from gettext import NullTranslations
@@ -327,7 +328,18 @@ class PageSpec(NamedTuple):
     bodies: tuple[Article, ...] | Callable[[], Iterable[Article]] = ()  # other articles it can reach
 
 
-class PlannedPages(Mapping[str, PageJob]):
+class Plan(Mapping[str, PageJob]):
+    """Output path -> ``PageJob``: what a build renders. ``plan[path]`` makes a job and keeps it (a dev
+    server asks for the same pages again); a build reads each page's spec and ``fresh`` job once."""
+
+    @abstractmethod
+    def spec(self, path: str) -> PageSpec: ...
+
+    @abstractmethod
+    def fresh(self, path: str) -> PageJob: ...
+
+
+class PlannedPages(Plan):
     """Output path -> ``PageJob``, each job made on first access.
 
     Planning decides which pages exist (and finds URL collisions) for the whole site;
@@ -350,6 +362,17 @@ class PlannedPages(Mapping[str, PageJob]):
 
     def spec(self, path: str) -> PageSpec:
         return self._specs[path]
+
+    def specs(self) -> Iterator[tuple[str, PageSpec]]:
+        """(output path, spec) of every planned page, without making a job."""
+        return iter(self._specs.items())
+
+    def fresh(self, path: str) -> PageJob:
+        """The page's job, made anew and not kept (unless it was already): a build renders each page once,
+        so holding every job and its context to the end would only grow the process, and the workers
+        forked from it."""
+        job = self._made.get(path)
+        return job if job is not None else self._make(path, self._specs[path])
 
     def __getitem__(self, path: str) -> PageJob:
         job = self._made.get(path)
@@ -418,13 +441,19 @@ class Planner:
             return
         self.jobs.plan(path, spec)
 
-    def _job(self, path: str, spec: PageSpec) -> PageJob:
-        url, kind, title, template, inputs, origin, description, feeds, produce, context, bodies = spec
+    def page_info(self, spec: PageSpec) -> PageInfo:
+        """The ``page`` of a planned page's context (the sitemap lists pages by it without making their jobs)."""
+        url, kind = spec.url, spec.kind
         article = self.site.by_url.get(url) if kind == "article" else None
         lang = article.lang if article is not None else self.language
-        alternates = self.alternates(kind, url) if self.alternates is not None and template is not None else ()
-        page = PageInfo(kind, title, url, self._root + url.lstrip("/"), description, feeds, lang, text_direction(lang),
-                        alternates)
+        alternates = self.alternates(kind, url) if self.alternates is not None and spec.template is not None else ()
+        return PageInfo(kind, spec.title, url, self._root + url.lstrip("/"), spec.description, spec.feeds, lang,
+                        text_direction(lang), alternates)
+
+    def _job(self, path: str, spec: PageSpec) -> PageJob:
+        url, kind, title, template, inputs, origin, description, feeds, produce, context, bodies = spec
+        page = self.page_info(spec)
+        lang, alternates = page.lang, page.alternates
         ctx = {"site": self.site_context, "page": page}
         for key, value in context.items():
             ctx[key] = value.make() if isinstance(value, Deferred) else value

@@ -12,11 +12,11 @@ point at a page that is not built.
 from __future__ import annotations
 
 import dataclasses
-from typing import Iterator, Mapping, Sequence
+from typing import Callable, Iterator, Mapping, Sequence
 
 from digest.errors import Problem
 from digest.model.languages import Language, Translations
-from digest.plan.pages import Alternate, AlternatesOf, Memo, PageJob
+from digest.plan.pages import Alternate, AlternatesOf, Memo, PageJob, PageSpec, Plan
 from digest.rules.locale import language_name
 from digest.rules.urls import join_base, output_path
 
@@ -66,12 +66,12 @@ class LanguageMemo:
             self._memo.put_memo(f"{name}@{self._tag}", key, value)
 
 
-class LanguagePlans(Mapping[str, PageJob]):
+class LanguagePlans(Plan):
     """Output path -> job over every language: ``ru/2022/01/10/slug/index.html`` is the Russian plan's
     ``2022/01/10/slug/index.html`` with its path and URL under ``ru/``. Jobs are made on first access."""
 
-    def __init__(self, plans: Sequence[tuple[Language, Mapping[str, PageJob]]]) -> None:
-        self._where: dict[str, tuple[str, Mapping[str, PageJob], str]] = {}
+    def __init__(self, plans: Sequence[tuple[Language, Plan]]) -> None:
+        self._where: dict[str, tuple[str, Plan, str]] = {}
         self._made: dict[str, PageJob] = {}
         self.problems: list[Problem] = []
         for language, plan in plans:
@@ -81,9 +81,9 @@ class LanguagePlans(Mapping[str, PageJob]):
                 if full in self._where:
                     local, other_plan, _ = self._where[full]
                     self.problems.append(Problem(
-                        plan[path].origin, None,
-                        f"{language.tag}: URL /{full} is also made by {other_plan[local].origin} of another language:"
-                        " change a slug or a permalink pattern (the languages' folders are /<lang>/)",
+                        plan.spec(path).origin, None,
+                        f"{language.tag}: URL /{full} is also made by {other_plan.spec(local).origin} of another"
+                        " language: change a slug or a permalink pattern (the languages' folders are /<lang>/)",
                     ))
                     continue
                 self._where[full] = (path, plan, folder)
@@ -91,11 +91,22 @@ class LanguagePlans(Mapping[str, PageJob]):
     def __getitem__(self, path: str) -> PageJob:
         job = self._made.get(path)
         if job is None:
-            local, plan, folder = self._where[path]
-            job = plan[local]
-            if folder:
-                job = dataclasses.replace(job, path=path, url="/" + folder + job.url.lstrip("/"))
-            self._made[path] = job
+            job = self._made[path] = self._job(path, self._where[path][1].__getitem__)
+        return job
+
+    def fresh(self, path: str) -> PageJob:
+        return self._made.get(path) or self._job(path, self._where[path][1].fresh)
+
+    def spec(self, path: str) -> PageSpec:
+        """The language's own spec (its URL without the language's folder)."""
+        local, plan, _ = self._where[path]
+        return plan.spec(local)
+
+    def _job(self, path: str, make: Callable[[str], PageJob]) -> PageJob:
+        local, _plan, folder = self._where[path]
+        job = make(local)
+        if folder:
+            job = dataclasses.replace(job, path=path, url="/" + folder + job.url.lstrip("/"))
         return job
 
     def __contains__(self, path: object) -> bool:
