@@ -73,10 +73,10 @@ class Cache:
         return folder
 
     def get_articles(self, keys: Iterable[str], *, bodies: bool = True) -> dict[str, Row]:
-        """Rows by key; ``bodies=False`` leaves html, toc and note empty (read them later with ``bodies()``)."""
+        """Rows by key; ``bodies=False`` leaves html, toc, note and search terms empty (read them later with ``bodies()``)."""
         if self._db is None:
             return {}
-        columns = "*" if bodies else "key, meta, '', '', summary, '', terms"
+        columns = "*" if bodies else "key, meta, '', '', summary, '', ''"
         wanted = list(keys)
         found: dict[str, Row] = {}
         for start in range(0, len(wanted), 900):
@@ -156,11 +156,20 @@ class CachedBodies:
     def body(self, key: str) -> tuple[str, str, str]:
         if self._last is not None and self._last[0] == key:
             return self._last[1]
-        if self._db is None or self._pid != os.getpid():
-            self._db = sqlite3.connect(f"file:{self._path}?mode=ro", uri=True, timeout=30, check_same_thread=False)
-            self._pid = os.getpid()
-        row = self._db.execute("SELECT html, toc, note FROM articles WHERE key = ?", (key,)).fetchone()
+        row = self._connection().execute("SELECT html, toc, note FROM articles WHERE key = ?", (key,)).fetchone()
         if row is None:
             raise LookupError(f"the build cache lost the body of {key}: delete .digest-cache/ and build again")
         self._last = (key, (row[0], row[1], row[2]))
         return self._last[1]
+
+    def terms(self, key: str) -> str:
+        row = self._connection().execute("SELECT terms FROM articles WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            raise LookupError(f"the build cache lost the body of {key}: delete .digest-cache/ and build again")
+        return str(row[0])
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._db is None or self._pid != os.getpid():
+            self._db = sqlite3.connect(f"file:{self._path}?mode=ro", uri=True, timeout=30, check_same_thread=False)
+            self._pid = os.getpid()
+        return self._db

@@ -76,7 +76,8 @@ class Article:
     extra: Mapping[str, Any]
     key: str  # changes when the file or render settings change
     header: str  # hash of what lists show of this article (title, date, summary, tags, ...)
-    body_terms: str = ""  # search terms of the body and note, space-separated (made once, in the workers)
+    body_terms: str = ""  # search terms of the body and note, space-separated (made once, in the workers);
+    # "" for a body left in the cache: ``search_terms`` reads them back there
     image_alt: str = ""  # front matter 'image_alt:'; templates fall back to the title
     image_size: tuple[int, int] | None = None  # (width, height) of a local lead image, read from its header
     lang: str = ""  # BCP 47 tag of the article's text: its ``lang:`` front matter, else the site's language
@@ -89,6 +90,13 @@ class Article:
     def target(self) -> str:
         """Where a link to this article goes: its page, or the source for a link item without one."""
         return self.url if self.has_page or self.source is None else self.source.url
+
+    @property
+    def search_terms(self) -> str:
+        """The body's search terms (see ``body_terms``), from the cache when the body was left there."""
+        if self.body_terms or not isinstance(self.body, StoredBody):
+            return self.body_terms
+        return self.body.store.terms(self.key)
 
     @property
     def html(self) -> Markup:
@@ -192,6 +200,8 @@ class BodyStore(Protocol):
     """Where rendered bodies are kept outside the model (the build cache), read back by key."""
 
     def body(self, key: str) -> tuple[str, str, str]: ...  # html, toc, note html
+
+    def terms(self, key: str) -> str: ...  # the body's search terms, space-separated
 
 
 @dataclass(frozen=True, slots=True)

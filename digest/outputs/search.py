@@ -104,7 +104,7 @@ def build_search_index(articles: Sequence[Article]) -> SearchFiles:
     for doc_id, article in enumerate(ordered):
         source = article.source.name if article.source else ""
         heading = tokens(" ".join([article.title, article.summary, source, article.author, *(t.name for t in article.tags)]))
-        body = set(article.body_terms.split()) - heading  # tokenised once per file, in the render workers
+        body = set(article.search_terms.split()) - heading  # tokenised once per file, in the load workers
         for term in heading:
             strong[term].append(doc_id)
         for term in body:

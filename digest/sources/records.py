@@ -62,9 +62,9 @@ def decode_source(meta: str) -> SourceArticle:
 
 
 def lean(record: Record) -> Record:
-    """The record without its bodies (they stay in the cache and are read back by key)."""
-    key, meta, _html, _toc, summary, _note, terms = record
-    return (key, meta, "", "", summary, "", terms)
+    """The record without its bodies and their search terms (they stay in the cache, read back by key)."""
+    key, meta, _html, _toc, summary, _note, _terms = record
+    return (key, meta, "", "", summary, "", "")
 
 
 def _json_default(value: Any) -> Any:
