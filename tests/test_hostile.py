@@ -740,6 +740,9 @@ DRIVER = textwrap.dedent(
 
     site, point, after, how, flag = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], Path(sys.argv[5])
     count = 0
+    # what a terminal's Ctrl-C meets: Python's own handler (a suite started as a shell's background job
+    # hands its children SIGINT ignored, and the signal would never arrive)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
     def hit():
         global count
