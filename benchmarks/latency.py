@@ -172,7 +172,9 @@ def measure(count: int, edits: int, corpus_cmd: str, settle: float) -> Result:
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-            page = browser.new_page()
+            # the preview's CSP (script-src 'self') forbids the string evaluation playwright's
+            # wait_for_function uses; the page's own scripts load and run the same either way
+            page = browser.new_page(bypass_csp=True)
             page.set_default_timeout(60_000)
             page.add_init_script(PROBE)
             page.goto(server.url.rstrip("/") + url_path)
