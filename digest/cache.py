@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 Row = tuple[str, str, str, str, str, str, str]  # key, metadata JSON, html, toc, auto summary, note html, terms
 
@@ -162,11 +162,18 @@ class CachedBodies:
         self._last = (key, (row[0], row[1], row[2]))
         return self._last[1]
 
-    def terms(self, key: str) -> str:
-        row = self._connection().execute("SELECT terms FROM articles WHERE key = ?", (key,)).fetchone()
-        if row is None:
-            raise LookupError(f"the build cache lost the body of {key}: delete .digest-cache/ and build again")
-        return str(row[0])
+    def terms(self, keys: Sequence[str]) -> dict[str, str]:
+        """The search terms of these bodies, by key (900 keys a query: SQLite's limit on parameters)."""
+        found: dict[str, str] = {}
+        db = self._connection()
+        for start in range(0, len(keys), 900):
+            chunk = keys[start : start + 900]
+            marks = ",".join("?" * len(chunk))
+            found.update(db.execute(f"SELECT key, terms FROM articles WHERE key IN ({marks})", chunk).fetchall())
+        missing = next((key for key in keys if key not in found), None)
+        if missing is not None:
+            raise LookupError(f"the build cache lost the body of {missing}: delete .digest-cache/ and build again")
+        return found
 
     def _connection(self) -> sqlite3.Connection:
         if self._db is None or self._pid != os.getpid():

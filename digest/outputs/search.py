@@ -39,7 +39,7 @@ from typing import Sequence
 
 from digest.sources.markup import cut
 from digest.sources.searchterms import CJK_CHARS, MAX_TERM, MIN_TERM, STOP_WORDS, normalise, tokens  # noqa: F401
-from digest.model.site import Article
+from digest.model.site import Article, search_terms
 from digest.plan.pages import Planner
 
 CHUNK = 50  # documents per document file
@@ -101,10 +101,10 @@ def build_search_index(articles: Sequence[Article]) -> SearchFiles:
     strong: dict[str, list[int]] = defaultdict(list)
     weak: dict[str, list[int]] = defaultdict(list)
     docs = []
-    for doc_id, article in enumerate(ordered):
+    for doc_id, (article, terms) in enumerate(zip(ordered, search_terms(ordered))):
         source = article.source.name if article.source else ""
         heading = tokens(" ".join([article.title, article.summary, source, article.author, *(t.name for t in article.tags)]))
-        body = set(article.search_terms.split()) - heading  # tokenised once per file, in the load workers
+        body = set(terms.split()) - heading  # tokenised once per file, in the load workers
         for term in heading:
             strong[term].append(doc_id)
         for term in body:
