@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from babel.messages.pofile import read_po
 
 from conftest import REPO, article
 from digest.errors import BuildFailed
-from digest.sources.searchterms import tokens
+from digest.sources.searchterms import MarkTable, tokens
 
 LOCALE = REPO / "themes/default/locale"
 LANGUAGES = ("en", "ru", "kk", "ja", "ar")
@@ -177,6 +178,13 @@ def test_catalogue_is_complete(lang):
 
 
 # -- search terms ---------------------------------------------------------------------------------
+
+
+def test_the_mark_table_deletes_exactly_the_non_spacing_marks_but_kana_voicing():
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    kept = "".join(ch for ch in every if unicodedata.category(ch) != "Mn" or ch in "\u3099\u309a")
+    assert every.translate(MarkTable()) == kept
+    assert len(every) - len(kept) > 1900  # Unicode has some 2,000 non-spacing marks
 
 
 def test_search_terms_keep_every_script_and_cut_cjk_into_pairs():

@@ -30,13 +30,20 @@ _CJK_RUN_RE = re.compile(f"[{CJK_CHARS}]+")
 _KEPT_MARKS = (0x3099, 0x309A)  # kana voicing marks: ガ is not カ
 
 
+class MarkTable(dict[int, "int | None"]):
+    """A ``str.translate`` table deleting every non-spacing mark (Unicode category Mn) but kana voicing,
+    filled in per code point as text meets it: a table of all 1.1 million code points cost each process
+    half a second of CPU the first time it tokenised non-ASCII text (every load worker of a build)."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = code if unicodedata.category(chr(code)) != "Mn" or code in _KEPT_MARKS else None
+        self[code] = kept
+        return kept
+
+
 @functools.cache
-def _marks() -> dict[int, None]:
-    """A ``str.translate`` table deleting every non-spacing mark (Unicode category Mn) but kana voicing."""
-    return {
-        code: None for code in range(0x110000)
-        if unicodedata.category(chr(code)) == "Mn" and code not in _KEPT_MARKS
-    }
+def _marks() -> MarkTable:
+    return MarkTable()
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
