@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 Row = tuple[str, str, str, str, str, str, str]  # key, metadata JSON, html, toc, auto summary, note html, terms
 
@@ -77,14 +77,7 @@ class Cache:
         if self._db is None:
             return {}
         columns = "*" if bodies else "key, meta, '', '', summary, '', ''"
-        wanted = list(keys)
-        found: dict[str, Row] = {}
-        for start in range(0, len(wanted), 900):
-            chunk = wanted[start : start + 900]
-            marks = ",".join("?" * len(chunk))
-            for row in self._db.execute(f"SELECT {columns} FROM articles WHERE key IN ({marks})", chunk):
-                found[row[0]] = row
-        return found
+        return {row[0]: row for row in _rows_by_key(self._db, columns, list(keys))}
 
     def put_articles(self, rows: Iterable[Row]) -> None:
         if self._db is None:
@@ -163,13 +156,8 @@ class CachedBodies:
         return self._last[1]
 
     def terms(self, keys: Sequence[str]) -> dict[str, str]:
-        """The search terms of these bodies, by key (900 keys a query: SQLite's limit on parameters)."""
-        found: dict[str, str] = {}
-        db = self._connection()
-        for start in range(0, len(keys), 900):
-            chunk = keys[start : start + 900]
-            marks = ",".join("?" * len(chunk))
-            found.update(db.execute(f"SELECT key, terms FROM articles WHERE key IN ({marks})", chunk).fetchall())
+        """The search terms of these bodies, by key."""
+        found: dict[str, str] = dict(_rows_by_key(self._connection(), "key, terms", keys))
         missing = next((key for key in keys if key not in found), None)
         if missing is not None:
             raise LookupError(f"the build cache lost the body of {missing}: delete .digest-cache/ and build again")
@@ -180,3 +168,10 @@ class CachedBodies:
             self._db = sqlite3.connect(f"file:{self._path}?mode=ro", uri=True, timeout=30, check_same_thread=False)
             self._pid = os.getpid()
         return self._db
+
+
+def _rows_by_key(db: sqlite3.Connection, columns: str, keys: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+    """``SELECT columns FROM articles`` for these keys, 900 a query (SQLite's limit on parameters)."""
+    for start in range(0, len(keys), 900):
+        chunk = keys[start : start + 900]
+        yield from db.execute(f"SELECT {columns} FROM articles WHERE key IN ({','.join('?' * len(chunk))})", chunk)

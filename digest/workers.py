@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import multiprocessing
 import os
 import signal
@@ -118,24 +119,37 @@ def _worker(
         conn.close()
 
 
+@functools.cache
+def _libc() -> ctypes.CDLL | None:
+    """The C library, loaded once (``find_library`` runs ``ldconfig``): the parent loads it before forking,
+    so each worker has it already. ``None`` off Linux or when it does not load."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    except OSError:
+        return None
+
+
 def trim_heap() -> None:
     """Return the C heap's free memory to the kernel (glibc's ``malloc_trim``). A build frees much on the
     way (the files' bytes once parsed, the loading workers' results): without this the pages stay resident
     in the parent, and a forked worker counts every one of them again."""
-    if sys.platform.startswith("linux"):
-        try:
-            ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
-        except (OSError, AttributeError):
-            pass  # not glibc (musl has no malloc_trim): nothing to hand back this way
+    try:
+        libc = _libc()
+        if libc is not None:
+            libc.malloc_trim(0)
+    except AttributeError:
+        pass  # not glibc (musl has no malloc_trim): nothing to hand back this way
 
 
 def die_with_parent(parent: int) -> None:
     """Ask the kernel to SIGKILL this process when its parent dies; exit now if it already has."""
-    if sys.platform.startswith("linux"):
-        try:
-            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    try:
+        libc = _libc()
+        if libc is not None:
             libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        except (OSError, AttributeError):
-            pass  # no prctl: the closed pipe still ends the worker at its next send
+    except AttributeError:
+        pass  # no prctl: the closed pipe still ends the worker at its next send
     if os.getppid() != parent:  # the parent died between fork and prctl
         os._exit(1)

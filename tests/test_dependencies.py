@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, article, write_files
+from conftest import NOW, REPO, article, write_files
 
 CONFIG = "title: Dep Digest\nbase_url: https://dep.example.org/\nper_page: 3\n"
 ARTICLES = {
@@ -187,3 +187,29 @@ def test_a_computed_include_makes_a_template_depend_on_every_template(site, run_
     (templates / "partials/note.html").write_text("<p>Lost? Try the archive.</p>")
     assert rebuild(site, run_build, tmp_path) == ["404.html"]
     assert "Try the archive" in (site / "output/404.html").read_text()
+
+
+def test_a_build_makes_each_job_where_it_renders_it_and_keeps_none(site):
+    """The parent of a build holds page specs, not jobs: ``fresh`` makes a job anew each time (a render
+    worker's), ``plan[path]`` makes one and keeps it (the dev server's), and the build uses ``fresh``."""
+    from digest import pipeline
+    from digest.cache import Cache
+    from digest.render.theme import Renderer, load_theme
+    from digest.write.writer import OutputWriter
+
+    config = pipeline.configure(site)
+    prepared = pipeline.prepare(site, config, cache=Cache(None), jobs=1, now=NOW, drafts=False, future=False)
+    jobs = pipeline.plan(prepared.site)
+    path = "2024/03/04/a/index.html"
+    assert jobs.fresh(path) is not jobs.fresh(path)
+    assert jobs.fresh(path).context["article"].title == "Grain exports rise"
+    renderer = Renderer(load_theme(site, config.theme), config.base_url, config.relative_urls)
+    writer = OutputWriter(site / "output")
+    try:
+        to_render, kept = pipeline.unchanged(jobs, renderer, writer, {})
+        outcomes = pipeline.render(to_render, jobs, renderer, writer, {}, 1)
+    finally:
+        writer.discard()
+    assert kept == [] and {o[0] for o in outcomes} == set(jobs) and path in to_render
+    assert jobs.fresh(path) is not jobs.fresh(path)  # rendering every page kept none of their jobs
+    assert jobs[path] is jobs[path]

@@ -483,9 +483,12 @@ def _split_copy_head(content: list[tuple[int, str]], meta_lines: set[int], body_
     return _Head(title, standfirst, body, dropped=dropped)
 
 
+_CAPTION_MARK = re.compile(r"©|\b(?:foto|photo|bild|crédits?|credit|image)\s*:", re.IGNORECASE)
+
+
 def _is_caption(line: str) -> bool:
     """A photo's caption: it names the photographer or the agency ("© Ben Stansall/AFP", "Foto: dpa")."""
-    return bool(re.search(r"©|\b(?:foto|photo|bild|crédits?|credit|image)\s*:", line, re.IGNORECASE))
+    return bool(_CAPTION_MARK.search(line))
 
 
 def _repeat_of(texts: list[str], at: int) -> int | None:

@@ -271,7 +271,7 @@ class SiteValues:
                 h.update(repr((label, len(articles))).encode("utf-8", "surrogatepass"))
                 h.update("\n".join([signs[a.index] for a in articles]).encode())
         elif name == "recent":
-            h.update("\n".join(_headers(site.articles[:RECENT_COUNT], bodies=True)).encode())
+            h.update("\n".join(self._signs()[: RECENT_COUNT]).encode())  # the newest come first
         elif name == "editions":  # article pages link their edition, the navigation the latest
             h.update(repr(site.editions.signature() if site.editions is not None else "").encode("utf-8", "surrogatepass"))
         else:
@@ -283,9 +283,9 @@ def _digest(*parts: object) -> str:
     return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
-def _headers(items: Iterable[Article], *, bodies: bool = False) -> tuple[str, ...]:
-    # header: what a card shows; key: the body too (for ``site`` fields, which a theme may walk to any body)
-    return tuple(a.header + a.key for a in items) if bodies else tuple(a.header for a in items)
+def _headers(items: Iterable[Article]) -> tuple[str, ...]:
+    # what a card shows (``site`` fields, which a theme may walk to any body, add the key: ``SiteValues``)
+    return tuple(a.header for a in items)
 
 
 def _bodies(items: Iterable[Article] | Callable[[], Iterable[Article]]) -> str:

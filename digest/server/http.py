@@ -226,9 +226,13 @@ class DevRequestHandler(BaseHTTPRequestHandler):
             response = dataclasses.replace(response, location=f"{response.location}?{query}")
         self._send(response, head)
 
+    def _capture_on(self) -> bool:
+        """Capture is offered: the server has an importer, and the request names this machine."""
+        return self.server.capture_importer is not None and capture.loopback_host(self.headers.get("Host", ""))
+
     def _capture_page(self, path: str) -> capture.Reply:
         server = self.server
-        if server.capture_importer is None or not capture.loopback_host(self.headers.get("Host", "")):
+        if not self._capture_on():
             return capture.Reply(404, content_type(".txt"), b"not found\n")
         if path == capture.PAGE_PATH:
             return capture.page(server.origin, server.capture_token)
@@ -238,13 +242,11 @@ class DevRequestHandler(BaseHTTPRequestHandler):
 
     def _open_captured(self, query: str, head: bool) -> None:
         """Redirect to a captured draft's page once a rebuild has published it."""
-        server = self.server
         target = capture.open_target(query)
-        if server.capture_importer is None or not capture.loopback_host(self.headers.get("Host", "")) \
-                or target is None:
+        if not self._capture_on() or target is None:
             self._send(Response(404, content_type(".txt"), b"not found\n"), head)
             return
-        url = server.session.article_url(target, capture.OPEN_WAIT)
+        url = self.server.session.article_url(target, capture.OPEN_WAIT)
         if url is None:
             self._send_capture(capture.not_shown(target), head)
         else:

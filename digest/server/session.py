@@ -354,24 +354,16 @@ class SiteSession:
     def article_url(self, path: str, timeout: float) -> str | None:
         """The served URL of the article from this site-relative file, once a rebuild has published it;
         ``None`` if none has within ``timeout`` seconds (the rebuild failed, or the file is not an article)."""
-
-        def found() -> str | None:
-            state = self._state
-            if state is None or not self._phase.settled:
-                return None
-            article = next((a for a in state.site.articles if a.path == path), None)
-            return None if article is None else state.prefix + article.url
-
         with self._cond:
-            url: str | None = None
+            self._cond.wait_for(lambda: self._published_url(path) is not None, timeout)
+            return self._published_url(path)
 
-            def ready() -> bool:
-                nonlocal url
-                url = found()
-                return url is not None
-
-            self._cond.wait_for(ready, timeout)
-            return url
+    def _published_url(self, path: str) -> str | None:
+        state = self._state  # read under _cond
+        if state is None or not self._phase.settled:
+            return None
+        article = next((a for a in state.site.articles if a.path == path), None)
+        return None if article is None else state.prefix + article.url
 
     def settle(self, timeout: float | None = None) -> BuildState | None:
         """Wait until the whole site is planned (tests, and anything that needs every output)."""
