@@ -79,6 +79,12 @@ class Cache:
         columns = "*" if bodies else "key, meta, '', '', summary, '', ''"
         return {row[0]: row for row in _rows_by_key(self._db, columns, list(keys))}
 
+    def article_keys(self) -> set[str]:
+        """The key of every article the cache holds."""
+        if self._db is None:
+            return set()
+        return {row[0] for row in self._db.execute("SELECT key FROM articles")}
+
     def put_articles(self, rows: Iterable[Row]) -> None:
         if self._db is None:
             return

@@ -548,7 +548,7 @@ def test_feeds_search_and_sitemap_arrive_after_the_pages(make_site):
 
 def test_content_walk_skips_what_the_build_skips(tmp_path: Path):
     from digest.sources.load import walk_content
-    from digest.server.scan import _walk
+    from digest.sources.scan import _walk
 
     content = tmp_path / "content"
     for rel in ["a.md", "b/c.md", "b/.hidden.md", "b/c.md~", ".git/x.md", "b/d/e.png", "z.txt"]:

@@ -40,7 +40,7 @@ from digest.plan.pages import (
 )
 from digest.server.finish import Finisher, ForkedFinisher
 from digest.server.mime import content_type
-from digest.server.scan import ContentScanner
+from digest.sources.scan import ContentScanner
 from digest.server.state import BuildState, RebuildReport, RenderedPages, Response
 from digest.server.status import CssSwap, ServeError, Status
 from digest.render.theme import DEFAULT_THEME, Renderer, Theme, load_theme

@@ -1,16 +1,24 @@
-"""Re-scanning ``content/`` between rebuilds: only what changed is read again.
+"""Scanning ``content/`` again: only what changed since the last scan is read.
 
 Two ways to find what changed. A full scan walks the folder and compares each file's
 stat with the last one (a few tens of ms for 10,000 files). A targeted scan trusts the
 watcher: it looks only at the paths the watcher named, and falls back to a full scan
 for anything it cannot settle alone (a folder, a path it never saw). The dev server runs
 a full scan when idle as well, so a change the watcher missed is still picked up.
+
+A build keeps what its scan saw in the build cache (``export``/``restore``), so the next
+build reads only the files whose stat moved. A signature is kept only once the file's
+times are ``SETTLED_NS`` old at the scan: a file written in the same clock tick as the
+scan that stat'ed it could change again without its stat moving ("racy git"). The
+inode-change time cannot be set back by ``touch`` or a copy tool, so a save always shows.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import stat
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Collection, Container, Iterator
@@ -22,6 +30,8 @@ from digest.sources.load import SourceFile, file_key, is_skipped, render_setting
 
 # (mtime_ns, ctime_ns, size, inode): a rename-over save changes the inode, an in-place one the times.
 Signature = tuple[int, int, int, int]
+
+SETTLED_NS = 2_000_000_000  # file times this much older than the scan cannot share its clock tick
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +56,36 @@ class ContentScanner:
     _order: list[str] = field(default_factory=list)  # article rels, sorted
     _settings: bytes = b""
     _content: str = ""
+    _started_ns: int = 0  # the clock when the last scan began
+    _dirty: bool = False  # what ``export`` would write differs from what was restored
+
+    def export(self) -> str:
+        """What the last scan knew, for ``restore`` in another process: the signature and key of every
+        article file whose times were settled when it was scanned (JSON text)."""
+        settled = self._started_ns - SETTLED_NS
+        known = {rel: [*sig, key] for rel, (sig, key) in self._known.items() if sig[0] < settled and sig[1] < settled}
+        return json.dumps({"settings": self._settings.decode(), "content": self._content, "known": known},
+                          separators=(",", ":"))
+
+    @property
+    def changed(self) -> bool:
+        """Whether ``export`` holds anything the restored state did not: a file was read, came or went."""
+        return self._dirty
+
+    @classmethod
+    def restore(cls, text: str | None) -> ContentScanner:
+        """A scanner that knows what an exported one knew (a new one if ``text`` is None or unreadable)."""
+        scanner = cls()
+        if not text:
+            return scanner
+        try:
+            state = json.loads(text)
+            scanner._known = {rel: ((int(e[0]), int(e[1]), int(e[2]), int(e[3])), str(e[4]))
+                              for rel, e in state["known"].items()}
+            scanner._settings, scanner._content = state["settings"].encode(), str(state["content"])
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+            return cls()  # a damaged entry costs one full read, never a wrong key
+        return scanner
 
     def scan(
         self, site_dir: Path, config: SiteConfig, *, have: Container[str], changed: Collection[str] | None = None
@@ -55,6 +95,7 @@ class ContentScanner:
         within one clock tick can leave size and times unchanged."""
         settings = render_settings_key(config).encode()
         content = os.path.normpath(os.path.join(site_dir, config.content_dir))
+        self._started_ns = time.time_ns()
         if settings != self._settings or content != self._content:
             self._known.clear()  # every key depends on the settings and the place
             self._files.clear()
@@ -105,6 +146,7 @@ class ContentScanner:
         data = read_article_bytes(Path(path), f"{config.content_dir}/{rel}")
         key = file_key(settings, rel, data)
         self._known[rel] = (sig, key)
+        self._dirty = True
         self._files[rel] = SourceFile(f"{config.content_dir}/{rel}", rel, b"", key)
         return SourceFile(f"{config.content_dir}/{rel}", rel, data, key)
 
@@ -133,6 +175,7 @@ class ContentScanner:
             if item is not None:
                 fresh[rel] = item
         self._order = sorted(self._known)
+        self._dirty |= len(self._known) != len(previous)  # a file went
         return self._result(fresh, full=True)
 
     def _targeted(
@@ -156,7 +199,7 @@ class ContentScanner:
             except (FileNotFoundError, NotADirectoryError):
                 if rel in self._known:
                     del self._known[rel], self._files[rel]
-                    added_or_removed = True
+                    added_or_removed = self._dirty = True
                 elif self._assets.pop(rel, None) is None:
                     raise _NeedsWalk(path) from None  # perhaps a folder that went with everything in it
                 continue
