@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Callable, Collection, Container, Iterator
 
 from digest.config import SiteConfig
+from digest.errors import DigestError
 from digest.sources.editions import is_edition_file
 from digest.sources.frontmatter import ARTICLE_SUFFIXES, read_article_bytes
 from digest.sources.load import SourceFile, file_key, is_skipped, render_settings_key
@@ -140,10 +141,13 @@ class ContentScanner:
         return differ
 
     def _read(self, config: SiteConfig, settings: bytes, rel: str, path: str, sig: Signature) -> SourceFile | None:
-        if not os.path.lexists(path):
-            return None  # deleted since: the watcher will say so
         # a pipe or a broken link named .md is the user's error, as in a build (never a read that hangs)
-        data = read_article_bytes(Path(path), f"{config.content_dir}/{rel}")
+        try:
+            data = read_article_bytes(Path(path), f"{config.content_dir}/{rel}")
+        except DigestError:
+            if not os.path.lexists(path):
+                return None  # deleted since: as if the scan had started just after (the watcher will say so)
+            raise
         key = file_key(settings, rel, data)
         self._known[rel] = (sig, key)
         self._dirty = True
@@ -164,8 +168,10 @@ class ContentScanner:
                 continue
             try:
                 sig = _signature(entry.stat())
-            except FileNotFoundError:  # deleted while we walked: the watcher will call again
-                continue
+            except OSError:  # deleted while we walked, or a broken link or a loop: reading it says which
+                sig = (-1, -1, -1, -1)  # never equal to a real file's
+                if not os.path.lexists(entry.path):
+                    continue
             old = previous.get(rel)
             if old is not None and old[0] == sig and old[1] in have and entry.path not in force:
                 self._known[rel] = old
@@ -240,7 +246,11 @@ def _walk(top: str, rel: str = "") -> Iterator[tuple[str, os.DirEntry[str]]]:
         return
     folders = []
     for entry in entries:
-        if entry.is_dir():
+        try:
+            folder = entry.is_dir()
+        except OSError:  # a symbolic link loop: a file to os.walk, and an error when read
+            folder = False
+        if folder:
             if not entry.name.startswith(".") and not entry.is_symlink():  # os.walk does not follow links either
                 folders.append(entry)
         elif not is_skipped(entry.name):
