@@ -132,6 +132,27 @@ class Cache:
         with self._db:
             self._db.execute("INSERT OR REPLACE INTO memo VALUES (?, ?, ?)", (name, key, value))
 
+    # Blobs: one file each beside the database, for values too big to be a row worth rewriting
+    # (the search index's state: tens of MB at 10,000 articles), written whole and renamed into place.
+    def get_blob(self, name: str) -> bytes | None:
+        if self._db is None:
+            return None
+        try:
+            return (self._path.parent / _blob_name(name)).read_bytes()
+        except OSError:
+            return None
+
+    def put_blob(self, name: str, data: bytes) -> None:
+        if self._db is None:
+            return
+        path = self._path.parent / _blob_name(name)
+        part = path.with_name(f"{path.name}.{os.getpid()}.part")
+        try:
+            part.write_bytes(data)
+            os.replace(part, path)
+        except OSError:  # a full or read-only disk only costs the next build its speed
+            part.unlink(missing_ok=True)
+
     def bodies(self) -> CachedBodies | None:
         """A reader of stored bodies that also works in forked worker processes."""
         return CachedBodies(self._path) if self._db is not None else None
@@ -174,6 +195,10 @@ class CachedBodies:
             self._db = sqlite3.connect(f"file:{self._path}?mode=ro", uri=True, timeout=30, check_same_thread=False)
             self._pid = os.getpid()
         return self._db
+
+
+def _blob_name(name: str) -> str:
+    return "blob-" + "".join(c if c.isalnum() or c in "-_" else f"%{ord(c):x}" for c in name)
 
 
 def _rows_by_key(db: sqlite3.Connection, columns: str, keys: Sequence[str]) -> Iterator[tuple[Any, ...]]:

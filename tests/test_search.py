@@ -13,7 +13,8 @@ from typing import Any, Iterator
 import pytest
 
 from conftest import article
-from digest.outputs import search
+from digest.outputs import search, search_index
+from digest.sources.searchterms import normalise
 
 STORIES = {
     "content/2022/01/coup.md": article(
@@ -60,7 +61,7 @@ class Index:
         return docs[start]  # type: ignore[no-any-return]
 
     def query(self, text: str) -> list[str]:
-        words = [w for w in dict.fromkeys(re.findall(r"[^\W_]+", search.normalise(text)))
+        words = [w for w in dict.fromkeys(re.findall(r"[^\W_]+", normalise(text)))
                  if len(w) >= self.manifest["min"] and w not in self.manifest["stop"]]
         if not words:
             return []
@@ -120,7 +121,7 @@ def test_search_page_points_at_the_index(built):
 
 
 def test_big_prefixes_split_and_every_term_stays_reachable(make_site, run_build, monkeypatch):
-    monkeypatch.setattr(search, "SHARD_BYTES", 100)
+    monkeypatch.setattr(search_index, "SHARD_BYTES", 100)
     words = ["kazakh", "kazan", "karaganda", "kabul", "kyiv", "kyrgyz", "ka", "k9", "tashkent", "taraz", "almaty"]
     files = {
         f"content/{n}.md": article(f"Story {n}", f"2022-01-{n + 1:02d}", " ".join(words[n % 7 : n % 7 + 5]))
@@ -147,8 +148,8 @@ def test_big_prefixes_split_and_every_term_stays_reachable(make_site, run_build,
 
 
 def test_a_new_article_rewrites_only_the_index_files_it_touches(make_site, run_build, monkeypatch):
-    monkeypatch.setattr(search, "CHUNK", 2)
-    monkeypatch.setattr(search, "SHARD_BYTES", 60)
+    monkeypatch.setattr(search_index, "CHUNK", 2)
+    monkeypatch.setattr(search_index, "SHARD_BYTES", 60)
     vocabulary = "apple banana cherry damson elder fig grape hazel ilex juniper kiwi lime mango nectar olive pear"
     files = {
         f"content/{n}.md": article(f"Story {n}", f"2022-01-{n + 1:02d}", f"{vocabulary} word{n}") for n in range(5)

@@ -32,25 +32,23 @@ import functools
 import hashlib
 import json
 import re
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
-from digest.sources.markup import cut
-from digest.sources.searchterms import CJK_CHARS, MAX_TERM, MIN_TERM, STOP_WORDS, normalise, tokens  # noqa: F401
-from digest.model.site import Article, search_terms
-from digest.plan.pages import Planner
+from digest.model.site import Article
+from digest.outputs import search_index
+from digest.outputs.search_index import IndexState, document
+from digest.plan.pages import Memo, Planner
+from digest.sources.searchterms import CJK_CHARS, MIN_TERM, STOP_WORDS
 
-CHUNK = 50  # documents per document file
-SHARD_BYTES = 24 * 1024  # split a term shard deeper past this size
-MAX_PREFIX = 6
-SUMMARY_CHARS = 180
+STATE = "search-index"  # the memo blob of the last build's ``IndexState``
 
 @dataclass(frozen=True, slots=True)
 class SearchFiles:
     manifest: str  # file name of the manifest, relative to the search folder
-    files: dict[str, str]  # path relative to the search folder -> text
+    files: dict[str, str]  # path relative to the search folder -> text, of the files made this time
+    names: list[str]  # every file of the index, sorted (those not made this time are unchanged)
 
 
 def _js(call: str, *args: object) -> str:
@@ -72,74 +70,55 @@ def _file_stem(prefix: str) -> str:
     return "_" + "_".join(f"{ord(c):x}" for c in prefix)
 
 
-def _deltas(ids: list[int]) -> list[int]:
-    return [ids[0]] + [b - a for a, b in zip(ids, ids[1:])] if ids else []
+def build_search_index(articles: Sequence[Article], memo: Memo | None = None) -> SearchFiles:
+    """The index files for ``articles`` (newest first, as the site holds them).
 
-
-def _shards(
-    entries: dict[str, str], prefix: str, out: dict[str, dict[str, str]]
-) -> None:
-    """Put ``entries`` (term -> encoded postings, all starting with ``prefix``) into shards."""
-    size = sum(len(t) + len(v) + 4 for t, v in entries.items())
-    if size <= SHARD_BYTES or len(prefix) >= MAX_PREFIX:
-        out[prefix] = entries
-        return
-    here = {t: v for t, v in entries.items() if len(t) == len(prefix)}
-    if here:
-        out[prefix] = here
-    deeper: dict[str, dict[str, str]] = defaultdict(dict)
-    for term, value in entries.items():
-        if len(term) > len(prefix):
-            deeper[term[: len(prefix) + 1]][term] = value
-    for child in sorted(deeper):
-        _shards(deeper[child], child, out)
-
-
-def build_search_index(articles: Sequence[Article]) -> SearchFiles:
-    """The index files for ``articles`` (newest first, as the site holds them). Pure."""
-    ordered = list(reversed(articles))  # id 0 is the oldest
-    strong: dict[str, list[int]] = defaultdict(list)
-    weak: dict[str, list[int]] = defaultdict(list)
-    docs = []
-    for doc_id, (article, terms) in enumerate(zip(ordered, search_terms(ordered))):
-        source = article.source.name if article.source else ""
-        heading = tokens(" ".join([article.title, article.summary, source, article.author, *(t.name for t in article.tags)]))
-        body = set(terms.split()) - heading  # tokenised once per file, in the load workers
-        for term in heading:
-            strong[term].append(doc_id)
-        for term in body:
-            weak[term].append(doc_id)
-        docs.append([article.target.lstrip("/"), article.title, article.date.strftime("%Y-%m-%d"), cut(article.summary, SUMMARY_CHARS)])
-
-    postings = {
-        term: json.dumps([_deltas(strong.get(term, [])), _deltas(weak.get(term, []))], separators=(",", ":"))
-        for term in sorted(set(strong) | set(weak))
-    }
-    shards: dict[str, dict[str, str]] = {}
-    _shards(postings, "", shards)  # a small site gets one shard; a big one splits by prefix as deep as needed
+    With a ``memo`` that kept the last build's ``IndexState``, only the files holding a changed
+    article's terms or document are made (``files``); the others keep their names. The result is
+    the same as without one."""
+    ordered = list(reversed(articles))  # id 0 is the oldest: a new article only appends
+    version = index_version()
+    state = IndexState.loads(memo.get_blob(STATE) if memo is not None else None, version)
+    patched = state.patch(ordered) if state is not None else None
+    if state is None or patched is None:
+        state = IndexState.build(version, ordered)
+    old = state.names if patched is not None else {}
+    terms, chunks = patched if patched is not None else (set(), set())
+    touched = {t[:n] for t in terms for n in range(min(len(t), search_index.MAX_PREFIX) + 1)}  # prefixes of changed terms
 
     files: dict[str, str] = {}
+    names: dict[str, str] = {}
+
+    def keep_or_make(slot: str, clean: bool, stem: str, make: Callable[[], str]) -> str:
+        name = old.get(slot) if clean else None
+        if name is None:
+            text = make()
+            name = _named(stem, text)
+            files[name] = text
+        names[slot] = name
+        return name
+
     term_files: dict[str, str] = {}
-    for prefix, entries in sorted(shards.items()):
-        # postings are already JSON: splice them in rather than parse and dump again
-        table = "{" + ",".join(f"{json.dumps(t, ensure_ascii=False)}:{v}" for t, v in sorted(entries.items())) + "}"
-        text = f"digestSearch.terms({json.dumps(prefix, ensure_ascii=False)},{table});\n"
-        name = "t/" + _named(_file_stem(prefix), text)
-        files[name] = text
-        term_files[prefix] = name
-    doc_files = []
-    for number, start in enumerate(range(0, len(docs), CHUNK)):
-        text = _js("docs", number, docs[start : start + CHUNK])
-        name = "d/" + _named(str(number), text)
-        files[name] = text
-        doc_files.append(name)
+    for shard in state.layout():
+        prefix, kind, _lo, _hi = shard
+        clean = (prefix not in terms) if kind == "here" else (prefix not in touched)
+        term_files[prefix] = keep_or_make(f"t:{prefix}:{kind}", clean, "t/" + _file_stem(prefix),
+                                          functools.partial(state.shard_text, shard))
+    doc_files = [
+        keep_or_make(f"d:{number}", number not in chunks, f"d/{number}", functools.partial(
+            lambda n, at: _js("docs", n, [document(a) for a in ordered[at : at + search_index.CHUNK]]), number, start))
+        for number, start in enumerate(range(0, len(ordered), search_index.CHUNK))
+    ]
     manifest = _js("index", {
-        "version": 1, "count": len(docs), "chunk": CHUNK, "min": MIN_TERM, "cjk": CJK_CHARS,
+        "version": 1, "count": len(ordered), "chunk": search_index.CHUNK, "min": MIN_TERM, "cjk": CJK_CHARS,
         "stop": sorted(STOP_WORDS), "terms": term_files, "docs": doc_files,
     })
     manifest_name = _named("index", manifest)
     files[manifest_name] = manifest
-    return SearchFiles(manifest_name, files)
+    if memo is not None:
+        state.names = names
+        memo.put_blob(STATE, state.dumps())
+    return SearchFiles(manifest_name, files, sorted([*names.values(), manifest_name]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,14 +132,18 @@ class SearchInfo:
 @functools.cache
 def _code_hash() -> str:
     # the memo must not outlive a change to how the index is made, even within one version
-    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    return hashlib.sha256(Path(__file__).read_bytes() + Path(search_index.__file__).read_bytes()).hexdigest()
+
+
+def index_version() -> str:
+    """The code and settings the index is made by: an ``IndexState`` of another version is never patched."""
+    return f"{_code_hash()}:{search_index.CHUNK}:{search_index.SHARD_BYTES}:{search_index.MAX_PREFIX}"
 
 
 def index_inputs(articles: Sequence[Article]) -> str:
     """A hash of everything the index files are made from: the key of each article (its file and render
     settings) and its header (URL, title, date, summary, tags, source, ...), in order, and this code."""
-    parts = [_code_hash(), str(CHUNK), str(SHARD_BYTES), str(MAX_PREFIX)]
-    parts += [f"{a.key}:{a.header}" for a in articles]
+    parts = [index_version(), *(f"{a.key}:{a.header}" for a in articles)]
     return hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
 
 
@@ -185,13 +168,17 @@ def plan_search(planner: Planner) -> None:
         def produce(rel: str) -> str:
             return files()[rel]
     else:
-        built = build_search_index(articles)
-        manifest, names = built.manifest, sorted(built.files)
+        built = build_search_index(articles, planner.memo)  # from the last build's index, if it kept one
+        manifest, names = built.manifest, built.names
         if planner.memo is not None:
             planner.memo.put_memo("search", key, json.dumps({"manifest": manifest, "files": names}))
 
+        @functools.cache
+        def every_file() -> dict[str, str]:  # a file not made this time, but deleted from output/ since
+            return build_search_index(articles).files
+
         def produce(rel: str) -> str:
-            return built.files[rel]
+            return built.files[rel] if rel in built.files else every_file()[rel]
 
     for rel in names:
         planner.add(

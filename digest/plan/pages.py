@@ -49,6 +49,11 @@ class Memo(Protocol):
 
     def put_memo(self, name: str, key: str, value: str) -> None: ...
 
+    def get_blob(self, name: str) -> bytes | None:
+        """What was last stored under ``name`` (large, and checked by its reader), if anything."""
+
+    def put_blob(self, name: str, data: bytes) -> None: ...
+
 
 @dataclass(frozen=True, slots=True)
 class Feed:

@@ -65,6 +65,13 @@ class LanguageMemo:
         if self._memo is not None:
             self._memo.put_memo(f"{name}@{self._tag}", key, value)
 
+    def get_blob(self, name: str) -> bytes | None:
+        return None if self._memo is None else self._memo.get_blob(f"{name}@{self._tag}")
+
+    def put_blob(self, name: str, data: bytes) -> None:
+        if self._memo is not None:
+            self._memo.put_blob(f"{name}@{self._tag}", data)
+
 
 class LanguagePlans(Plan):
     """Output path -> job over every language: ``ru/2022/01/10/slug/index.html`` is the Russian plan's

@@ -1,0 +1,123 @@
+"""A build that changes a few articles patches the last build's search index instead of making it
+again, and the patched index is byte for byte the one a cold build makes.
+
+The site is the real Jekyll news corpus (102 posts people wrote), with shards made small so the
+layout is deep and edits split and merge shards; each step's index is compared with a build
+without the cache.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from conftest import SHARED, article
+from digest.outputs import search_index
+from digest.outputs.search_index import IndexState
+
+CORPUS = SHARED / "corpus" / "jekyll-news"
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def corpus_site(make_site) -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip("the shared corpus is not present")
+    site = make_site({}, config="title: Jekyll news\nbase_url: https://example.org/\n")
+    shutil.copytree(CORPUS, site / "content", ignore=shutil.ignore_patterns("README*"))
+    # its one post with a date no reader takes (test_site_quality checks the message)
+    (site / "content/2023-01-29-jekyll-3-9-3-released.markdown").unlink()
+    return site
+
+
+@pytest.fixture
+def made_cold(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many times an index was made from every article (a list, one entry per time)."""
+    calls: list[int] = []
+    real = IndexState.build.__func__  # type: ignore[attr-defined]
+
+    def counting(cls: type[IndexState], version: str, ordered: list[object]) -> IndexState:
+        calls.append(len(ordered))
+        return real(cls, version, ordered)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(IndexState, "build", classmethod(counting))
+    return calls
+
+
+def _post(site: Path, name: str) -> Path:
+    return next((site / "content").glob(f"{name}*"))
+
+
+def _edit(path: Path, change: Callable[[str], str]) -> None:
+    path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+def test_each_change_patches_the_index_to_what_a_cold_build_makes(corpus_site, run_build, tmp_path, monkeypatch,
+                                                                   made_cold):
+    monkeypatch.setattr(search_index, "SHARD_BYTES", 1500)
+    site = corpus_site
+    first = run_build(site)
+    assert made_cold == [first.articles]
+    newest = sorted((site / "content").glob("*"))[-1]
+    steps: list[tuple[str, Callable[[], None], bool]] = [
+        ("a body edit", lambda: _edit(_post(site, "2013-05-06"), lambda t: t + "\nZanzibar quokkas rejoice.\n"), True),
+        ("a word gone from a body", lambda: _edit(_post(site, "2013-05-06"), lambda t: t.replace("Zanzibar", "")), True),
+        ("a title edit", lambda: _edit(_post(site, "2014-"), lambda t: t.replace('title: "', 'title: "Xylophone ', 1)), True),
+        ("a new newest article", lambda: (site / "content/2099-new.md").write_text(
+            article("Brand new quokka", "2024-01-01", "Quokkas and zebras, zebras and quokkas."), encoding="utf-8"), True),
+        ("the newest article deleted", lambda: (site / "content/2099-new.md").unlink(), True),
+        ("an old article deleted: every later id shifts", lambda: _post(site, "2013-05-08").unlink(), False),
+        ("an edit after the shift", lambda: _edit(newest, lambda t: t + "\nOne more line about yaks.\n"), True),
+    ]
+    for label, change, patched in steps:
+        made_cold.clear()
+        change()
+        run_build(site)
+        assert bool(made_cold) != patched, label
+        cold = tmp_path / f"cold-{len(label)}"
+        run_build(site, use_cache=False, output_dir=cold)
+        assert _files(site / "output/search") == _files(cold / "search"), label
+
+
+def test_a_body_edit_remakes_only_the_shards_of_its_changed_terms(corpus_site, run_build, made_cold):
+    site = corpus_site
+    run_build(site)
+    made_cold.clear()
+    _edit(_post(site, "2013-05-06"), lambda t: t + "\nZanzibar quokkas rejoice.\n")
+    result = run_build(site)
+    assert made_cold == []
+    written = sorted(p for p in result.written_paths if p.startswith("search/") and p.endswith(".js"))
+    # the manifest, and the shards of the three new words (none of them is a title or tag word)
+    shards = [p for p in written if p.startswith("search/t/")]
+    assert len(written) == len(shards) + 1 and 1 <= len(shards) <= 3, written
+    assert all(p.split("/")[-1][0] in "zqr" or p.split("/")[-1].startswith("all.") for p in shards), shards
+
+
+def test_a_damaged_index_state_is_made_again_not_patched(corpus_site, run_build, tmp_path, made_cold):
+    site = corpus_site
+    first = run_build(site)
+    blob = next((site / ".digest-cache").glob("blob-search-index"))
+    data = bytearray(blob.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    blob.write_bytes(bytes(data))
+    made_cold.clear()
+    _edit(_post(site, "2013-05-06"), lambda t: t + "\nZanzibar quokkas rejoice.\n")
+    run_build(site)
+    assert made_cold == [first.articles]
+    run_build(site, use_cache=False, output_dir=tmp_path / "cold")
+    assert _files(site / "output/search") == _files(tmp_path / "cold/search")
+
+
+def test_state_of_another_version_is_refused():
+    state = IndexState("v1", ["k:h"], ["a"], ["b"], ["a", "b"], ["[[0],[]]", "[[],[0]]"], {"d:0": "d/0.x.js"})
+    data = state.dumps()
+    assert IndexState.loads(data, "v1") == state
+    assert IndexState.loads(data, "v2") is None
+    assert IndexState.loads(data[:-3], "v1") is None
+    assert IndexState.loads(b"", "v1") is None
