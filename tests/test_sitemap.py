@@ -54,6 +54,28 @@ def test_sitemap_lists_every_page_with_lastmod(site, run_build, urlset_schema):
     assert not any(loc.endswith(("404.html", ".xml", ".json")) for loc in entries)
 
 
+def test_an_unchanged_sitemap_is_not_made_again_but_comes_back_if_deleted(site, run_build, tmp_path, monkeypatch):
+    import digest.outputs.sitemap as sitemap
+
+    run_build(site)
+    path = site / "output/sitemap.xml"
+    before = path.read_bytes()
+
+    def refuse(*args, **kwargs):  # noqa: ANN002, ANN003
+        raise AssertionError("the sitemap was made although no page changed")
+
+    monkeypatch.setattr(sitemap, "build_sitemaps", refuse)
+    assert run_build(site).written == 0
+    monkeypatch.undo()
+    path.unlink()
+    assert run_build(site).written_paths == ["sitemap.xml"] and path.read_bytes() == before
+    (site / "content/c.md").write_text(article("Gamma", "2022-01-12 09:00"), encoding="utf-8")
+    run_build(site)
+    assert b"https://news.example.org/2022/01/12/c/" in path.read_bytes()
+    run_build(site, use_cache=False, output_dir=tmp_path / "cold")
+    assert (tmp_path / "cold/sitemap.xml").read_bytes() == path.read_bytes()
+
+
 def test_robots_points_at_the_sitemap(site, run_build):
     run_build(site)
     assert (site / "output/robots.txt").read_text() == (

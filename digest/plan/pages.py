@@ -237,6 +237,7 @@ class SiteValues:
     def __init__(self, site: Site) -> None:
         self._site = site
         self._hashes: dict[str, str] = {}
+        self._digests: dict[tuple[str, ...], str] = {}
         self._signed: list[str] | None = None
 
     def field(self, name: str) -> str:
@@ -246,8 +247,13 @@ class SiteValues:
         return found
 
     def digest(self, names: Iterable[str]) -> str:
-        """The hash of the named fields' values: equal hashes, equal values."""
-        return _digest(*((name, self.field(name)) for name in sorted(names)))
+        """The hash of the named fields' values: equal hashes, equal values (kept per set of names:
+        most pages of a theme read the same few fields)."""
+        wanted = tuple(sorted(names))
+        found = self._digests.get(wanted)
+        if found is None:
+            found = self._digests[wanted] = _digest(*((name, self.field(name)) for name in wanted))
+        return found
 
     def digest_all(self) -> str:
         return self.digest(VOLATILE_SITE_FIELDS)
@@ -465,13 +471,20 @@ class Planner:
         self.jobs.plan(path, spec)
 
     def page_info(self, spec: PageSpec) -> PageInfo:
-        """The ``page`` of a planned page's context (the sitemap lists pages by it without making their jobs)."""
+        """The ``page`` of a planned page's context."""
         url, kind = spec.url, spec.kind
         article = self.site.by_url.get(url) if kind == "article" else None
         lang = article.lang if article is not None else self.language
-        alternates = self.alternates(kind, url) if self.alternates is not None and spec.template is not None else ()
-        return PageInfo(kind, spec.title, url, self._root + url.lstrip("/"), spec.description, spec.feeds, lang,
-                        text_direction(lang), alternates)
+        return PageInfo(kind, spec.title, url, self.permalink(url), spec.description, spec.feeds, lang,
+                        text_direction(lang), self.page_alternates(spec))
+
+    def permalink(self, url: str) -> str:
+        """The absolute URL of a site path."""
+        return self._root + url.lstrip("/")
+
+    def page_alternates(self, spec: PageSpec) -> tuple[Alternate, ...]:
+        """The planned page in every language it exists in (none on a site of one language)."""
+        return self.alternates(spec.kind, spec.url) if self.alternates is not None and spec.template is not None else ()
 
     def _job(self, path: str, spec: PageSpec) -> PageJob:
         url, kind, title, template, inputs, origin, description, feeds, produce, context, bodies = spec

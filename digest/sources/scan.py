@@ -247,10 +247,10 @@ def _walk(top: str, rel: str = "") -> Iterator[tuple[str, os.DirEntry[str]]]:
     folders = []
     for entry in entries:
         try:
-            folder = entry.is_dir()
+            is_folder = entry.is_dir()
         except OSError:  # a symbolic link loop: a file to os.walk, and an error when read
-            folder = False
-        if folder:
+            is_folder = False
+        if is_folder:
             if not entry.name.startswith(".") and not entry.is_symlink():  # os.walk does not follow links either
                 folders.append(entry)
         elif not is_skipped(entry.name):
