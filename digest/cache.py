@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 Row = tuple[str, str, str, str, str, str, str]  # key, metadata JSON, html, toc, auto summary, note html, terms
 
@@ -92,14 +92,13 @@ class Cache:
             self._db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
 
     def keep_articles(self, keep: Iterable[str]) -> None:
-        """Drop the entries no file maps to any more."""
+        """Drop the entries no file maps to any more (by key: after an edit, one or two)."""
         if self._db is None:
             return
-        with self._db:
-            self._db.execute("CREATE TEMP TABLE IF NOT EXISTS live (key TEXT PRIMARY KEY)")
-            self._db.execute("DELETE FROM live")
-            self._db.executemany("INSERT OR IGNORE INTO live VALUES (?)", ((k,) for k in keep))
-            self._db.execute("DELETE FROM articles WHERE key NOT IN (SELECT key FROM live)")
+        gone = self.article_keys().difference(keep)
+        if gone:
+            with self._db:
+                self._db.executemany("DELETE FROM articles WHERE key = ?", ((k,) for k in gone))
 
     # The manifest is what the last build wrote into one output folder: per folder, because
     # building into another folder must not make digest trust files it did not write there.
@@ -110,13 +109,20 @@ class Cache:
         rows = self._db.execute("SELECT path, fingerprint, sha, reads FROM pages WHERE output = ?", (output,))
         return {path: (fp, sha, reads) for path, fp, sha, reads in rows}
 
-    def put_manifest(self, output: str, manifest: dict[str, tuple[str, str, str]]) -> None:
+    def put_manifest(
+        self, output: str, manifest: Mapping[str, tuple[str, str, str]], old: Mapping[str, tuple[str, str, str]]
+    ) -> None:
+        """Make the stored manifest of ``output`` ``manifest``, given that it is ``old`` now (what
+        ``get_manifest`` gave): only the rows that differ are written (a one-page edit, not 23,000 rows)."""
         if self._db is None:
             return
         with self._db:
-            self._db.execute("DELETE FROM pages WHERE output = ?", (output,))
             self._db.executemany(
-                "INSERT INTO pages VALUES (?, ?, ?, ?, ?)", ((output, p, f, s, r) for p, (f, s, r) in manifest.items())
+                "DELETE FROM pages WHERE output = ? AND path = ?", ((output, p) for p in old if p not in manifest)
+            )
+            self._db.executemany(
+                "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?)",
+                ((output, p, f, s, r) for p, (f, s, r) in manifest.items() if old.get(p) != (f, s, r)),
             )
 
     def get_memo(self, name: str, key: str) -> str | None:

@@ -332,6 +332,7 @@ class LanguageSites:
     sites: tuple[Site, ...]
     translations: Translations
     rendered: int  # article files parsed and rendered (not from the cache)
+    keys: tuple[str, ...] = ()  # the cache key of every article file of every language
 
     @property
     def assets(self) -> tuple[tuple[str, Path], ...]:
@@ -378,10 +379,10 @@ def scan_languages(site_dir: Path, config: SiteConfig) -> tuple[list[tuple[Langu
 
 def prepare_languages(
     site_dir: Path, config: SiteConfig, *, cache: Cache, jobs: int, now: datetime, drafts: Drafts, future: bool,
-    timer: Timer | None = None,
+    timer: Timer | None = None, prune: bool = True,
 ) -> LanguageSites:
     """``prepare`` for each language of a multilingual site: scan each, load them all at once (the cache is
-    pruned to the files of every language), then model each with its own config."""
+    pruned to the files of every language, unless ``prune`` is False), then model each with its own config."""
     timer = timer or Timer()
     scanned, problems = scan_languages(site_dir, config)
     if problems:
@@ -389,7 +390,7 @@ def prepare_languages(
     timer.lap("scan")
     lean = cache.enabled
     loaded = load([f for _, sources in scanned for f in sources.files], config, cache=cache, jobs=jobs, timer=timer,
-                  lean=lean)
+                  lean=lean, prune=prune)
     sites: list[Site] = []
     start = 0
     for lang, sources in scanned:
@@ -402,7 +403,7 @@ def prepare_languages(
     timer.lap("model")
     languages = tuple(lang for lang, _ in scanned)
     translations = link_translations([(lang.tag, site) for lang, site in zip(languages, sites)])
-    return LanguageSites(languages, tuple(sites), translations, loaded.rendered)
+    return LanguageSites(languages, tuple(sites), translations, loaded.rendered, tuple(a.key for a in loaded.articles))
 
 
 def plan_languages(
@@ -563,9 +564,12 @@ def copy_assets(
     return outcomes
 
 
-def write(writer: OutputWriter, outcomes: Sequence[RenderOutcome], manifest: Manifest) -> CommitStats:
-    """Move everything staged into the output folder at once and delete what the site no longer has."""
-    return writer.commit({path for path, *_ in outcomes}, set(manifest) if manifest else None)
+def write(
+    writer: OutputWriter, outcomes: Sequence[RenderOutcome], manifest: Manifest, then: Callable[[], None] | None = None
+) -> CommitStats:
+    """Move everything staged into the output folder at once and delete what the site no longer has; then
+    (still holding the output's lock) ``then``: the build records the new manifest."""
+    return writer.commit({path for path, *_ in outcomes}, set(manifest) if manifest else None, then=then)
 
 
 # ---------------------------------------------------------------- the whole build
@@ -594,25 +598,27 @@ def build(options: BuildOptions) -> BuildResult:
         if config.languages:
             site = prepare_languages(
                 site_dir, config, cache=cache, jobs=workers, now=now, drafts=options.drafts, future=options.future,
-                timer=timer,
+                timer=timer, prune=False,
             )
-            rendered_markdown = site.rendered
+            rendered_markdown, keys = site.rendered, site.keys
             jobs = plan_languages(site, memo=cache, messages=renderer.catalogues.messages)
         else:
             prepared = prepare(
                 site_dir, config, cache=cache, jobs=workers, now=now, drafts=options.drafts, future=options.future,
-                timer=timer,
+                timer=timer, prune=False,
             )
             assert prepared.site is not None  # without keep_going a failed model raised
             site, rendered_markdown = prepared.site, prepared.loaded.rendered
+            keys = tuple(a.key for a in prepared.loaded.articles)  # a file read again by load has a new key
             jobs = plan(site, memo=cache, messages=renderer.catalogues.messages(config.language))
         clashes = find_clashes(jobs, theme, site, site_dir, memo=cache)
         if clashes:
             raise BuildFailed(clashes)
         timer.lap("plan")
-        manifest = cache.get_manifest(str(output))
         writer = OutputWriter(output, wait=options.wait, on_wait=options.on_wait)
         try:
+            # read under the output's lock: a build that held it may just have written its own
+            manifest = cache.get_manifest(str(output))
             to_render, kept = unchanged(jobs, renderer, writer, manifest)
             outcomes = render(to_render, jobs, renderer, writer, manifest, workers)
             timer.lap("render")
@@ -620,16 +626,17 @@ def build(options: BuildOptions) -> BuildResult:
                 [*theme.assets.values(), *site.assets], writer, manifest, [site_dir, *theme.folders]
             )
             timer.lap("assets")
-            stats = write(writer, [*kept, *outcomes], manifest)
+            written = {path: (fp, sha, reads) for path, fp, sha, reads, _ in [*kept, *outcomes]}
+            stats = write(writer, [*kept, *outcomes], manifest,
+                          then=lambda: cache.put_manifest(str(output), written, manifest))
             timer.lap("write")
         except BaseException as exc:
             writer.discard()
             if isinstance(exc, OSError) and (error := writer.explain(exc)) is not None:
                 raise error from None  # a full or read-only disk (also from a render worker)
             raise
-        written = {path: (fp, sha, reads) for path, fp, sha, reads, _ in [*kept, *outcomes]}
-        if written != manifest:  # rewriting 23,000 unchanged rows is a tenth of a second
-            cache.put_manifest(str(output), written)
+        # only now: until the index is patched, the search reads the old bodies' terms by their old keys
+        cache.keep_articles(keys)
     finally:
         cache.close()
     return BuildResult(

@@ -143,3 +143,20 @@ def test_a_build_without_the_cache_reads_every_file(site, run_build, reads, sett
     reads.clear()
     run_build(site, use_cache=False)
     assert sorted(reads) == ["one.md", "three.md", "two.md"]
+
+
+def test_the_cache_drops_an_edited_or_deleted_files_old_article_once_the_build_is_done(site, run_build):
+    """Pruning waits for the end of the build (the search index reads the old body's terms by its
+    old key), and then leaves exactly the articles of the files the site has."""
+    run_build(site)
+    cache = Cache(site / ".digest-cache")
+    before = cache.article_keys()
+    cache.close()
+    assert len(before) == 3
+    (site / "content/one.md").write_text(article("One", "2022-01-10", "First body, edited."), encoding="utf-8")
+    (site / "content/three.md").unlink()
+    run_build(site)
+    cache = Cache(site / ".digest-cache")
+    after = cache.article_keys()
+    cache.close()
+    assert len(after) == 2 and len(after & before) == 1  # two.md's article stays, one.md's is new

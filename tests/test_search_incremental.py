@@ -115,7 +115,7 @@ def test_a_damaged_index_state_is_made_again_not_patched(corpus_site, run_build,
 
 
 def test_state_of_another_version_is_refused():
-    state = IndexState("v1", ["k:h"], ["a"], ["b"], ["a", "b"], ["[[0],[]]", "[[],[0]]"], {"d:0": "d/0.x.js"})
+    state = IndexState("v1", ["k:h"], ["a"], ["a", "b"], ["[[0],[]]", "[[],[0]]"], {"d:0": "d/0.x.js"})
     data = state.dumps()
     assert IndexState.loads(data, "v1") == state
     assert IndexState.loads(data, "v2") is None

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from digest.model.site import Article
+from digest.model.site import Article, StoredBody
 from digest.outputs import search_index
 from digest.outputs.search_index import IndexState, document
 from digest.plan.pages import Memo, Planner
@@ -79,7 +79,8 @@ def build_search_index(articles: Sequence[Article], memo: Memo | None = None) ->
     ordered = list(reversed(articles))  # id 0 is the oldest: a new article only appends
     version = index_version()
     state = IndexState.loads(memo.get_blob(STATE) if memo is not None else None, version)
-    patched = state.patch(ordered) if state is not None else None
+    store = next((a.body.store for a in ordered if isinstance(a.body, StoredBody)), None)
+    patched = state.patch(ordered, store.terms) if state is not None and store is not None else None
     if state is None or patched is None:
         state = IndexState.build(version, ordered)
     old = state.names if patched is not None else {}

@@ -181,6 +181,7 @@ class OutputWriter:
         self.journal = journal_path(output)
         self._made: set[str] = set()  # staging folders already created (saves a mkdir per file)
         self._done = False
+        self._holding = False  # commit keeps the lock through its ``then``
         self._moving = False  # files are being moved in one by one: the output is part old, part new
         try:
             self.parent.mkdir(parents=True, exist_ok=True)
@@ -250,13 +251,28 @@ class OutputWriter:
         return sorted(p.relative_to(self.stage).as_posix() for p in self.stage.rglob("*") if p.is_file())
 
     # -- applying -------------------------------------------------------------------------------
-    def commit(self, expected: set[str], previous: set[str] | None = None) -> CommitStats:
+    def commit(
+        self, expected: set[str], previous: set[str] | None = None, *, then: Callable[[], None] | None = None
+    ) -> CommitStats:
         """Make the output hold exactly ``expected`` (hidden top-level entries such as .git are kept).
 
         ``previous`` is what the last build wrote: when nothing is staged and the set of files
         is the same, the output is already right; in a folder digest made, the files to delete
         are the previous ones this build does not make, so the output is never walked.
+        ``then`` runs once the output holds them, still under the output's lock (the build records
+        what it wrote there before another build may read that record).
         """
+        self._holding = True  # the lock outlives the moves until ``then`` has run
+        try:
+            stats = self._commit(expected, previous)
+            if then is not None:
+                then()
+            return stats
+        finally:
+            self._holding = False
+            self._release()
+
+    def _commit(self, expected: set[str], previous: set[str] | None) -> CommitStats:
         stats = CommitStats()
         puts = self.staged()
         if not puts and previous is not None and previous == expected and self.output.is_dir():
@@ -386,7 +402,7 @@ class OutputWriter:
             self._lock.mark_owned()
 
     def _release(self) -> None:
-        if self._lock is not None:
+        if self._lock is not None and not self._holding:
             self._lock.release()
             self._lock = None
 
