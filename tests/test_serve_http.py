@@ -648,3 +648,45 @@ def test_the_session_moves_through_its_phases_and_refuses_other_moves(make_site)
     with session._cond, pytest.raises(AssertionError, match="no move from FAILED to PLANNED"):
         original(Phase.PLANNED)
     session.close()
+
+
+def test_a_kept_page_is_rendered_again_only_when_what_it_read_changed(make_site, monkeypatch):
+    """The preview keeps rendered pages by the fingerprint a build uses: the page's own inputs, its
+    templates and the ``site`` fields its last render read. A page of a theme that prints the article
+    count follows a new article; an article page of the default theme does not."""
+    import digest.server.session as session_module
+
+    site = make_site({
+        "content/a.md": article("Alpha", "2022-01-10", "Alpha body.", summary="A."),
+        "content/b.md": article("Beta", "2022-01-11", "Beta body.", summary="B."),
+        "themes/counting/templates/404.html": "{% extends 'base.html' %}{% block content %}"
+                                              "<p>{{ site.article_count }} articles</p>{% endblock %}",
+    }, config="title: T\ntheme: counting\n")
+    rendered: list[str] = []
+    real = session_module.render_job
+
+    def counting(job, renderer):  # noqa: ANN001, ANN202
+        rendered.append(job.path)
+        return real(job, renderer)
+
+    monkeypatch.setattr(session_module, "render_job", counting)
+    session = SiteSession(SessionOptions(site_dir=site, fork_extras=False))
+    try:
+        assert session.rebuild().ok and session.settle(TIMEOUT) is not None
+        assert session.lookup("/2022/01/10/a/").status == session.lookup("/2022/01/11/b/").status == 200
+        assert b"2 articles" in session.lookup("/404.html").body
+        rendered.clear()
+        (site / "content/b.md").write_text(article("Beta", "2022-01-11", "Beta body, edited.", summary="B."))
+        assert session.rebuild([site / "content/b.md"]).ok and session.settle(TIMEOUT) is not None
+        assert session.lookup("/2022/01/10/a/").status == 200 and b"2 articles" in session.lookup("/404.html").body
+        assert rendered == []  # neither page shows Beta's body (Alpha's shows its card: the same)
+        assert b"Beta body, edited." in session.lookup("/2022/01/11/b/").body
+        rendered.clear()
+        (site / "content/c.md").write_text(article("Gamma", "2022-01-12", "Gamma body."))
+        assert session.rebuild([site / "content/c.md"]).ok and session.settle(TIMEOUT) is not None
+        assert b"3 articles" in session.lookup("/404.html").body
+        assert b"Alpha body." in session.lookup("/2022/01/10/a/").body
+        assert b"Gamma" in session.lookup("/2022/01/11/b/").body  # its newer neighbour now
+        assert rendered == ["404.html", "2022/01/11/b/index.html"]
+    finally:
+        session.close()

@@ -59,13 +59,6 @@ def page_fingerprint(job: PageJob, renderer: Renderer, reads: Iterable[str]) -> 
     return hashlib.blake2b(f"{job.inputs}|{templates}|{site}|{bodies}".encode(), digest_size=16).hexdigest()
 
 
-def served_fingerprint(job: PageJob, renderer: Renderer) -> str:
-    """A fingerprint that holds every ``site`` field (a dev server keeps no record of what each page read)."""
-    templates = renderer.template_inputs(job.template) if job.template is not None else ""
-    site = job.site_values.digest_all() if job.site_values is not None else ""
-    return hashlib.blake2b(f"{job.inputs}|{templates}|{site}|{job.bodies}".encode(), digest_size=16).hexdigest()
-
-
 def render_job(job: PageJob, renderer: Renderer) -> RenderedPage:
     if job.produce is not None:
         return RenderedPage(job.produce().encode("utf-8"), ())

@@ -27,7 +27,7 @@ from markupsafe import Markup
 from digest import pipeline
 from digest.pipeline import Loaded, Sources, Timer, now_from_env
 from digest.workers import cpu_count
-from digest.render.jobs import render_job, served_fingerprint
+from digest.render.jobs import page_fingerprint, render_job
 from digest.cache import CACHE_DIR, Cache
 from digest.config import CONFIG_NAME, SiteConfig
 from digest.errors import BuildFailed, DigestError
@@ -595,12 +595,17 @@ class SiteSession:
         return self._page(state, job, 404)
 
     def _render(self, state: BuildState, job: PageJob) -> bytes:
-        key = served_fingerprint(job, state.renderer)
-        data = self._pages.get(key)
-        if data is None:
-            data = render_job(job, state.renderer).data
-            self._pages.put(key, data)
-        return data
+        """The page's bytes: kept ones if its fingerprint (with the ``site`` fields its last render read,
+        as in a build) is unchanged, else rendered now."""
+        reads = self._pages.reads(job.path)
+        if reads is not None:
+            data = self._pages.get(page_fingerprint(job, state.renderer, reads))
+            if data is not None:
+                return data
+        page = render_job(job, state.renderer)
+        self._pages.remember_reads(job.path, page.reads)
+        self._pages.put(page_fingerprint(job, state.renderer, page.reads), page.data)
+        return page.data
 
     def _page(self, state: BuildState, job: PageJob, status: int) -> Response:
         try:
