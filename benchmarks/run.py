@@ -16,7 +16,10 @@ For each size the corpus of ``benchmarks.corpus`` is generated into
 * ``cold``: output and every cache deleted first (all tools);
 * ``warm``: digest again with nothing changed;
 * ``edit-body``: digest after appending a sentence to one article;
-* ``add-article``: digest after adding the next article of the corpus;
+* ``add-article``: digest after adding the next article of the corpus (its date falls anywhere in the
+  corpus's ten years, so it shifts every list page after it);
+* ``add-newest``: digest after adding the next article dated after every other (what a curator
+  adding today's news does): not a goal row of issue 15, shown beside it;
 * ``edit-template``: digest after changing the site's ``article.html``.
 
 With two engines (``--engine default fast``) the fast one builds a copy of the
@@ -37,6 +40,7 @@ to ``benchmarks/RESULTS.md``. Nothing here asserts a timing.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import importlib.metadata
 import importlib.util
@@ -69,7 +73,7 @@ THEME_NAME = "bench"
 POLL_SECONDS = 0.02
 MIB = 1024 * 1024
 
-DIGEST_SCENARIOS = ("cold", "warm", "edit-body", "add-article", "edit-template")
+DIGEST_SCENARIOS = ("cold", "warm", "edit-body", "add-article", "add-newest", "edit-template")
 
 
 class BuildError(Exception):
@@ -557,7 +561,8 @@ class Bench:
         target = site / info.files[len(info.files) // 2]
         template = site / "themes" / THEME_NAME / "templates" / "article.html"
         # the articles that follow the corpus: what "add one" really adds
-        extra = list(corpus.iter_articles(info.seed, info.count + runs))[info.count:]
+        generated = list(corpus.iter_articles(info.seed, info.count + runs))
+        extra = generated[info.count:]
 
         def edit_body(k: int) -> None:
             with open(target, "a", encoding="utf-8") as f:
@@ -565,6 +570,17 @@ class Bench:
 
         def add_article(k: int) -> None:
             a, slug = extra[k]
+            path = site / corpus.article_relpath(a, slug)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(corpus.article_text(a), encoding="utf-8")
+
+        # the same articles, dated a minute apart after the corpus's newest one
+        last = max(a.date for a, _slug in generated[: info.count])
+        newest = [(dataclasses.replace(a, date=last + dt.timedelta(minutes=k + 1)), slug)
+                  for k, (a, slug) in enumerate(extra)]
+
+        def add_newest(k: int) -> None:
+            a, slug = newest[k]
             path = site / corpus.article_relpath(a, slug)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(corpus.article_text(a), encoding="utf-8")
@@ -578,12 +594,13 @@ class Bench:
 
         def restore() -> None:
             target.write_bytes(original)
-            for a, slug in extra:
+            for a, slug in [*extra, *newest]:
                 (site / corpus.article_relpath(a, slug)).unlink(missing_ok=True)
             template.write_text(template_text, encoding="utf-8")
 
         plan: list[tuple[str, Callable[[int], None] | None]] = [
-            ("warm", None), ("edit-body", edit_body), ("add-article", add_article), ("edit-template", edit_template),
+            ("warm", None), ("edit-body", edit_body), ("add-article", add_article), ("add-newest", add_newest),
+            ("edit-template", edit_template),
         ]
         out: list[Result] = []
         for name, change in plan:
@@ -806,6 +823,9 @@ def goals_section(reports: Sequence[SizeReport], latency: Latency | None = None)
             rows.append(("one article added / one body edit", label,
                          ratio(_median(rep, "digest", "add-article"), _median(rep, "digest", "edit-body")), "×", 1.5,
                          cpu(rep, ("digest", "add-article"), ("digest", "edit-body"))))
+            rows.append(("(beside the goals) the newest article added / one body edit", label,
+                         ratio(_median(rep, "digest", "add-newest"), _median(rep, "digest", "edit-body")), "×", 1.5,
+                         cpu(rep, ("digest", "add-newest"), ("digest", "edit-body"))))
             rows.append(("one template edit (article.html) / cold build", label,
                          ratio(_median(rep, "digest", "edit-template"), _median(rep, "digest", "cold")), "×", 0.5,
                          _join(cpu(rep, ("digest", "edit-template"), ("digest", "cold")),
