@@ -96,6 +96,7 @@ def find_collisions(claims: Iterable[tuple[str, str]]) -> list[Problem]:
     problems: list[Problem] = []
     owner: dict[str, str] = {}  # path -> origin
     folded: dict[str, str] = {}  # folded path -> path
+    keys: dict[str, str] = {}  # path -> folded path
     for rel, origin in claims:
         too_long = _too_long(rel)
         if too_long is not None:
@@ -121,10 +122,14 @@ def find_collisions(claims: Iterable[tuple[str, str]]) -> list[Problem]:
             continue
         owner[rel] = origin
         folded[key] = rel
+        keys[rel] = key
     for rel, origin in owner.items():
-        parts = rel.split("/")
-        for end in range(1, len(parts)):
-            folder = folded.get(_fold("/".join(parts[:end])))
+        # a folder of the path, folded, is the folded path up to one of its slashes (folding is per name)
+        key = keys[rel]
+        at = key.find("/")
+        while at != -1:
+            folder = folded.get(key[:at])
+            at = key.find("/", at + 1)
             if folder is not None:
                 problems.append(
                     Problem(
