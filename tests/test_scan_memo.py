@@ -160,3 +160,14 @@ def test_the_cache_drops_an_edited_or_deleted_files_old_article_once_the_build_i
     after = cache.article_keys()
     cache.close()
     assert len(after) == 2 and len(after & before) == 1  # two.md's article stays, one.md's is new
+
+
+def test_a_path_set_found_clear_before_does_not_hide_a_new_collision(site, run_build):
+    """The collision check is skipped only for the very path set a build found clear."""
+    from digest.errors import BuildFailed
+
+    run_build(site)
+    assert run_build(site).written == 0  # the same paths: taken as clear from the memo
+    (site / "content/INDEX.html").write_text("<p>a file that is index.html on macOS</p>", encoding="utf-8")
+    with pytest.raises(BuildFailed, match="only in letter case"):
+        run_build(site)

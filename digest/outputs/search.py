@@ -70,6 +70,12 @@ def _file_stem(prefix: str) -> str:
     return "_" + "_".join(f"{ord(c):x}" for c in prefix)
 
 
+def _doc_chunk(ordered: Sequence[Article], number: int) -> str:
+    """Document file ``number``: what results show of ``CHUNK`` articles, by id."""
+    start = number * search_index.CHUNK
+    return _js("docs", number, [document(a) for a in ordered[start : start + search_index.CHUNK]])
+
+
 def build_search_index(articles: Sequence[Article], memo: Memo | None = None) -> SearchFiles:
     """The index files for ``articles`` (newest first, as the site holds them).
 
@@ -106,9 +112,8 @@ def build_search_index(articles: Sequence[Article], memo: Memo | None = None) ->
         term_files[prefix] = keep_or_make(f"t:{prefix}:{kind}", clean, "t/" + _file_stem(prefix),
                                           functools.partial(state.shard_text, shard))
     doc_files = [
-        keep_or_make(f"d:{number}", number not in chunks, f"d/{number}", functools.partial(
-            lambda n, at: _js("docs", n, [document(a) for a in ordered[at : at + search_index.CHUNK]]), number, start))
-        for number, start in enumerate(range(0, len(ordered), search_index.CHUNK))
+        keep_or_make(f"d:{number}", number not in chunks, f"d/{number}", functools.partial(_doc_chunk, ordered, number))
+        for number in range(-(-len(ordered) // search_index.CHUNK))
     ]
     manifest = _js("index", {
         "version": 1, "count": len(ordered), "chunk": search_index.CHUNK, "min": MIN_TERM, "cjk": CJK_CHARS,
@@ -158,28 +163,23 @@ def plan_search(planner: Planner) -> None:
     folder = config.search.url
     key = index_inputs(articles)
     remembered = planner.memo.get_memo("search", key) if planner.memo is not None else None
+
+    @functools.cache
+    def every_file() -> dict[str, str]:  # a file not made this time, but deleted from output/ since
+        return build_search_index(articles).files
+
+    made: dict[str, str] = {}
     if remembered is not None:
         layout = json.loads(remembered)
         manifest, names = layout["manifest"], layout["files"]
-
-        @functools.cache
-        def files() -> dict[str, str]:  # only if a file must be written after all (say, deleted from output/)
-            return build_search_index(articles).files
-
-        def produce(rel: str) -> str:
-            return files()[rel]
     else:
         built = build_search_index(articles, planner.memo)  # from the last build's index, if it kept one
-        manifest, names = built.manifest, built.names
+        manifest, names, made = built.manifest, built.names, built.files
         if planner.memo is not None:
             planner.memo.put_memo("search", key, json.dumps({"manifest": manifest, "files": names}))
 
-        @functools.cache
-        def every_file() -> dict[str, str]:  # a file not made this time, but deleted from output/ since
-            return build_search_index(articles).files
-
-        def produce(rel: str) -> str:
-            return built.files[rel] if rel in built.files else every_file()[rel]
+    def produce(rel: str) -> str:
+        return made[rel] if rel in made else every_file()[rel]
 
     for rel in names:
         planner.add(

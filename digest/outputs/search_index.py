@@ -81,10 +81,10 @@ class IndexState:
         changed = [i for i in range(max(old_n, new_n)) if i >= old_n or i >= new_n or self.sigs[i] != sigs[i]]
         if len(changed) > max(8, PATCH_AT_MOST * new_n):
             return None
-        gone = [i for i in changed if i < old_n]
+        old_keys = {i: self.sigs[i].split(":", 1)[0] for i in changed if i < old_n}  # a sig is "key:header"
         try:
-            found = old_bodies([self.sigs[i].split(":", 1)[0] for i in gone])
-            old_weak = {i: set(found[self.sigs[i].split(":", 1)[0]].split()) - set(self.strong[i].split()) for i in gone}
+            found = old_bodies(list(old_keys.values()))
+            old_weak = {i: set(found[key].split()) - set(self.strong[i].split()) for i, key in old_keys.items()}
         except LookupError:
             return None
         fresh = [i for i in changed if i < new_n]

@@ -134,8 +134,12 @@ def _sitemap_files(
                           digest_size=16).hexdigest()
     known = memo.get_memo("sitemap", key) if memo is not None else None
     if known is not None:
-        made = functools.cache(lambda: build_sitemaps(urls, base_url))
-        return {path: (sha, functools.partial(lambda p: made()[p], path)) for path, sha in json.loads(known).items()}
+        made = functools.cache(functools.partial(build_sitemaps, urls, base_url))
+
+        def produce(path: str) -> str:
+            return made()[path]
+
+        return {path: (sha, functools.partial(produce, path)) for path, sha in json.loads(known).items()}
     files = build_sitemaps(urls, base_url)
     shas = {path: hashlib.sha256(text.encode()).hexdigest() for path, text in files.items()}
     if memo is not None:
