@@ -47,12 +47,11 @@ from digest.plan.translations import LanguageMemo, LanguagePlans, alternates_of
 from digest.render.jobs import page_fingerprint, render_job
 from digest.render.theme import Renderer, Theme, load_theme
 from digest.rules.urls import join_base
-from digest.sources.frontmatter import read_article_bytes
 from digest.sources.load import (
     PARALLEL_FILES, SourceFile, file_key, process, render_settings_key, scan_content, walk_content,
 )
 from digest.sources.scan import ContentScanner
-from digest.sources.records import lean as lean_record
+from digest.sources.records import Record, lean as lean_record
 from digest.write.lock import Holder
 from digest.workers import cpu_count, map_chunks
 from digest.write.writer import CommitStats, OutputWriter, check_output_dir, find_collisions
@@ -161,8 +160,9 @@ def serving_config(config: SiteConfig, served_at: str) -> SiteConfig:
 
 def scan(site_dir: Path, config: SiteConfig, *, cache: Cache | None = None) -> Sources:
     """The content folder's files. With an enabled ``cache``, a file whose stat is what the last build's
-    scan saw, and whose article the cache holds, is not read: its ``data`` is empty, and ``load`` takes
-    it from the cache (reading 10,000 files is a sixth of a build that changes nothing)."""
+    scan saw, and whose article the cache holds, is not read, and every file comes without its ``data``:
+    ``load`` takes the article from the cache or has a worker read the file (reading 10,000 files is a
+    sixth of a build that changes nothing)."""
     if cache is None or not cache.enabled:
         files, assets = scan_content(site_dir, config)
         return Sources(files, assets)
@@ -184,8 +184,9 @@ def load(
     Bad files raise ``BuildFailed`` listing every one, or with ``keep_going`` are left out and listed in
     ``problems``. ``lean`` leaves the bodies in the cache (empty in the result): the model then reads them
     back by key. ``prune`` drops cache entries of files that are gone (a dev server leaves that to the next
-    build: it costs more than the rest of a one-file rebuild). A file the scan did not read (empty ``data``)
-    and the cache no longer holds is read from ``site_dir``.
+    build: it costs more than the rest of a one-file rebuild). A file without its ``data`` that the cache
+    does not hold is read from ``site_dir`` by the worker that renders it; its article then has the key of
+    the bytes read, and a file deleted since the scan is left out.
     """
     timer = timer or Timer()
     memo = memo or {}
@@ -193,39 +194,39 @@ def load(
     lean = lean and cache.enabled
     hits = cache.get_articles((f.key for f in wanted), bodies=not lean)
     misses = [f for f in wanted if f.key not in hits]
-    if any(not f.data for f in misses):  # left unread by the scan, but the cache lost its article since
-        assert site_dir is not None, "a scan that trusts stats needs the site folder to read files again"
-        read = {f.key: _read_again(site_dir, f, config) for f in misses if not f.data}
-        files = [read.get(f.key, f) for f in files]
-        misses = [read.get(f.key, f) for f in misses]
     timer.lap("cache")
     problems: list[Problem] = []
     fresh: dict[str, LoadedArticle] = {}
-    work = functools.partial(process, config=config)
+    renamed: dict[str, str | None] = {}  # read by a worker after all: the key of the bytes read (None: gone)
+    root = site_dir / config.content_dir if site_dir is not None else None
+    work = functools.partial(process, config=config, root=root)
+    done = 0
     for chunk in map_chunks(work, misses, workers=jobs, parallel_from=PARALLEL_FILES):
-        records = [r for r in chunk if not isinstance(r, Problem)]
-        problems.extend(r for r in chunk if isinstance(r, Problem))
+        records: list[Record] = []
+        for item, result in zip(misses[done : done + len(chunk)], chunk):
+            if isinstance(result, Problem):
+                problems.append(result)
+            elif result is None or result[0] != item.key:
+                renamed[item.key] = None if result is None else result[0]
+            if result is not None and not isinstance(result, Problem):
+                records.append(result)
+        done += len(chunk)
         cache.put_articles(records)
         fresh.update((r[0], LoadedArticle.from_record(lean_record(r) if lean else r)) for r in records)
     timer.lap("markdown")
     if problems and not keep_going:
         raise BuildFailed(problems)
+    keys = [renamed.get(f.key, f.key) for f in files]
     if prune:
-        cache.keep_articles(f.key for f in files)
+        cache.keep_articles(k for k in keys if k is not None)
     loaded = [
-        memo.get(f.key) or (fresh[f.key] if f.key in fresh else LoadedArticle.from_record(hits[f.key]))
-        for f in files
-        if f.key in memo or f.key in fresh or f.key in hits
+        memo.get(key) or (fresh[key] if key in fresh else LoadedArticle.from_record(hits[key]))
+        for key in keys
+        if key is not None and (key in memo or key in fresh or key in hits)
     ]
     del hits, fresh
     timer.lap("cache")
     return Loaded(loaded, len(misses), problems)
-
-
-def _read_again(site_dir: Path, file: SourceFile, config: SiteConfig) -> SourceFile:
-    """A file the scan trusted by its stat, read after all (its key follows the bytes read now)."""
-    data = read_article_bytes(site_dir / config.content_dir / file.rel, file.path)
-    return dataclasses.replace(file, data=data, key=file_key(render_settings_key(config).encode(), file.rel, data))
 
 
 def model(
@@ -235,9 +236,10 @@ def model(
     """The site model. Without ``keep_going`` a bad model raises ``BuildFailed``; with it, the articles a
     problem names are set aside and the model is built again, so every problem is found in one run."""
     bodies = cache.bodies() if cache is not None else None
-    stored = {f.key for f in sources.files} if bodies is not None else ()
     problems: list[Problem] = []
     items = list(articles)
+    # with the cache, load left every article's body in it (a file read again has a key of its own)
+    stored = {a.key for a in items} if bodies is not None else ()
     image_sizes = lead_image_sizes(((a.source.rel, a.source.image) for a in items), sources.assets)
     while True:
         try:
@@ -270,13 +272,13 @@ def prepare(
     scanned = sources is None
     if sources is None:
         sources = scan(site_dir, config, cache=cache)
+        # load's workers read the files they parse: forked, they would each inherit every file's bytes
+        sources = Sources([dataclasses.replace(f, data=b"") for f in sources.files], sources.assets)
         timer.lap("scan")
     loaded = load(
         sources.files, config, cache=cache, jobs=jobs, memo=memo, timer=timer, keep_going=keep_going,
         lean=cache.enabled and memo is None, prune=prune, site_dir=site_dir,
     )
-    if scanned:  # the files' bytes are parsed now: a build does not carry them (a tenth of its memory) to the end
-        sources = Sources([dataclasses.replace(f, data=b"") for f in sources.files], sources.assets)
     if remember is not None:
         loaded = remember(loaded)
         timer.lap("memo")

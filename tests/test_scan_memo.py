@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
 import time
 from pathlib import Path
 
@@ -23,18 +24,25 @@ from digest.sources.scan import ContentScanner
 
 
 @pytest.fixture
-def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The content-relative path of every article file the scan reads, in order."""
-    seen: list[str] = []
+def opened(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
+    """The name of every article file read, in order: by a scan (``"scan"``), and by ``load`` to parse it
+    (``"parse"``: the scan hands over keys, not bytes, and the worker that renders a file reads it)."""
+    seen: dict[str, list[str]] = {"scan": [], "parse": []}
     real = scan_module.read_article_bytes
 
     def counting(path: Path, shown: str | None = None) -> bytes:
-        seen.append(Path(path).name)
+        seen["parse" if sys._getframe(1).f_code.co_name == "process" else "scan"].append(Path(path).name)
         return real(path, shown)
 
-    for module in (scan_module, load_module, pipeline_module):  # the scanner, the uncached scan, a read again
+    for module in (scan_module, load_module):  # the scanner; the uncached scan and the parse
         monkeypatch.setattr(module, "read_article_bytes", counting)
     return seen
+
+
+@pytest.fixture
+def reads(opened: dict[str, list[str]]) -> list[str]:
+    """The article files a scan reads."""
+    return opened["scan"]
 
 
 @pytest.fixture
@@ -122,8 +130,9 @@ def test_a_damaged_scan_state_costs_a_full_read_not_a_wrong_page(site, run_build
     assert sorted(reads) == ["one.md", "three.md", "two.md"] and result.written == 0
 
 
-def test_a_cache_that_lost_an_article_after_the_scan_reads_the_file(site, run_build, reads, settled_now, monkeypatch):
+def test_a_cache_that_lost_an_article_after_the_scan_reads_the_file(site, run_build, opened, settled_now, monkeypatch):
     """Another build pruned the article between this build's scan and its load: the file is read then."""
+    reads = opened["scan"]
     run_build(site)
     keys = Cache(site / ".digest-cache").article_keys()
     db = sqlite3.connect(site / ".digest-cache/cache-v4.sqlite")
@@ -133,9 +142,50 @@ def test_a_cache_that_lost_an_article_after_the_scan_reads_the_file(site, run_bu
     monkeypatch.setattr(Cache, "article_keys", lambda self: keys)  # what the scan saw
     (site / "output/2022/01/10/one/index.html").unlink()
     reads.clear()
+    opened["parse"].clear()
     result = run_build(site)
-    assert sorted(reads) == ["one.md", "three.md", "two.md"] and result.rendered_markdown == 3
+    assert reads == [] and sorted(opened["parse"]) == ["one.md", "three.md", "two.md"]
+    assert result.rendered_markdown == 3
     assert "First body." in _page(site, "one", "10")
+
+
+def test_a_cold_build_parses_each_file_it_scanned_once(site, run_build, opened, settled_now):
+    run_build(site)
+    assert sorted(opened["scan"]) == sorted(opened["parse"]) == ["one.md", "three.md", "two.md"]
+
+
+def test_a_file_saved_between_the_scan_and_its_parse_is_built_as_parsed(site, run_build, opened, monkeypatch):
+    """The key follows the bytes the worker read, not the ones the scan hashed: the page shows the later
+    save, and the next build, seeing the file's new stat, finds that article in the cache."""
+    real_scan = pipeline_module.scan
+
+    def scan_then_save(*args, **kwargs):
+        sources = real_scan(*args, **kwargs)
+        (site / "content/two.md").write_text(article("Two", "2022-01-11", "Saved during the build."), encoding="utf-8")
+        return sources
+
+    monkeypatch.setattr(pipeline_module, "scan", scan_then_save)
+    run_build(site)
+    assert "Saved during the build." in _page(site, "two", "11")
+    monkeypatch.setattr(pipeline_module, "scan", real_scan)
+    opened["parse"].clear()
+    again = run_build(site)
+    assert opened["parse"] == [] and again.rendered_markdown == 0 and again.written == 0
+    assert len(Cache(site / ".digest-cache").article_keys()) == 3  # the scan's stale key was never stored
+
+
+def test_a_file_deleted_between_the_scan_and_its_parse_is_left_out(site, run_build, monkeypatch):
+    real_scan = pipeline_module.scan
+
+    def scan_then_delete(*args, **kwargs):
+        sources = real_scan(*args, **kwargs)
+        (site / "content/three.md").unlink()
+        return sources
+
+    monkeypatch.setattr(pipeline_module, "scan", scan_then_delete)
+    result = run_build(site)
+    assert result.articles == 2 and not (site / "output/2022/01/12/three").exists()
+    assert "Second body." in _page(site, "two", "11")
 
 
 def test_a_build_without_the_cache_reads_every_file(site, run_build, reads, settled_now):

@@ -100,13 +100,27 @@ def scan_content(site_dir: Path, config: SiteConfig) -> tuple[list[SourceFile], 
     return articles, assets
 
 
-def process(files: Sequence[SourceFile], config: SiteConfig) -> list[Record | Problem]:
-    """Parse and render files (runs in a worker): a cache record or a Problem for each."""
+def process(files: Sequence[SourceFile], config: SiteConfig, root: Path | None = None) -> list[Record | Problem | None]:
+    """Parse and render files (runs in a worker): for each, a cache record, a Problem, or None for a file
+    that is gone. With ``root`` (the content folder), a file without ``data`` is read here, so the parent
+    never holds every file's bytes while the workers it forks inherit them; its record's key follows the
+    bytes read now (the file may have been saved since the scan hashed it)."""
     renderer = MarkdownRenderer(config.markdown, config.html)
     tz = config.tz
-    out: list[Record | Problem] = []
+    settings = render_settings_key(config).encode() if any(not f.data for f in files) else b""
+    out: list[Record | Problem | None] = []
     for item in files:
         try:
+            if not item.data and root is not None:  # (an empty file is read again: still empty)
+                full = root / item.rel
+                try:
+                    data = read_article_bytes(full, item.path)
+                except DigestError:
+                    if not os.path.lexists(full):
+                        out.append(None)  # deleted since the scan: as if the build had started just after
+                        continue
+                    raise
+                item = replace(item, data=data, key=file_key(settings, item.rel, data))
             text = check_bytes(item.path, item.data)
             article = parse_article(item.path, item.rel, text, tz)
             rendered = renderer.render(article.body, config.summary_length)

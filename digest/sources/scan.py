@@ -37,7 +37,7 @@ SETTLED_NS = 2_000_000_000  # file times this much older than the scan cannot sh
 
 @dataclass(frozen=True, slots=True)
 class ScanResult:
-    files: list[SourceFile]  # ``data`` is empty for a file that did not change and whose key is known
+    files: list[SourceFile]  # each with its key but without its bytes: ``load`` reads the ones it parses
     assets: list[tuple[str, Path]]
     read: int  # files read from disk this time
     full: bool  # the whole folder was walked
@@ -152,7 +152,7 @@ class ContentScanner:
         self._known[rel] = (sig, key)
         self._dirty = True
         self._files[rel] = SourceFile(f"{config.content_dir}/{rel}", rel, b"", key)
-        return SourceFile(f"{config.content_dir}/{rel}", rel, data, key)
+        return self._files[rel]  # without its bytes: load reads the files it parses, in its workers
 
     def _walk(
         self, config: SiteConfig, settings: bytes, content: str, have: Container[str], force: Collection[str]
