@@ -2,9 +2,11 @@
 
 Workers are forked, not spawned: each inherits the caller's inputs (the file list, the site
 model), so nothing big is pickled on the way in; only results come back through a pipe.
-Worker ``w`` of ``n`` takes chunks ``w, w+n, w+2n, ...``; the parent reads them back
-round-robin, so results arrive in input order while every worker keeps busy, and the
-caller can store and free each chunk's results as they come.
+The parent is one of the ``n`` workers: it would otherwise only wait, and every forked worker
+counts the parent's pages again in memory. Each forked worker is handed the next chunk's index
+whenever it sends a result back; the parent takes the next chunk itself whenever no result is
+waiting. Results are yielded in input order, so the caller can store and free each chunk's
+results as they come.
 
 A worker never outlives its build: it asks the kernel to kill it when its parent dies
 (``PR_SET_PDEATHSIG`` on Linux), checks that the parent did not die before that took hold,
@@ -19,10 +21,13 @@ import ctypes.util
 import functools
 import multiprocessing
 import os
+import queue
 import signal
 import sys
+import threading
 from multiprocessing.connection import Connection
-from typing import Callable, Iterator, Sequence, TypeVar
+from multiprocessing.connection import wait as connection_wait
+from typing import Callable, Generic, Iterator, Sequence, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -30,7 +35,7 @@ R = TypeVar("R")
 # Results are cut into at least this many chunks per worker, so a slow chunk does not leave the
 # other workers idle; and no chunk is bigger than CHUNK_ITEMS, so results stream back in small pieces.
 CHUNKS_PER_WORKER = 4
-CHUNK_ITEMS = 250
+CHUNK_ITEMS = 100
 
 _PR_SET_PDEATHSIG = 1
 
@@ -57,37 +62,102 @@ def chunked(items: Sequence[T], workers: int) -> list[Sequence[T]]:
 def map_chunks(
     work: Callable[[Sequence[T]], R], items: Sequence[T], *, workers: int, parallel_from: int
 ) -> Iterator[R]:
-    """``work(chunk)`` for each chunk of ``items``, in order; forked workers when there are at least
-    ``parallel_from`` items and more than one worker. An exception in a worker is raised here."""
+    """``work(chunk)`` for each chunk of ``items``, in order; shared between the parent and forked workers when
+    there are at least ``parallel_from`` items and more than one worker. An exception in a worker is raised here."""
     chunks = chunked(items, workers)
     if workers <= 1 or len(items) < parallel_from or len(chunks) < 2 or not hasattr(os, "fork"):
         for chunk in chunks:
             yield work(chunk)
         return
+    yield from _shared(work, chunks, min(workers, len(chunks)))
+
+
+# Chunks handed to each forked worker ahead of time, so it never waits for the parent between two.
+AHEAD = 2
+
+
+def _shared(work: Callable[[Sequence[T]], R], chunks: list[Sequence[T]], share: int) -> Iterator[R]:
+    """The parent and ``share - 1`` forked workers take the chunks as they come free; results in order.
+
+    A worker is handed the index of its next chunk each time it sends a result (``AHEAD`` in flight);
+    the parent takes the next chunk itself whenever no worker has a result ready, so it never sits
+    idle, and the chunk its own bookkeeping delays goes to a worker instead."""
     context = multiprocessing.get_context("fork")
     parent = os.getpid()
     trim_heap()  # each worker starts with the parent's resident pages: hand the freed ones back first
-    procs: list[tuple[multiprocessing.process.BaseProcess, Connection]] = []
+    pool: _Pool[T, R] = _Pool(chunks)
     try:
-        for number in range(min(workers, len(chunks))):
-            parent_end, child_end = context.Pipe(duplex=False)
-            mine = range(number, len(chunks), workers)
-            started = context.Process(target=_worker, args=(work, chunks, mine, parent, child_end), daemon=True)
+        for _ in range(share - 1):
+            parent_end, child_end = context.Pipe(duplex=True)
+            started = context.Process(target=_worker, args=(work, chunks, parent, child_end), daemon=True)
             started.start()
             child_end.close()
-            procs.append((started, parent_end))
+            pool.add(started, parent_end)
         for index in range(len(chunks)):
-            proc, conn = procs[index % len(procs)]
-            try:
-                result = conn.recv()
-            except EOFError:
-                proc.join(1)
-                raise RuntimeError(f"a worker died (exit code {proc.exitcode})") from None
-            if isinstance(result, _Failure):
-                raise result.error
-            yield result
+            while index not in pool.done:
+                if pool.receive_ready():
+                    continue
+                if pool.handed < len(chunks):  # every worker busy: the parent takes the next chunk
+                    pool.done[pool.handed] = work(chunks[pool.handed])
+                    pool.handed += 1
+                else:
+                    pool.wait()  # nothing left to take: wait for a worker's result
+            yield pool.done.pop(index)
     finally:
-        for proc, conn in procs:
+        pool.close()
+
+
+class _Pool(Generic[T, R]):
+    """The parent's side of the forked workers: what each was handed, and the results not yet yielded."""
+
+    def __init__(self, chunks: list[Sequence[T]]) -> None:
+        self.chunks = chunks
+        self.handed = 0  # chunks given out, to a worker or to the parent, in order
+        self.done: dict[int, R] = {}
+        self.procs: dict[Connection, multiprocessing.process.BaseProcess] = {}
+        self.pending: dict[Connection, int] = {}  # chunks a worker was handed and has not sent back
+
+    def add(self, proc: multiprocessing.process.BaseProcess, conn: Connection) -> None:
+        self.procs[conn] = proc
+        self.pending[conn] = 0
+        for _ in range(AHEAD):
+            self._hand(conn)
+
+    def _hand(self, conn: Connection) -> None:
+        if self.handed < len(self.chunks):
+            conn.send(self.handed)
+            self.handed += 1
+            self.pending[conn] += 1
+
+    def receive_ready(self) -> bool:
+        """Take every result a worker has sent; False when none was ready."""
+        ready = [conn for conn, count in self.pending.items() if count and conn.poll()]
+        for conn in ready:
+            self._receive(conn)
+        return bool(ready)
+
+    def wait(self) -> None:
+        waiting = [conn for conn, count in self.pending.items() if count]
+        if not waiting:
+            raise RuntimeError("no worker holds the chunk the parent waits for")  # a bug, never a hang
+        for conn in connection_wait(waiting):
+            self._receive(conn)  # type: ignore[arg-type]  # wait() returns the connections it was given
+
+    def _receive(self, conn: Connection) -> None:
+        try:
+            index, result = conn.recv()
+        except EOFError:
+            proc = self.procs[conn]
+            proc.join(1)
+            raise RuntimeError(f"a worker died (exit code {proc.exitcode})") from None
+        if isinstance(result, _Failure):
+            raise result.error
+        self.pending[conn] -= 1
+        self.done[index] = result
+        self._hand(conn)
+
+    def close(self) -> None:
+        for conn, proc in self.procs.items():
             conn.close()
             if proc.is_alive():
                 proc.terminate()
@@ -101,22 +171,41 @@ class _Failure:
         self.error = error
 
 
-def _worker(
-    work: Callable[[Sequence[T]], R], chunks: list[Sequence[T]], mine: range, parent: int, conn: Connection
-) -> None:
+def _worker(work: Callable[[Sequence[T]], R], chunks: list[Sequence[T]], parent: int, conn: Connection) -> None:
+    """Work each chunk whose index the parent sends, until the pipe closes. Results go out from a thread:
+    the parent reads them only between its own chunks, and a result bigger than the pipe's buffer would
+    otherwise keep this worker waiting that long."""
     die_with_parent(parent)
+    outbox: queue.Queue[tuple[int, object] | None] = queue.Queue(maxsize=AHEAD)
+    sender = threading.Thread(target=_send_all, args=(outbox, conn), daemon=True)
+    sender.start()
+    index = -1
     try:
-        for index in mine:
-            conn.send(work(chunks[index]))
+        while True:
+            try:
+                index = conn.recv()
+            except EOFError:
+                break  # the parent is done (or gone)
+            outbox.put((index, work(chunks[index])))
     except (BrokenPipeError, ConnectionResetError):
         os._exit(1)  # the parent is gone or gave up: nobody wants the rest
     except BaseException as exc:  # noqa: BLE001 - the parent raises it
+        outbox.put((index, _Failure(exc)))
+    outbox.put(None)
+    sender.join()
+    conn.close()
+
+
+def _send_all(outbox: queue.Queue[tuple[int, object] | None], conn: Connection) -> None:
+    while (item := outbox.get()) is not None:
         try:
-            conn.send(_Failure(exc))
-        except Exception:  # noqa: BLE001 - not picklable: send what it said
-            conn.send(_Failure(RuntimeError(f"{type(exc).__name__}: {exc}")))
-    finally:
-        conn.close()
+            conn.send(item)
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            os._exit(1)  # the parent is gone or gave up: nobody wants the rest
+        except Exception:  # noqa: BLE001 - a result or an error that does not pickle: send what it said
+            error = item[1].error if isinstance(item[1], _Failure) else None
+            said = f"{type(error).__name__}: {error}" if error else "a result that cannot be sent to the parent"
+            conn.send((item[0], _Failure(RuntimeError(said))))
 
 
 @functools.cache

@@ -19,6 +19,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def _square_all(chunk: Sequence[int]) -> list[tuple[int, int]]:
+    time.sleep(0.005)  # long enough that no one process takes every chunk before the others start
     return [(n * n, os.getpid()) for n in chunk]
 
 
@@ -30,10 +31,33 @@ def _fail_on_13(chunk: Sequence[int]) -> list[int]:
 
 def test_results_come_back_in_input_order_from_more_than_one_process() -> None:
     items = list(range(1000))
-    results = [r for chunk in map_chunks(_square_all, items, workers=2, parallel_from=10) for r in chunk]
+    results = [r for chunk in map_chunks(_square_all, items, workers=3, parallel_from=10) for r in chunk]
     assert [square for square, _pid in results] == [n * n for n in items]
-    pids = {pid for _square, pid in results}
-    assert len(pids) == 2 and os.getpid() not in pids
+    pids = [pid for _square, pid in results]
+    assert len(set(pids)) == 3 and os.getpid() in pids  # the parent takes a share: two forked workers
+
+
+def test_the_parent_works_its_share_and_forks_one_worker_fewer() -> None:
+    """Two workers are the parent and one forked process (each forked one counts the parent's pages again)."""
+    chunks = list(map_chunks(_square_all, list(range(2000)), workers=2, parallel_from=10))
+    owners = [{pid for _square, pid in chunk} for chunk in chunks]
+    assert all(len(owner) == 1 for owner in owners)  # a chunk is one process's
+    pids = set().union(*owners)
+    assert len(pids) == 2 and os.getpid() in pids
+
+
+def test_a_slow_chunk_does_not_hold_up_the_rest() -> None:
+    """Chunks go to whoever is free: one slow chunk in a worker, the other chunks are taken by the parent."""
+    items = list(range(200))
+    results = [r for chunk in map_chunks(_slow_first, items, workers=2, parallel_from=10) for r in chunk]
+    assert [n for n, _pid in results] == items
+    slow_owner = results[0][1]
+    assert sum(1 for _n, pid in results if pid != slow_owner) > len(items) // 2
+
+
+def _slow_first(chunk: Sequence[int]) -> list[tuple[int, int]]:
+    time.sleep(0.5 if 0 in chunk else 0.005)
+    return [(n, os.getpid()) for n in chunk]
 
 
 def test_few_items_stay_in_process() -> None:
@@ -77,14 +101,16 @@ def test_workers_die_when_their_parent_is_killed(tmp_path: Path) -> None:
             time.sleep(120)
             return chunk
 
-        for _ in map_chunks(slow, list(range(100)), workers=2, parallel_from=1):
+        for _ in map_chunks(slow, list(range(100)), workers=3, parallel_from=1):
             pass
     """))
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, env=env)
     try:
         assert parent.stdout is not None
-        workers = [int(parent.stdout.readline()) for _ in range(2)]
+        started = [int(parent.stdout.readline()) for _ in range(3)]  # the parent's own share prints too
+        workers = [pid for pid in started if pid != parent.pid]
+        assert len(workers) == 2
         assert all(_alive(pid) for pid in workers)
         os.kill(parent.pid, signal.SIGKILL)
         parent.wait(10)
