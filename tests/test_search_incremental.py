@@ -114,6 +114,20 @@ def test_a_damaged_index_state_is_made_again_not_patched(corpus_site, run_build,
     assert _files(site / "output/search") == _files(tmp_path / "cold/search")
 
 
+def test_a_cold_index_read_in_small_batches_is_the_index_read_at_once(corpus_site, run_build, tmp_path, monkeypatch,
+                                                                     made_cold):
+    """A cold make reads the bodies' terms back from the cache a batch at a time; where the batches end
+    changes nothing in the files."""
+    site = corpus_site
+    run_build(site, output_dir=tmp_path / "whole")  # fills the cache: the next cold make reads terms from it
+    monkeypatch.setattr(search_index, "TERMS_BATCH", 7)  # 101 posts: fifteen batches, the last one short
+    (site / ".digest-cache" / "blob-search-index").unlink()
+    made_cold.clear()
+    batched = run_build(site, output_dir=tmp_path / "batched")
+    assert made_cold == [batched.articles] and batched.rendered_markdown == 0  # made again, from the cache
+    assert _files(tmp_path / "batched/search") == _files(tmp_path / "whole/search")
+
+
 def test_state_of_another_version_is_refused():
     state = IndexState("v1", ["k:h"], ["a"], ["a", "b"], ["[[0],[]]", "[[],[0]]"], {"d:0": "d/0.x.js"})
     data = state.dumps()

@@ -34,6 +34,7 @@ SHARD_BYTES = 24 * 1024  # split a term shard deeper past this size
 MAX_PREFIX = 6
 SUMMARY_CHARS = 180
 PATCH_AT_MOST = 0.05  # share of the articles a patch may touch; past it a cold make is as cheap
+TERMS_BATCH = 500  # articles whose body terms a cold make reads back from the cache at once
 
 Shard = tuple[str, str, int, int]  # prefix, "all" (every term under the prefix) or "here" (the prefix itself), range
 
@@ -57,7 +58,7 @@ class IndexState:
         sets: at 100,000 articles, sorting and joining each body's terms was seconds of a cold build)."""
         strong: list[str] = []
         held: dict[str, tuple[list[int], list[int]]] = {}
-        for doc_id, (article, found) in enumerate(zip(ordered, search_terms(ordered))):
+        for doc_id, (article, found) in enumerate(_terms_in_batches(ordered)):
             heading = _heading_terms(article)
             strong.append(" ".join(sorted(heading)))
             for slot, words in ((0, heading), (1, set(found.split()) - heading)):
@@ -186,6 +187,14 @@ class IndexState:
                 and len(sigs) == len(strong) and len(terms) == len(values)):
             return None
         return cls(version, sigs, strong, terms, values, names)
+
+
+def _terms_in_batches(ordered: Sequence[Article]) -> Iterable[tuple[Article, str]]:
+    """Each article with its body terms, read back from the cache ``TERMS_BATCH`` articles at a time: at
+    10,000 articles every body's terms at once are tens of MiB the parent would hold while it makes the index."""
+    for start in range(0, len(ordered), TERMS_BATCH):
+        batch = ordered[start : start + TERMS_BATCH]
+        yield from zip(batch, search_terms(batch))
 
 
 def document(article: Article) -> list[str]:
