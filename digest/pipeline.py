@@ -204,12 +204,14 @@ def load(
     for chunk in map_chunks(work, misses, workers=jobs, parallel_from=PARALLEL_FILES):
         records: list[Record] = []
         for item, result in zip(misses[done : done + len(chunk)], chunk):
-            if isinstance(result, Problem):
+            if result is None:
+                renamed[item.key] = None
+            elif isinstance(result, Problem):
                 problems.append(result)
-            elif result is None or result[0] != item.key:
-                renamed[item.key] = None if result is None else result[0]
-            if result is not None and not isinstance(result, Problem):
+            else:
                 records.append(result)
+                if result[0] != item.key:
+                    renamed[item.key] = result[0]
         done += len(chunk)
         cache.put_articles(records)
         fresh.update((r[0], LoadedArticle.from_record(lean_record(r) if lean else r)) for r in records)
@@ -269,11 +271,12 @@ def prepare(
     (scanned incrementally), its ``memo`` of loaded articles, a ``remember`` hook that keeps what was loaded,
     and the last ``reuse`` site."""
     timer = timer or Timer()
-    scanned = sources is None
     if sources is None:
         sources = scan(site_dir, config, cache=cache)
         # load's workers read the files they parse: forked, they would each inherit every file's bytes
-        sources = Sources([dataclasses.replace(f, data=b"") for f in sources.files], sources.assets)
+        # (the cached scan hands over none; the uncached one read them all)
+        files = [dataclasses.replace(f, data=b"") if f.data else f for f in sources.files]
+        sources = Sources(files, sources.assets)
         timer.lap("scan")
     loaded = load(
         sources.files, config, cache=cache, jobs=jobs, memo=memo, timer=timer, keep_going=keep_going,
