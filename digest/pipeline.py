@@ -300,10 +300,11 @@ def prepare(
     return Prepared(config, sources, loaded, site, [*loaded.problems, *problems])
 
 
-def plan(site: Site, *, memo: Memo | None = None, messages: Messages | None = None) -> Plan:
+def plan(site: Site, *, memo: Memo | None = None, messages: Messages | None = None, apart: bool = False) -> Plan:
     """Every output page of the site: the template pages, then the registered outputs.
-    ``messages``: the theme's catalogue for the site's language (page titles and descriptions)."""
-    planner = make_planner(site, memo, messages=messages)
+    ``messages``: the theme's catalogue for the site's language (page titles and descriptions);
+    ``apart``: make the search index in a child process (a build that forks render workers next)."""
+    planner = make_planner(site, memo, messages=messages, apart=apart)
     plan_site(planner)
     plan_outputs(planner)
     return planner.jobs
@@ -412,7 +413,7 @@ def prepare_languages(
 
 
 def plan_languages(
-    sites: LanguageSites, *, memo: Memo | None, messages: Callable[[str], Messages],
+    sites: LanguageSites, *, memo: Memo | None, messages: Callable[[str], Messages], apart: bool = False,
 ) -> Plan:
     """``plan`` for each language (with its URL prefix, catalogue and alternates), then one sitemap of every
     language's pages with their alternates, at the root; then the plans side by side."""
@@ -423,7 +424,7 @@ def plan_languages(
         alternates: AlternatesOf = alternates_of(lang, sites.languages, plans, sites.translations)
         planner = make_planner(
             site, LanguageMemo(memo, lang.tag), messages=messages(lang.tag), url_prefix=lang.prefix,
-            alternates=alternates,
+            alternates=alternates, apart=apart,
         )
         plan_site(planner)
         finish_plan(planner, own)
@@ -606,7 +607,7 @@ def build(options: BuildOptions) -> BuildResult:
                 timer=timer, prune=False,
             )
             rendered_markdown, keys = site.rendered, site.keys
-            jobs = plan_languages(site, memo=cache, messages=renderer.catalogues.messages)
+            jobs = plan_languages(site, memo=cache, messages=renderer.catalogues.messages, apart=workers > 1)
         else:
             prepared = prepare(
                 site_dir, config, cache=cache, jobs=workers, now=now, drafts=options.drafts, future=options.future,
@@ -615,7 +616,7 @@ def build(options: BuildOptions) -> BuildResult:
             assert prepared.site is not None  # without keep_going a failed model raised
             site, rendered_markdown = prepared.site, prepared.loaded.rendered
             keys = tuple(a.key for a in prepared.loaded.articles)  # a file read again by load has a new key
-            jobs = plan(site, memo=cache, messages=renderer.catalogues.messages(config.language))
+            jobs = plan(site, memo=cache, messages=renderer.catalogues.messages(config.language), apart=workers > 1)
         clashes = find_clashes(jobs, theme, site, site_dir, memo=cache)
         if clashes:
             raise BuildFailed(clashes)

@@ -72,6 +72,49 @@ def map_chunks(
     yield from _shared(work, chunks, min(workers, len(chunks)))
 
 
+def apart(work: Callable[[], R]) -> R:
+    """``work()`` in a forked child, its result pickled back (inline where there is no ``fork``). What the
+    work allocates on the way dies with the child: a transient peak (the search index's postings) would
+    otherwise stay behind in the parent's heap, and every render worker forked later would count it again.
+    An exception in the child is raised here. Never call it from a process running other threads."""
+    if not hasattr(os, "fork"):
+        return work()
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_apart_child, args=(work, os.getpid(), sender), daemon=True)
+    child.start()
+    sender.close()
+    try:
+        try:
+            result = receiver.recv()
+        except EOFError:
+            child.join(1)
+            raise RuntimeError(f"a worker died (exit code {child.exitcode})") from None
+        if isinstance(result, _Failure):
+            raise result.error
+        return result  # type: ignore[no-any-return]  # what work() returned
+    finally:
+        receiver.close()
+        if child.is_alive():
+            child.terminate()
+        child.join()
+
+
+def _apart_child(work: Callable[[], R], parent: int, conn: Connection) -> None:
+    die_with_parent(parent)
+    try:
+        result: object = work()
+    except BaseException as exc:  # noqa: BLE001 - the parent raises it
+        result = _Failure(exc)
+    try:
+        conn.send(result)
+    except (BrokenPipeError, ConnectionResetError):
+        os._exit(1)  # the parent is gone: nobody wants it
+    except Exception as exc:  # noqa: BLE001 - does not pickle: send what it said
+        conn.send(_Failure(RuntimeError(f"{type(exc).__name__}: {exc}")))
+    conn.close()
+
+
 # Chunks handed to each forked worker ahead of time, so it never waits for the parent between two.
 AHEAD = 2
 

@@ -13,7 +13,7 @@ from typing import Sequence
 
 import pytest
 
-from digest.workers import CHUNK_ITEMS, chunked, map_chunks
+from digest.workers import CHUNK_ITEMS, apart, chunked, map_chunks
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -68,6 +68,40 @@ def test_few_items_stay_in_process() -> None:
 def test_an_error_in_a_worker_is_raised_in_the_parent() -> None:
     with pytest.raises(ValueError, match="thirteen"):
         list(map_chunks(_fail_on_13, list(range(100)), workers=2, parallel_from=1))
+
+
+def _grow_and_report() -> tuple[int, int]:
+    held = [bytes(1024) for _ in range(20_000)]  # 20 MB the caller must never hold
+    return os.getpid(), len(held)
+
+
+def _raise_in_child() -> None:
+    raise ValueError("from the child")
+
+
+def _die() -> None:
+    os._exit(3)
+
+
+def test_apart_runs_the_work_in_a_child_and_returns_its_result() -> None:
+    pid, count = apart(_grow_and_report)
+    assert pid != os.getpid() and count == 20_000
+    assert pid not in _children_of(os.getpid())  # the child is joined, not left behind
+
+
+def test_apart_raises_the_childs_error_here() -> None:
+    with pytest.raises(ValueError, match="from the child"):
+        apart(_raise_in_child)
+
+
+def test_apart_says_when_the_child_died() -> None:
+    with pytest.raises(RuntimeError, match="exit code 3"):
+        apart(_die)
+
+
+def _children_of(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(child) for child in path.read_text().split()] if path.exists() else []
 
 
 def test_one_chunking_policy() -> None:

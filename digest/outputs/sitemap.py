@@ -11,12 +11,14 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from lxml import etree
 
+from digest import workers
 from digest.plan.pages import Memo, PageSpec, Planner
 from digest.rules.urls import join_base
 
@@ -124,11 +126,22 @@ def sitemap_urls(planners: Iterable[Planner], newest: datetime | None) -> list[S
     return urls
 
 
+def _packed_sitemaps(urls: Sequence[SitemapUrl], base_url: str) -> dict[str, tuple[str, bytes]]:
+    """{site path: (hash of the XML, the XML zlib-compressed)}."""
+    return {path: (hashlib.sha256(data := text.encode()).hexdigest(), zlib.compress(data, 1))
+            for path, text in build_sitemaps(urls, base_url).items()}
+
+
+def _unpacked(data: bytes) -> str:
+    return zlib.decompress(data).decode()
+
+
 def _sitemap_files(
-    urls: Sequence[SitemapUrl], base_url: str, memo: Memo | None
+    urls: Sequence[SitemapUrl], base_url: str, memo: Memo | None, apart: bool = False
 ) -> dict[str, tuple[str, Callable[[], str]]]:
     """{site path: (hash of the XML, what makes the XML)}. The XML of 20,000 URLs is a tenth of a second
-    of lxml: with a ``memo`` that knows the hashes for these URLs, it is made only if a file must be written."""
+    of lxml: with a ``memo`` that knows the hashes for these URLs, it is made only if a file must be written.
+    ``apart``: make it in a child process (lxml's tree of every URL never enters this process's heap)."""
     key = hashlib.blake2b(repr((base_url, MAX_URLS, MAX_BYTES, [(u.loc, u.lastmod and _w3c(u.lastmod), u.alternates)
                                                                 for u in urls])).encode("utf-8", "surrogatepass"),
                           digest_size=16).hexdigest()
@@ -140,11 +153,11 @@ def _sitemap_files(
             return made()[path]
 
         return {path: (sha, functools.partial(produce, path)) for path, sha in json.loads(known).items()}
-    files = build_sitemaps(urls, base_url)
-    shas = {path: hashlib.sha256(text.encode()).hexdigest() for path, text in files.items()}
+    make = functools.partial(_packed_sitemaps, urls, base_url)
+    files = workers.apart(make) if apart else make()
     if memo is not None:
-        memo.put_memo("sitemap", key, json.dumps(shas))
-    return {path: (shas[path], functools.partial(str, text)) for path, text in files.items()}
+        memo.put_memo("sitemap", key, json.dumps({path: sha for path, (sha, _) in files.items()}))
+    return {path: (sha, functools.partial(_unpacked, data)) for path, (sha, data) in files.items()}
 
 
 def plan_sitemap(
@@ -160,7 +173,7 @@ def plan_sitemap(
         if newest is None:
             newest = max((a.updated or a.date for a in site.articles), default=None)
         urls = sitemap_urls([planner] if planners is None else planners, newest)
-        for url, (sha, produce) in _sitemap_files(urls, config.base_url, planner.memo).items():
+        for url, (sha, produce) in _sitemap_files(urls, config.base_url, planner.memo, planner.apart).items():
             planner.add(
                 url=url, kind="sitemap", title="Sitemap", template=None, origin="the sitemap",
                 inputs=(sha,), produce=produce,

@@ -439,6 +439,9 @@ class Planner:
         self.jobs = PlannedPages(self._job)
         self.problems: list[Problem] = []
         self._root = join_base(self.config.base_url, "/")  # permalinks are this plus the path
+        # make a costly output's transient data (the search index) in a forked child process, so it does
+        # not stay in the heap render workers inherit: for a build, never for the threaded dev server
+        self.apart = False
 
     def counted(self, singular: str, plural: str, n: int, **values: str) -> str:
         """``n`` things in the site's language: "3 статьи", "5 статей" (``num`` is Babel's number)."""
@@ -616,11 +619,14 @@ def _period_pages(planner: Planner, periods: Iterable[Period]) -> None:
 
 def make_planner(
     site: Site, memo: Memo | None = None, *, messages: Messages | None = None, alternates: AlternatesOf | None = None,
-    url_prefix: str = "",
+    url_prefix: str = "", apart: bool = False,
 ) -> Planner:
     """``messages``: the theme's catalogue for the site's language (page titles and descriptions);
-    ``alternates`` and ``url_prefix``: one language of a multilingual site (model/languages.py)."""
-    return Planner(site, site_context(site, site_feeds(site.config), url_prefix), memo, messages, alternates)
+    ``alternates`` and ``url_prefix``: one language of a multilingual site (model/languages.py);
+    ``apart``: see ``Planner``."""
+    planner = Planner(site, site_context(site, site_feeds(site.config), url_prefix), memo, messages, alternates)
+    planner.apart = apart
+    return planner
 
 
 class ArticlePlanner:

@@ -13,7 +13,6 @@ import re
 from typing import cast
 from urllib.parse import urljoin
 
-import css_inline
 from lxml import html as lxml_html
 
 EMAIL_WIDTH = 560  # pixels: the content column of a 600-pixel message
@@ -23,6 +22,8 @@ _HAS_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 def email_document(document: str, base_url: str) -> str:
+    import css_inline  # only sites with e-mail editions use it: not loaded by every build, nor before its workers fork
+
     inliner = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False, keep_link_tags=False)
     inlined = inliner.inline(document)
     root = cast(lxml_html.HtmlElement, lxml_html.document_fromstring(inlined))
