@@ -100,21 +100,43 @@ class PackedFiles:
     state: bytes  # the ``IndexState`` to keep for the next build
 
 
-def _packed_index(articles: Sequence[Article], kept: bytes | None) -> PackedFiles:
-    built, state = _make_index(articles, kept)
+def _pack(made: tuple[SearchFiles, bytes]) -> PackedFiles:
+    built, state = made
     packed = {rel: zlib.compress(text.encode("utf-8"), 1) for rel, text in built.files.items()}
     return PackedFiles(built.manifest, packed, built.names, state)
 
 
+def _packed_whole(articles: Sequence[Article]) -> PackedFiles:
+    return _pack(_whole_index(articles))
+
+
 def _make_index(articles: Sequence[Article], kept: bytes | None) -> tuple[SearchFiles, bytes]:
     """The index files, patched from the ``kept`` state of the last build where it can be; and the new state."""
+    return _patched_index(articles, kept) or _whole_index(articles)
+
+
+def _patched_index(articles: Sequence[Article], kept: bytes | None) -> tuple[SearchFiles, bytes] | None:
+    """The index patched from the ``kept`` state: ``None`` without one, or when too much changed."""
     ordered = list(reversed(articles))  # id 0 is the oldest: a new article only appends
-    version = index_version()
-    state = IndexState.loads(kept, version)
+    state = IndexState.loads(kept, index_version())
     store = next((a.body.store for a in ordered if isinstance(a.body, StoredBody)), None)
     patched = state.patch(ordered, store.terms) if state is not None and store is not None else None
     if state is None or patched is None:
-        state = IndexState.build(version, ordered)
+        return None
+    return _index_files(ordered, state, patched)
+
+
+def _whole_index(articles: Sequence[Article]) -> tuple[SearchFiles, bytes]:
+    """The index made from every article's terms."""
+    ordered = list(reversed(articles))
+    return _index_files(ordered, IndexState.build(index_version(), ordered), None)
+
+
+def _index_files(
+    ordered: Sequence[Article], state: IndexState, patched: tuple[set[str], set[int]] | None
+) -> tuple[SearchFiles, bytes]:
+    """The files of ``state`` (oldest article first); with ``patched`` (the changed terms and document
+    chunks), only those holding a change are made, the others keep their names."""
     old = state.names if patched is not None else {}
     terms, chunks = patched if patched is not None else (set(), set())
     touched = {t[:n] for t in terms for n in range(min(len(t), search_index.MAX_PREFIX) + 1)}  # prefixes of changed terms
@@ -200,8 +222,12 @@ def plan_search(planner: Planner) -> None:
         # from the last build's index, if it kept one; the build makes it in a child process, whose
         # postings (tens of MB at 10,000 articles) never enter the heap the render workers inherit
         kept = planner.memo.get_blob(STATE) if planner.memo is not None else None
-        make = functools.partial(_packed_index, articles, kept)
-        packed = apart(make) if planner.apart else make()
+        patched = _patched_index(articles, kept)  # a few articles changed: quick, and small enough to make here
+        if patched is not None:
+            packed = _pack(patched)
+        else:
+            whole = functools.partial(_packed_whole, articles)
+            packed = apart(whole) if planner.apart else whole()
         manifest, names, made = packed.manifest, packed.names, packed.files
         if planner.memo is not None:
             planner.memo.put_blob(STATE, packed.state)
