@@ -303,7 +303,8 @@ def prepare(
 def plan(site: Site, *, memo: Memo | None = None, messages: Messages | None = None, apart: bool = False) -> Plan:
     """Every output page of the site: the template pages, then the registered outputs.
     ``messages``: the theme's catalogue for the site's language (page titles and descriptions);
-    ``apart``: make the search index in a child process (a build that forks render workers next)."""
+    ``apart``: make a whole search index and the sitemap in a child process (for a build with render
+    workers to fork: what they inherit stays small)."""
     planner = make_planner(site, memo, messages=messages, apart=apart)
     plan_site(planner)
     plan_outputs(planner)
