@@ -116,7 +116,7 @@ def _make_index(articles: Sequence[Article], kept: bytes | None) -> tuple[Search
 
 
 def _patched_index(articles: Sequence[Article], kept: bytes | None) -> tuple[SearchFiles, bytes] | None:
-    """The index patched from the ``kept`` state: ``None`` without one, or when too much changed."""
+    """The index patched from the ``kept`` state: ``None`` without one, when an id shifted or too much changed."""
     ordered = list(reversed(articles))  # id 0 is the oldest: a new article only appends
     state = IndexState.loads(kept, index_version())
     store = next((a.body.store for a in ordered if isinstance(a.body, StoredBody)), None)
@@ -219,8 +219,9 @@ def plan_search(planner: Planner) -> None:
         layout = json.loads(remembered)
         manifest, names = layout["manifest"], layout["files"]
     else:
-        # from the last build's index, if it kept one; the build makes it in a child process, whose
-        # postings (tens of MB at 10,000 articles) never enter the heap the render workers inherit
+        # patched from the last build's index where it can be; a whole index is made in a child process
+        # when the build forks render workers next: its postings (tens of MB at 10,000 articles) never
+        # enter the heap they inherit
         kept = planner.memo.get_blob(STATE) if planner.memo is not None else None
         patched = _patched_index(articles, kept)  # a few articles changed: quick, and small enough to make here
         if patched is not None:
