@@ -27,7 +27,7 @@ import sys
 import threading
 from multiprocessing.connection import Connection
 from multiprocessing.connection import wait as connection_wait
-from typing import Callable, Generic, Iterator, Sequence, TypeVar
+from typing import Any, Callable, Generic, Iterator, Sequence, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -85,19 +85,15 @@ def apart(work: Callable[[], R]) -> R:
     child.start()
     sender.close()
     try:
-        try:
-            result = receiver.recv()
-        except EOFError:
-            child.join(1)
-            raise RuntimeError(f"a worker died (exit code {child.exitcode})") from None
-        if isinstance(result, _Failure):
-            raise result.error
-        return result  # type: ignore[no-any-return]  # what work() returned
+        _index, result = _received(receiver, child)
+    except BaseException:
+        if child.is_alive():  # interrupted while it works: nobody wants its result
+            child.terminate()
+        raise
     finally:
         receiver.close()
-        if child.is_alive():
-            child.terminate()
         child.join()
+    return result  # type: ignore[no-any-return]  # what work() returned, unpickled
 
 
 def _apart_child(work: Callable[[], R], parent: int, conn: Connection) -> None:
@@ -106,12 +102,7 @@ def _apart_child(work: Callable[[], R], parent: int, conn: Connection) -> None:
         result: object = work()
     except BaseException as exc:  # noqa: BLE001 - the parent raises it
         result = _Failure(exc)
-    try:
-        conn.send(result)
-    except (BrokenPipeError, ConnectionResetError):
-        os._exit(1)  # the parent is gone: nobody wants it
-    except Exception as exc:  # noqa: BLE001 - does not pickle: send what it said
-        conn.send(_Failure(RuntimeError(f"{type(exc).__name__}: {exc}")))
+    _send(conn, (0, result))
     conn.close()
 
 
@@ -187,14 +178,7 @@ class _Pool(Generic[T, R]):
             self._receive(conn)  # type: ignore[arg-type]  # wait() returns the connections it was given
 
     def _receive(self, conn: Connection) -> None:
-        try:
-            index, result = conn.recv()
-        except EOFError:
-            proc = self.procs[conn]
-            proc.join(1)
-            raise RuntimeError(f"a worker died (exit code {proc.exitcode})") from None
-        if isinstance(result, _Failure):
-            raise result.error
+        index, result = _received(conn, self.procs[conn])
         self.pending[conn] -= 1
         self.done[index] = result
         self._hand(conn)
@@ -241,14 +225,31 @@ def _worker(work: Callable[[Sequence[T]], R], chunks: list[Sequence[T]], parent:
 
 def _send_all(outbox: queue.Queue[tuple[int, object] | None], conn: Connection) -> None:
     while (item := outbox.get()) is not None:
-        try:
-            conn.send(item)
-        except (BrokenPipeError, ConnectionResetError, OSError):
-            os._exit(1)  # the parent is gone or gave up: nobody wants the rest
-        except Exception:  # noqa: BLE001 - a result or an error that does not pickle: send what it said
-            error = item[1].error if isinstance(item[1], _Failure) else None
-            said = f"{type(error).__name__}: {error}" if error else "a result that cannot be sent to the parent"
-            conn.send((item[0], _Failure(RuntimeError(said))))
+        _send(conn, item)
+
+
+def _send(conn: Connection, item: tuple[int, object]) -> None:
+    """Send (chunk index, result or ``_Failure``) to the parent; exit if the parent is gone."""
+    try:
+        conn.send(item)
+    except (BrokenPipeError, ConnectionResetError, OSError):
+        os._exit(1)  # the parent is gone or gave up: nobody wants the rest
+    except Exception:  # noqa: BLE001 - a result or an error that does not pickle: send what it said
+        error = item[1].error if isinstance(item[1], _Failure) else None
+        said = f"{type(error).__name__}: {error}" if error else "a result that cannot be sent to the parent"
+        conn.send((item[0], _Failure(RuntimeError(said))))
+
+
+def _received(conn: Connection, proc: multiprocessing.process.BaseProcess) -> tuple[int, Any]:
+    """The next (chunk index, result) a worker sent; its error raised here, or its death."""
+    try:
+        index, result = conn.recv()
+    except EOFError:
+        proc.join(1)
+        raise RuntimeError(f"a worker died (exit code {proc.exitcode})") from None
+    if isinstance(result, _Failure):
+        raise result.error
+    return index, result
 
 
 @functools.cache

@@ -143,7 +143,7 @@ def test_a_build_that_forks_makes_index_and_sitemap_in_a_child_to_the_same_bytes
     (their transient memory never reaches the heap the workers inherit), and patches the index in process:
     either way, the files are those of a build without the cache that makes them in process."""
     from digest import workers
-    from digest.outputs import search
+    from digest.outputs import search, sitemap
 
     children: list[str] = []
     real = workers.apart
@@ -153,7 +153,7 @@ def test_a_build_that_forks_makes_index_and_sitemap_in_a_child_to_the_same_bytes
         return real(work)
 
     monkeypatch.setattr(search, "apart", recording)
-    monkeypatch.setattr(workers, "apart", recording)
+    monkeypatch.setattr(sitemap, "apart", recording)
     site = corpus_site
     forked = run_build(site, jobs=2)
     assert sorted(children) == ["_packed_sitemaps", "_packed_whole"]

@@ -71,7 +71,7 @@ def test_an_error_in_a_worker_is_raised_in_the_parent() -> None:
 
 
 def _grow_and_report() -> tuple[int, int]:
-    held = [bytes(1024) for _ in range(20_000)]  # 20 MB the caller must never hold
+    held = [bytes(1024) for _ in range(20_000)]  # allocated in the child, and only its size comes back
     return os.getpid(), len(held)
 
 

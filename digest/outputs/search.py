@@ -40,7 +40,7 @@ from typing import Callable, Sequence
 from digest.model.site import Article, StoredBody
 from digest.outputs import search_index
 from digest.outputs.search_index import IndexState, document
-from digest.plan.pages import Memo, Planner
+from digest.plan.pages import Planner
 from digest.sources.searchterms import CJK_CHARS, MIN_TERM, STOP_WORDS
 from digest.workers import apart
 
@@ -78,16 +78,9 @@ def _doc_chunk(ordered: Sequence[Article], number: int) -> str:
     return _js("docs", number, [document(a) for a in ordered[start : start + search_index.CHUNK]])
 
 
-def build_search_index(articles: Sequence[Article], memo: Memo | None = None) -> SearchFiles:
-    """The index files for ``articles`` (newest first, as the site holds them).
-
-    With a ``memo`` that kept the last build's ``IndexState``, only the files holding a changed
-    article's terms or document are made (``files``); the others keep their names. The result is
-    the same as without one."""
-    built, state = _make_index(articles, memo.get_blob(STATE) if memo is not None else None)
-    if memo is not None:
-        memo.put_blob(STATE, state)
-    return built
+def build_search_index(articles: Sequence[Article]) -> SearchFiles:
+    """Every file of the index for ``articles`` (newest first, as the site holds them), made whole."""
+    return _whole_index(articles)[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +93,19 @@ class PackedFiles:
     state: bytes  # the ``IndexState`` to keep for the next build
 
 
+def make_index(articles: Sequence[Article], kept: bytes | None, *, in_child: bool = False) -> PackedFiles:
+    """The index files for ``articles`` (newest first) and the state to keep. Patched from the last build's
+    ``kept`` state where it can be: only the files holding a changed article's terms or document are made,
+    the others keep their names (a few shards, made in process). Otherwise made whole, in a child process
+    with ``in_child``: its postings (tens of MB at 10,000 articles) never enter this process's heap.
+    Either way the files are those a whole make writes."""
+    patched = _patched_index(articles, kept)
+    if patched is not None:
+        return _pack(patched)
+    whole = functools.partial(_packed_whole, articles)
+    return apart(whole) if in_child else whole()
+
+
 def _pack(made: tuple[SearchFiles, bytes]) -> PackedFiles:
     built, state = made
     packed = {rel: zlib.compress(text.encode("utf-8"), 1) for rel, text in built.files.items()}
@@ -108,11 +114,6 @@ def _pack(made: tuple[SearchFiles, bytes]) -> PackedFiles:
 
 def _packed_whole(articles: Sequence[Article]) -> PackedFiles:
     return _pack(_whole_index(articles))
-
-
-def _make_index(articles: Sequence[Article], kept: bytes | None) -> tuple[SearchFiles, bytes]:
-    """The index files, patched from the ``kept`` state of the last build where it can be; and the new state."""
-    return _patched_index(articles, kept) or _whole_index(articles)
 
 
 def _patched_index(articles: Sequence[Article], kept: bytes | None) -> tuple[SearchFiles, bytes] | None:
@@ -219,16 +220,8 @@ def plan_search(planner: Planner) -> None:
         layout = json.loads(remembered)
         manifest, names = layout["manifest"], layout["files"]
     else:
-        # patched from the last build's index where it can be; a whole index is made in a child process
-        # when the build forks render workers next: its postings (tens of MB at 10,000 articles) never
-        # enter the heap they inherit
         kept = planner.memo.get_blob(STATE) if planner.memo is not None else None
-        patched = _patched_index(articles, kept)  # a few articles changed: quick, and small enough to make here
-        if patched is not None:
-            packed = _pack(patched)
-        else:
-            whole = functools.partial(_packed_whole, articles)
-            packed = apart(whole) if planner.apart else whole()
+        packed = make_index(articles, kept, in_child=planner.apart)  # apart: render workers are forked next
         manifest, names, made = packed.manifest, packed.names, packed.files
         if planner.memo is not None:
             planner.memo.put_blob(STATE, packed.state)

@@ -18,9 +18,9 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from lxml import etree
 
-from digest import workers
 from digest.plan.pages import Memo, PageSpec, Planner
 from digest.rules.urls import join_base
+from digest.workers import apart
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"  # <xhtml:link rel="alternate" hreflang=...>: a page's translations
@@ -137,11 +137,11 @@ def _unpacked(data: bytes) -> str:
 
 
 def _sitemap_files(
-    urls: Sequence[SitemapUrl], base_url: str, memo: Memo | None, apart: bool = False
+    urls: Sequence[SitemapUrl], base_url: str, memo: Memo | None, in_child: bool = False
 ) -> dict[str, tuple[str, Callable[[], str]]]:
     """{site path: (hash of the XML, what makes the XML)}. The XML of 20,000 URLs is a tenth of a second
     of lxml: with a ``memo`` that knows the hashes for these URLs, it is made only if a file must be written.
-    ``apart``: make it in a child process (lxml's tree of every URL never enters this process's heap)."""
+    ``in_child``: make it in a child process (lxml's tree of every URL never enters this process's heap)."""
     key = hashlib.blake2b(repr((base_url, MAX_URLS, MAX_BYTES, [(u.loc, u.lastmod and _w3c(u.lastmod), u.alternates)
                                                                 for u in urls])).encode("utf-8", "surrogatepass"),
                           digest_size=16).hexdigest()
@@ -154,7 +154,7 @@ def _sitemap_files(
 
         return {path: (sha, functools.partial(produce, path)) for path, sha in json.loads(known).items()}
     make = functools.partial(_packed_sitemaps, urls, base_url)
-    files = workers.apart(make) if apart else make()
+    files = apart(make) if in_child else make()
     if memo is not None:
         memo.put_memo("sitemap", key, json.dumps({path: sha for path, (sha, _) in files.items()}))
     return {path: (sha, functools.partial(_unpacked, data)) for path, (sha, data) in files.items()}

@@ -424,7 +424,7 @@ class Planner:
 
     def __init__(
         self, site: Site, site_context: SiteContext, memo: Memo | None = None,
-        messages: Messages | None = None, alternates: AlternatesOf | None = None,
+        messages: Messages | None = None, alternates: AlternatesOf | None = None, apart: bool = False,
     ) -> None:
         self.site = site
         self.messages: Messages = messages or NullTranslations()  # page titles in the site's language
@@ -439,9 +439,9 @@ class Planner:
         self.jobs = PlannedPages(self._job)
         self.problems: list[Problem] = []
         self._root = join_base(self.config.base_url, "/")  # permalinks are this plus the path
-        # make a costly output's transient data (the search index) in a forked child process, so it does
-        # not stay in the heap render workers inherit: for a build, never for the threaded dev server
-        self.apart = False
+        # make a costly output's transient data (a whole search index, the sitemap) in a forked child process,
+        # so it does not stay in the heap render workers inherit: for a build, never for the threaded dev server
+        self.apart = apart
 
     def counted(self, singular: str, plural: str, n: int, **values: str) -> str:
         """``n`` things in the site's language: "3 статьи", "5 статей" (``num`` is Babel's number)."""
@@ -624,9 +624,7 @@ def make_planner(
     """``messages``: the theme's catalogue for the site's language (page titles and descriptions);
     ``alternates`` and ``url_prefix``: one language of a multilingual site (model/languages.py);
     ``apart``: see ``Planner``."""
-    planner = Planner(site, site_context(site, site_feeds(site.config), url_prefix), memo, messages, alternates)
-    planner.apart = apart
-    return planner
+    return Planner(site, site_context(site, site_feeds(site.config), url_prefix), memo, messages, alternates, apart)
 
 
 class ArticlePlanner:
