@@ -343,8 +343,8 @@ def plan_feeds(planner: Planner) -> None:
 
             planner.add(
                 url=feed.url, kind="feed", title=title, template=None, origin=f"the feed {feed.title} of {home}",
-                # what the file shows: its own header and, per entry, the file (key) and list fields (header)
-                inputs=(feed.type, meta, tuple((a.key, a.header) for a in items)),
+                # what the file shows: its own header and, per entry, the list fields (header) and the file (key)
+                inputs=(feed.type, meta, tuple(a.header for a in items)), keyed=items,
                 produce=produce,
             )
 

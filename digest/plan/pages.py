@@ -197,33 +197,54 @@ class SiteContext:
     dir: str = "ltr"  # the site language's direction (``rtl`` for Arabic, Hebrew, ...)
 
 
+# What a build keeps of a page for the next one (``digest.plan.remembered``): its template, kind, origin, its
+# key-free inputs, and the indexes of the articles whose keys (file bytes) and bodies it follows.
+PageRow = tuple[str | None, str, str, str, tuple[int, ...], tuple[int, ...]]
+
+
 @dataclass(frozen=True, eq=False)  # no slots: ``inputs`` is worked out on first use and kept
 class PageJob:
     url: str
     path: str  # relative to the output root
     template: str | None  # None: ``produce`` makes the bytes (feeds, sitemap)
     context: Mapping[str, Any]
-    inputs_of: str | Callable[[], str]  # the hash of what the context holds, or how to work it out
+    inputs_of: str | Callable[[], str]  # the hash of what the context holds but article keys, or how to work it out
     origin: str  # what asked for this page, for collision messages
     produce: Callable[[], str] | None = field(default=None)
     site_values: SiteValues | None = field(default=None)  # hashes of the ``site`` fields a render may read
-    bodies_of: str | Callable[[], str] = ""  # the hash of the bodies of the other articles it can reach
+    reach: tuple[Article, ...] | Callable[[], Iterable[Article]] = ()  # the other articles it can reach
+    keyed: tuple[Article, ...] = ()  # the articles whose file (``key``: body and all) the page shows
+    kind: str = ""
 
     @cached_property
     def bodies(self) -> str:
         """The other articles' bodies, apart from ``inputs``: only a template that prints the body of an
         article other than the page's own (``Renderer.reads_other_bodies``) depends on them, so a body
         edit re-renders the article's page, not every list that shows its card."""
-        return self.bodies_of if isinstance(self.bodies_of, str) else self.bodies_of()
+        return _bodies(self.reach)
+
+    @cached_property
+    def static(self) -> str:
+        """The hash of what the page shows but the keys of ``keyed``: it follows from the articles' list
+        fields and places, the config and the theme's catalogue alone (what ``digest.plan.remembered``
+        keys a kept plan by). Lazy, because a dev server plans every page on each rebuild but renders
+        only the few a browser asks for; a build asks for every one."""
+        return self.inputs_of if isinstance(self.inputs_of, str) else self.inputs_of()
 
     @cached_property
     def inputs(self) -> str:
-        """A hash of everything the page shows: equal inputs (and theme) mean equal bytes.
+        """A hash of everything the page shows: equal inputs (and theme) mean equal bytes."""
+        return keyed_inputs(self.static, [a.key for a in self.keyed])
 
-        Lazy, because a dev server plans every page on each rebuild but renders only the few
-        a browser asks for; a build asks for every one.
-        """
-        return self.inputs_of if isinstance(self.inputs_of, str) else self.inputs_of()
+    def row(self) -> PageRow:
+        reach = self.reach() if callable(self.reach) else self.reach
+        return (self.template, self.kind, self.origin, self.static, tuple(a.index for a in self.keyed),
+                tuple(a.index for a in reach if a is not None))
+
+
+def keyed_inputs(static: str, keys: Sequence[str]) -> str:
+    """A page's inputs: its key-free inputs and the keys of the articles it shows whole."""
+    return _digest(static, tuple(keys)) if keys else static
 
 
 # The fields of ``SiteContext`` that change with the articles. Every other field is made from the
@@ -301,7 +322,11 @@ def _headers(items: Iterable[Article]) -> tuple[str, ...]:
 
 def _bodies(items: Iterable[Article] | Callable[[], Iterable[Article]]) -> str:
     """The hash of the bodies of the other articles a page can reach (see ``PageJob.bodies``)."""
-    return _digest(tuple(a.key for a in (items() if callable(items) else items) if a is not None))
+    return bodies_hash(a.key for a in (items() if callable(items) else items) if a is not None)
+
+
+def bodies_hash(keys: Iterable[str]) -> str:
+    return _digest(tuple(keys))
 
 
 def _page_inputs(site_inputs: str, kind: str, title: str, url: str, description: str, feeds: object,
@@ -317,7 +342,8 @@ def _list_inputs(
 
 def _article_inputs(article: Article, older: Article | None, newer: Article | None,
                     related: Mapping[int, tuple[Article, ...]]) -> tuple[object, ...]:
-    return (article.key, article.header, _headers(x for x in (older, newer) if x), _headers(related[article.index]))
+    # the article's own key is not here: the page's job adds it (``PageJob.keyed``)
+    return (article.header, _headers(x for x in (older, newer) if x), _headers(related[article.index]))
 
 
 def _reachable(older: Article | None, newer: Article | None, related: Mapping[int, tuple[Article, ...]],
@@ -355,6 +381,7 @@ class PageSpec(NamedTuple):
     produce: Callable[[], str] | None
     context: dict[str, Any]
     bodies: tuple[Article, ...] | Callable[[], Iterable[Article]] = ()  # other articles it can reach
+    keyed: tuple[Article, ...] = ()  # the articles it shows whole: their keys are part of its inputs
 
 
 class Plan(Mapping[str, PageJob]):
@@ -459,9 +486,13 @@ class Planner:
         description: str = "",
         feeds: tuple[Feed, ...] = (),
         produce: Callable[[], str] | None = None,
+        keyed: tuple[Article, ...] = (),
         **context: Any,
     ) -> None:
-        self._plan(PageSpec(url, kind, title, template, inputs, origin, description, feeds, produce, context))
+        """``keyed``: the articles whose whole file the page shows (a feed's entries); ``inputs`` holds
+        what else it shows (their list fields, never their keys: see ``PageJob.static``)."""
+        self._plan(PageSpec(url, kind, title, template, inputs, origin, description, feeds, produce, context,
+                            (), keyed))
 
     def _plan(self, spec: PageSpec) -> None:
         path = output_path(spec.url)
@@ -490,7 +521,7 @@ class Planner:
         return self.alternates(spec.kind, spec.url) if self.alternates is not None and spec.template is not None else ()
 
     def _job(self, path: str, spec: PageSpec) -> PageJob:
-        url, kind, title, template, inputs, origin, description, feeds, produce, context, bodies = spec
+        url, kind, title, template, inputs, origin, description, feeds, produce, context, bodies, keyed = spec
         page = self.page_info(spec)
         lang, alternates = page.lang, page.alternates
         ctx = {"site": self.site_context, "page": page}
@@ -500,7 +531,7 @@ class Planner:
         inputs_of = partial(
             _page_inputs, self._config_inputs, kind, title, url, description, (feeds, lang, alternates), inputs
         )
-        return PageJob(url, path, template, ctx, inputs_of, origin, produce, self.site_values, partial(_bodies, bodies))
+        return PageJob(url, path, template, ctx, inputs_of, origin, produce, self.site_values, bodies, keyed, kind)
 
     def add_list(
         self, *, base_url: str, kind: str, title: str, items: Sequence[Article], origin: str,
@@ -656,7 +687,7 @@ class ArticlePlanner:
             {"article": Deferred(partial(
                 ArticlePage, article, older, newer, related, period_urls, self._base_path, self._relative,
             ))},
-            partial(_reachable, older, newer, related, article.index),
+            partial(_reachable, older, newer, related, article.index), (article,),
         )
 
     def job(self, article: Article) -> PageJob:
