@@ -79,7 +79,8 @@ def build(
             for name, seconds in result.timings.items():
                 click.echo(f"  {name:<10} {seconds * 1000:8.1f} ms")
             click.echo(
-                f"  markdown rendered for {result.rendered_markdown} files; {result.rendered_pages} pages rendered"
+                f"  markdown rendered for {result.rendered_markdown} files; {result.rendered_pages} pages rendered;"
+                f" plan {'kept from the last build' if result.plan_kept else 'made'}"
             )
             for item in result.excluded:
                 when = item.date.strftime("%Y-%m-%d %H:%M %Z")

@@ -38,13 +38,16 @@ from digest.sources.images import lead_image_sizes
 from digest.model.editions import with_editions
 from digest.model.site import Article, Drafts, Excluded, Site, build_site
 from digest.sources.editions import load_edition_notes
-from digest.outputs import PLANNERS as OUTPUT_PLANNERS
+from digest.outputs import PLANNED_EACH_BUILD, PLANNERS as OUTPUT_PLANNERS
+from digest.outputs.feeds import plan_feeds
 from digest.outputs.sitemap import plan_sitemap
+from digest.plan import kept as kept_plan
 from digest.plan.pages import (
-    AlternatesOf, ArticlePlanner, Memo, Messages, PageJob, Plan, Planner, finish_plan, make_planner, plan_site_pages,
+    AlternatesOf, ArticlePlanner, Memo, Messages, PageRow, Plan, PlannedPages, Planner, finish_plan, make_planner,
+    plan_site_pages,
 )
 from digest.plan.translations import LanguageMemo, LanguagePlans, alternates_of
-from digest.render.jobs import page_fingerprint, render_job
+from digest.render.jobs import fingerprint, page_fingerprint, render_job
 from digest.render.theme import Renderer, Theme, load_theme
 from digest.rules.urls import join_base
 from digest.sources.load import (
@@ -91,6 +94,7 @@ class BuildResult:
     drafts_published: int = 0  # drafts in the output (only with --drafts)
     written_paths: list[str] = field(default_factory=list)
     rendered_paths: list[str] = field(default_factory=list)  # pages rendered (their inputs changed), in plan order
+    plan_kept: bool = False  # the last build's plan was taken (``digest.plan.kept``), not planned again
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,7 +304,9 @@ def prepare(
     return Prepared(config, sources, loaded, site, [*loaded.problems, *problems])
 
 
-def plan(site: Site, *, memo: Memo | None = None, messages: Messages | None = None, apart: bool = False) -> Plan:
+def plan(
+    site: Site, *, memo: Memo | None = None, messages: Messages | None = None, apart: bool = False
+) -> PlannedPages:
     """Every output page of the site: the template pages, then the registered outputs.
     ``messages``: the theme's catalogue for the site's language (page titles and descriptions);
     ``apart``: make a whole search index and the sitemap in a child process (for a build with render
@@ -309,6 +315,49 @@ def plan(site: Site, *, memo: Memo | None = None, messages: Messages | None = No
     plan_site(planner)
     plan_outputs(planner)
     return planner.jobs
+
+
+def plan_only(
+    site: Site, outputs: Sequence[Callable[[Planner], None]], *, memo: Memo | None = None,
+    messages: Messages | None = None, apart: bool = False,
+) -> Planner:
+    """A planner of some outputs alone: the pages a kept plan plans each build, or a kept feed's job."""
+    planner = make_planner(site, memo, messages=messages, apart=apart)
+    finish_plan(planner, outputs)
+    return planner
+
+
+def plan_build(
+    site: Site, *, cache: Cache, messages: Messages, catalogue: str, apart: bool = False
+) -> tuple[Plan, str | None]:
+    """A build's plan: the one the last build kept (``digest.plan.kept``) while what it follows from is
+    the same, else the whole plan and the key to keep it under once its pages are rendered."""
+    whole = functools.partial(plan, site, memo=cache, messages=messages, apart=apart)
+    if not cache.enabled:
+        return whole(), None
+    key = kept_plan.plan_key(site, catalogue=catalogue, code=kept_plan.code_hash())
+    rows = kept_plan.unpack(cache.get_blob(kept_plan.BLOB), key, len(site.articles))
+    if rows is not None:
+        fresh = plan_only(site, PLANNED_EACH_BUILD, memo=cache, messages=messages, apart=apart)
+        feeds = functools.partial(_jobs_of, site, (plan_feeds,), cache, messages)
+        kept = kept_plan.KeptPlan.make(rows, fresh, whole, {"feed": feeds})
+        if kept is not None:
+            return kept, None
+    return whole(), key
+
+
+def _jobs_of(site: Site, outputs: Sequence[Callable[[Planner], None]], memo: Memo, messages: Messages) -> Plan:
+    return plan_only(site, outputs, memo=memo, messages=messages).jobs
+
+
+def keep_plan(cache: Cache, key: str, jobs: Plan, outcomes: Sequence[RenderOutcome]) -> None:
+    """Keep a whole plan's rows (made by the render and the check of its pages) for the next build."""
+    if not isinstance(jobs, PlannedPages):
+        return
+    rows = {outcome[0]: outcome[5] for outcome in outcomes if outcome[5] is not None}
+    packed = kept_plan.pack(key, jobs, rows, PLANNED_EACH_BUILD)
+    if packed is not None:
+        cache.put_blob(kept_plan.BLOB, packed)
 
 
 def plan_articles(site: Site, *, memo: Memo | None = None, messages: Messages | None = None) -> ArticlePlanner:
@@ -447,7 +496,7 @@ def find_clashes(
     With a ``memo``, a set of paths found clear before is not checked again (folding the case of 23,000
     paths is a tenth of a second of every build)."""
     claims = (
-        [(path, jobs.spec(path).origin) for path in jobs]
+        [(path, jobs.origin(path)) for path in jobs]
         + [(rel, f"the theme's static/{name}") for name, (rel, _src) in theme.assets.items()]
         + [(rel, _origin(src, site_dir)) for rel, src in site.assets]
     )
@@ -461,36 +510,49 @@ def find_clashes(
     return problems
 
 
-RenderOutcome = tuple[str, str, str, str, bool]  # path, fingerprint, sha, site fields read, changed
+# path, fingerprint, sha, site fields read, changed, and (when the plan is to be kept) the page's row
+RenderOutcome = tuple[str, str, str, str, bool, PageRow | None]
 Manifest = Mapping[str, tuple[str, str, str]]  # path -> (fingerprint, sha, site fields read) of what the output holds
 
 
 def unchanged(
-    jobs: Plan, renderer: Renderer, writer: OutputWriter, manifest: Manifest
+    jobs: Plan, renderer: Renderer, writer: OutputWriter, manifest: Manifest, rows: bool = False
 ) -> tuple[list[str], list[RenderOutcome]]:
     """The paths of the pages to render, and the outcomes of the pages the output already holds as they
     would be: same planned inputs, same template closure, same values of the ``site`` fields the page read.
-    A job is made only to check a page the output holds, and not kept (see ``Plan.fresh``)."""
+    A job is made only to check a page the output holds, and not kept (see ``Plan.fresh``); a kept plan
+    makes none (``Plan.parts``). ``rows``: add each page's row to its outcome (the plan is to be kept)."""
     to_render: list[str] = []
     kept: list[RenderOutcome] = []
     for path in jobs:
         old = manifest.get(path)
-        if old is not None and old[0] == page_fingerprint(jobs.fresh(path), renderer, old[2].split()) \
-                and writer.exists(path):
-            kept.append((path, old[0], old[1], old[2], False))
+        if old is None:
+            to_render.append(path)
+            continue
+        row = None
+        if rows:
+            job = jobs.fresh(path)
+            same = old[0] == page_fingerprint(job, renderer, old[2].split())
+            row = job.row()
+        else:
+            same = old[0] == fingerprint(jobs.parts(path), old[2].split(), renderer)
+        if same and writer.exists(path):
+            kept.append((path, old[0], old[1], old[2], False, row))
         else:
             to_render.append(path)
     return to_render, kept
 
 
 def render(
-    paths: Sequence[str], jobs: Plan, renderer: Renderer, writer: OutputWriter, manifest: Manifest, workers: int
+    paths: Sequence[str], jobs: Plan, renderer: Renderer, writer: OutputWriter, manifest: Manifest, workers: int,
+    rows: bool = False,
 ) -> list[RenderOutcome]:
     """Render and stage the pages at ``paths`` (in forked workers for many pages, each making the jobs of
-    its own pages); ``BuildFailed`` lists template errors."""
-    templates = {jobs.spec(path).template for path in paths}
+    its own pages); ``BuildFailed`` lists template errors. ``rows``: see ``unchanged``."""
+    templates = {jobs.template(path) for path in paths}
     renderer.compile({name for name in templates if name is not None})  # once, not once per worker
-    work = functools.partial(_render_chunk, jobs=jobs, renderer=renderer, writer=writer, manifest=manifest)
+    jobs.prepare(paths)  # and what their jobs need, made once
+    work = functools.partial(_render_chunk, jobs=jobs, renderer=renderer, writer=writer, manifest=manifest, rows=rows)
     outcomes: list[RenderOutcome] = []
     problems: list[Problem] = []
     for done, failed in map_chunks(work, paths, workers=workers, parallel_from=PARALLEL_PAGES):
@@ -502,7 +564,7 @@ def render(
 
 
 def _render_chunk(
-    paths: Sequence[str], *, jobs: Plan, renderer: Renderer, writer: OutputWriter, manifest: Manifest
+    paths: Sequence[str], *, jobs: Plan, renderer: Renderer, writer: OutputWriter, manifest: Manifest, rows: bool
 ) -> tuple[list[RenderOutcome], list[Problem]]:
     outcomes: list[RenderOutcome] = []
     problems: list[Problem] = []
@@ -523,7 +585,8 @@ def _render_chunk(
             changed = writer.current_bytes(job.path) != data
         if changed:
             writer.stage_bytes(job.path, data)
-        outcomes.append((job.path, page_fingerprint(job, renderer, reads), sha, " ".join(reads), changed))
+        outcomes.append((job.path, page_fingerprint(job, renderer, reads), sha, " ".join(reads), changed,
+                         job.row() if rows else None))
     return outcomes, problems
 
 
@@ -565,7 +628,7 @@ def copy_assets(
             changed = current is None or _file_sha(current) != sha
         if changed:
             writer.stage_copy(rel, real)
-        outcomes.append((rel, "asset", sha, "", changed))
+        outcomes.append((rel, "asset", sha, "", changed, None))
     if problems:
         raise BuildFailed(problems)
     return outcomes
@@ -576,7 +639,7 @@ def write(
 ) -> CommitStats:
     """Move everything staged into the output folder at once and delete what the site no longer has; then
     (still holding the output's lock) ``then``: the build records the new manifest."""
-    return writer.commit({path for path, *_ in outcomes}, set(manifest) if manifest else None, then=then)
+    return writer.commit({outcome[0] for outcome in outcomes}, set(manifest) if manifest else None, then=then)
 
 
 # ---------------------------------------------------------------- the whole build
@@ -602,6 +665,7 @@ def build(options: BuildOptions) -> BuildResult:
         renderer = Renderer(theme, config.base_url, config.relative_urls, bytecode=cache.folder("templates"), memo=cache)
         now = options.now or now_from_env()
         site: Site | LanguageSites
+        keep: str | None = None  # the key to keep the plan under (it was planned whole)
         if config.languages:
             site = prepare_languages(
                 site_dir, config, cache=cache, jobs=workers, now=now, drafts=options.drafts, future=options.future,
@@ -617,7 +681,8 @@ def build(options: BuildOptions) -> BuildResult:
             assert prepared.site is not None  # without keep_going a failed model raised
             site, rendered_markdown = prepared.site, prepared.loaded.rendered
             keys = tuple(a.key for a in prepared.loaded.articles)  # a file read again by load has a new key
-            jobs = plan(site, memo=cache, messages=renderer.catalogues.messages(config.language), apart=workers > 1)
+            jobs, keep = plan_build(site, cache=cache, messages=renderer.catalogues.messages(config.language),
+                                    catalogue=renderer.locale_hash, apart=workers > 1)
         clashes = find_clashes(jobs, theme, site, site_dir, memo=cache)
         if clashes:
             raise BuildFailed(clashes)
@@ -626,16 +691,21 @@ def build(options: BuildOptions) -> BuildResult:
         try:
             # read under the output's lock: a build that held it may just have written its own
             manifest = cache.get_manifest(str(output))
-            to_render, kept = unchanged(jobs, renderer, writer, manifest)
-            outcomes = render(to_render, jobs, renderer, writer, manifest, workers)
+            to_render, kept = unchanged(jobs, renderer, writer, manifest, rows=keep is not None)
+            outcomes = render(to_render, jobs, renderer, writer, manifest, workers, rows=keep is not None)
             timer.lap("render")
             outcomes += copy_assets(
                 [*theme.assets.values(), *site.assets], writer, manifest, [site_dir, *theme.folders]
             )
             timer.lap("assets")
-            written = {path: (fp, sha, reads) for path, fp, sha, reads, _ in [*kept, *outcomes]}
-            stats = write(writer, [*kept, *outcomes], manifest,
-                          then=lambda: cache.put_manifest(str(output), written, manifest))
+            written = {path: (fp, sha, reads) for path, fp, sha, reads, _, _ in [*kept, *outcomes]}
+
+            def record() -> None:
+                cache.put_manifest(str(output), written, manifest)
+                if keep is not None:
+                    keep_plan(cache, keep, jobs, [*kept, *outcomes])
+
+            stats = write(writer, [*kept, *outcomes], manifest, then=record)
             timer.lap("write")
         except BaseException as exc:
             writer.discard()
@@ -661,6 +731,7 @@ def build(options: BuildOptions) -> BuildResult:
         drafts_published=sum(1 for a in site.articles if a.draft),
         written_paths=stats.written_paths,
         rendered_paths=to_render,
+        plan_kept=isinstance(jobs, kept_plan.KeptPlan),
     )
 
 

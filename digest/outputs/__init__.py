@@ -17,3 +17,8 @@ from digest.plan.pages import Planner
 OutputPlanner = Callable[[Planner], None]
 
 PLANNERS: tuple[OutputPlanner, ...] = (plan_feeds, plan_editions, plan_search, plan_sitemap)
+
+# The outputs planned anew by every build, side by side in PLANNERS: their pages are named by the
+# articles' bodies (the search index) or hold their keys in their own inputs (editions). The plan of
+# every other page is kept between builds while what it follows from is the same (``digest.plan.kept``).
+PLANNED_EACH_BUILD: tuple[OutputPlanner, ...] = (plan_editions, plan_search)

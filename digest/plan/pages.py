@@ -384,6 +384,15 @@ class PageSpec(NamedTuple):
     keyed: tuple[Article, ...] = ()  # the articles it shows whole: their keys are part of its inputs
 
 
+class PageParts(NamedTuple):
+    """What a page's fingerprint is made of, but the ``site`` fields it reads (``digest.render.jobs``)."""
+
+    inputs: str
+    template: str | None
+    bodies: Callable[[], str]  # the hash of the other articles' bodies it can reach, worked out if needed
+    site_values: SiteValues | None
+
+
 class Plan(Mapping[str, PageJob]):
     """Output path -> ``PageJob``: what a build renders. ``plan[path]`` makes a job and keeps it (a dev
     server asks for the same pages again); a build reads each page's spec and ``fresh`` job once."""
@@ -393,6 +402,21 @@ class Plan(Mapping[str, PageJob]):
 
     @abstractmethod
     def fresh(self, path: str) -> PageJob: ...
+
+    def origin(self, path: str) -> str:
+        """What asked for the page (collision messages)."""
+        return self.spec(path).origin
+
+    def template(self, path: str) -> str | None:
+        return self.spec(path).template
+
+    def parts(self, path: str) -> PageParts:
+        """The parts of the page's fingerprint (a kept plan has them without making the page's job)."""
+        job = self.fresh(path)
+        return PageParts(job.inputs, job.template, lambda: job.bodies, job.site_values)
+
+    def prepare(self, paths: Iterable[str]) -> None:
+        """Make now whatever the jobs of ``paths`` will need (before render workers are forked)."""
 
 
 class PlannedPages(Plan):
@@ -407,6 +431,8 @@ class PlannedPages(Plan):
         self._make = make
         self._specs: dict[str, PageSpec] = {}
         self._made: dict[str, PageJob] = {}
+        # each output planner's pages: (first, end) positions in plan order (``digest.plan.kept``)
+        self.spans: dict[Callable[..., None], tuple[int, int]] = {}
 
     def plan(self, path: str, spec: PageSpec) -> None:
         self._specs[path] = spec
@@ -461,7 +487,6 @@ class Planner:
         self.site_context = site_context
         self.site_values = SiteValues(site)
         self.memo = memo  # results of costly pure planning steps from earlier builds (the build cache)
-        self.related = remembered_related(site, memo)
         self._config_inputs = _digest(self.config.fingerprint(), __version__, site_context.url_prefix)
         self.jobs = PlannedPages(self._job)
         self.problems: list[Problem] = []
@@ -469,6 +494,12 @@ class Planner:
         # make a costly output's transient data (a whole search index, the sitemap) in a forked child process,
         # so it does not stay in the heap render workers inherit: for a build, never for the threaded dev server
         self.apart = apart
+
+    @cached_property
+    def related(self) -> Mapping[int, tuple[Article, ...]]:
+        """Each article's related articles (from the memo when no tag moved): a kept plan needs them only
+        for the article pages it renders."""
+        return remembered_related(self.site, self.memo)
 
     def counted(self, singular: str, plural: str, n: int, **values: str) -> str:
         """``n`` things in the site's language: "3 статьи", "5 статей" (``num`` is Babel's number)."""
@@ -724,7 +755,9 @@ def plan_site_pages(planner: Planner) -> None:
 def finish_plan(planner: Planner, outputs: Sequence[Callable[[Planner], None]] = ()) -> None:
     """The other outputs (feeds, search index, sitemap: they may list the pages), then every collision."""
     for output in outputs:
+        first = len(planner.jobs)
         output(planner)
+        planner.jobs.spans[output] = (first, len(planner.jobs))
     for rel, _src in planner.site.assets:
         if rel in planner.jobs:
             planner.problems.append(Problem(f"{planner.config.content_dir}/{rel}", None, f"this file would overwrite the page {planner.jobs[rel].url}"))

@@ -17,9 +17,9 @@ A page's bytes follow from three things, and its fingerprint hashes each:
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Callable, Iterable, NamedTuple
+from typing import Any, Iterable, NamedTuple
 
-from digest.plan.pages import PageJob, SiteValues
+from digest.plan.pages import PageJob, PageParts
 from digest.render.theme import Renderer
 
 
@@ -50,21 +50,18 @@ class ReadingSite:
 
 def page_fingerprint(job: PageJob, renderer: Renderer, reads: Iterable[str]) -> str:
     """A hash of everything the page's bytes depend on, given the ``site`` fields it reads."""
-    return fingerprint(job.inputs, job.template, lambda: job.bodies, job.site_values, reads, renderer)
+    return fingerprint(PageParts(job.inputs, job.template, lambda: job.bodies, job.site_values), reads, renderer)
 
 
-def fingerprint(
-    inputs: str, template: str | None, bodies: Callable[[], str], site_values: SiteValues | None,
-    reads: Iterable[str], renderer: Renderer,
-) -> str:
-    """``page_fingerprint`` from a job's parts (a kept plan has them without the job: ``digest.plan.remembered``)."""
+def fingerprint(parts: PageParts, reads: Iterable[str], renderer: Renderer) -> str:
+    """``page_fingerprint`` from a page's parts (``Plan.parts``: a kept plan has them without the job)."""
     templates = other_bodies = ""
-    if template is not None:
-        templates = renderer.template_inputs(template)
-        other_bodies = bodies() if renderer.reads_other_bodies(template) else ""
+    if parts.template is not None:
+        templates = renderer.template_inputs(parts.template)
+        other_bodies = parts.bodies() if renderer.reads_other_bodies(parts.template) else ""
     names = tuple(reads)
-    site = site_values.digest(names) if site_values is not None and names else ""
-    return hashlib.blake2b(f"{inputs}|{templates}|{site}|{other_bodies}".encode(), digest_size=16).hexdigest()
+    site = parts.site_values.digest(names) if parts.site_values is not None and names else ""
+    return hashlib.blake2b(f"{parts.inputs}|{templates}|{site}|{other_bodies}".encode(), digest_size=16).hexdigest()
 
 
 def render_job(job: PageJob, renderer: Renderer) -> RenderedPage:

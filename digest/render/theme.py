@@ -251,9 +251,10 @@ class Renderer:
         )
         self._facts: dict[str, _TemplateFacts] = {}
         self._closures: dict[str, tuple[str, bool, tuple[str, ...]]] = {}
+        self.locale_hash = _locale_hash(theme.folders)  # planned titles are in these catalogues' words too
         # what every template prints through static() and _(): the asset names and the UI catalogues
         self._assets = hashlib.sha256(
-            repr(sorted((k, v[0]) for k, v in theme.assets.items())).encode() + _locale_hash(theme.folders).encode()
+            repr(sorted((k, v[0]) for k, v in theme.assets.items())).encode() + self.locale_hash.encode()
         ).hexdigest()
 
     def compile(self, names: Iterable[str]) -> None:
