@@ -57,7 +57,7 @@ from digest.sources.scan import ContentScanner
 from digest.sources.records import Record, lean as lean_record
 from digest.write.lock import Holder
 from digest.workers import cpu_count, map_chunks
-from digest.write.writer import CommitStats, OutputWriter, check_output_dir, find_collisions
+from digest.write.writer import CommitStats, OutputWriter, check_output_dir, find_collisions, new_collisions
 
 # Below this many pages to render, forking workers costs more than it saves.
 PARALLEL_PAGES = 200
@@ -347,7 +347,11 @@ def plan_build(
 
 
 def _jobs_of(site: Site, outputs: Sequence[Callable[[Planner], None]], memo: Memo, messages: Messages) -> Plan:
-    return plan_only(site, outputs, memo=memo, messages=messages).jobs
+    """The pages of ``outputs`` alone, for a kept plan (so what the whole plan checked is not checked again)."""
+    planner = make_planner(site, memo, messages=messages)
+    planner.settled = True
+    finish_plan(planner, outputs)
+    return planner.jobs
 
 
 def keep_plan(cache: Cache, key: str, jobs: Plan, outcomes: Sequence[RenderOutcome]) -> None:
@@ -494,17 +498,20 @@ def find_clashes(
 ) -> list[Problem]:
     """Two things that would be written to one path (checked before rendering, so nothing is half-written).
     With a ``memo``, a set of paths found clear before is not checked again (folding the case of 23,000
-    paths is a tenth of a second of every build)."""
+    paths is a tenth of a second of every build); of a kept plan, only the pages planned this time are
+    checked, against the paths in their folders."""
+    now = jobs.planned_now
     claims = (
-        [(path, jobs.origin(path)) for path in jobs]
+        [(path, jobs.origin(path)) for path in jobs if path not in now]
         + [(rel, f"the theme's static/{name}") for name, (rel, _src) in theme.assets.items()]
         + [(rel, _origin(src, site_dir)) for rel, src in site.assets]
     )
+    new = [(path, jobs.origin(path)) for path in jobs if path in now]
     key = hashlib.blake2b("\0".join(f"{rel}\0{origin}" for rel, origin in claims).encode("utf-8", "surrogatepass"),
                           digest_size=16).hexdigest()
     if memo is not None and memo.get_memo("clear-paths", key) is not None:
-        return []
-    problems = find_collisions(claims)
+        return new_collisions(claims, new)
+    problems = find_collisions([*claims, *new])
     if memo is not None and not problems:
         memo.put_memo("clear-paths", key, "")
     return problems

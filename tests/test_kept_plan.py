@@ -213,3 +213,21 @@ def test_real_posts_keep_their_plan_through_body_edits(make_site, run_build, tmp
     assert len(pages) == 1 and pages[0].endswith("/index.html")
     assert "A line the curator added." in (site / "output" / pages[0]).read_text(encoding="utf-8")
     same_as_cold(site, run_build, tmp_path)
+
+
+def test_a_repeated_feed_id_is_refused_though_the_lists_do_not_change(site, run_build):
+    """An ``id:`` shows in no list, but a kept plan does not check the feed ids again: the ids are in its key."""
+    from digest.errors import BuildFailed
+
+    def give_id(rel: str) -> None:
+        path = site / rel
+        path.write_text(path.read_text().replace("title:", "id: tag:kept.example.org,2024:one\ntitle:", 1))
+
+    run_build(site)
+    give_id("content/2024/03/a.md")
+    assert not run_build(site).plan_kept
+    assert run_build(site).plan_kept
+    give_id("content/2024/03/b.md")
+    with pytest.raises(BuildFailed) as failed:
+        run_build(site)
+    assert any("is also the id of" in p.message and p.path.endswith(("a.md", "b.md")) for p in failed.value.problems)

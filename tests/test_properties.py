@@ -18,7 +18,7 @@ from digest.sources.frontmatter import parse_article, split_front_matter
 from digest.errors import DigestError
 from digest.rules.slugs import slug_or_none, slugify, term_key
 from digest.rules.urls import UnsafePath, check_site_path, is_safe_segment, output_path, safe_join
-from digest.write.writer import find_collisions
+from digest.write.writer import find_collisions, new_collisions
 from digest.rules.yamlload import YamlProblem, load_yaml
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -237,3 +237,12 @@ def test_collisions_are_found_whatever_the_order(items) -> None:
     prefix_clash = any("/".join(f.split("/")[:end]) in folded for f in folded for end in range(1, len(f.split("/"))))
     clean = len(folded) == len(paths) and all(len(o) == 1 for o in owners.values()) and not prefix_clash
     assert (problems == []) == clean, (items, problems)
+
+
+@settings(deadline=None)
+@given(claims, claims)
+def test_new_claims_collide_as_they_would_with_every_claim_checked(settled, new) -> None:
+    """A kept plan checks only its new paths, against the settled ones in their top folders (``new_collisions``):
+    whenever the settled claims are clear among themselves, it finds a collision exactly when the whole check does."""
+    assume(find_collisions(settled) == [])
+    assert (new_collisions(settled, new) == []) == (find_collisions([*settled, *new]) == []), (settled, new)

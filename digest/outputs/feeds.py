@@ -303,7 +303,8 @@ RENDERERS: dict[str, Callable[[FeedMeta, Sequence[Entry]], str]] = {
 def plan_feeds(planner: Planner) -> None:
     """One job per feed file: the site's feeds, then each tag's, at the URLs ``digest.plan.pages`` links to."""
     site, config = planner.site, planner.config
-    _check_ids(planner)
+    if not planner.settled:
+        _check_ids(planner)
     # by article index: a story in the three formats of a feed, and in its tags' feeds, is prepared once per
     # process while it is recent; bounded, as each entry holds the story's whole body
     entries: OrderedDict[int, Entry] = OrderedDict()

@@ -418,6 +418,11 @@ class Plan(Mapping[str, PageJob]):
     def prepare(self, paths: Iterable[str]) -> None:
         """Make now whatever the jobs of ``paths`` will need (before render workers are forked)."""
 
+    @property
+    def planned_now(self) -> frozenset[str]:
+        """The paths this build planned, when the rest was kept from the last build (``digest.plan.kept``)."""
+        return frozenset()
+
 
 class PlannedPages(Plan):
     """Output path -> ``PageJob``, each job made on first access.
@@ -494,6 +499,9 @@ class Planner:
         # make a costly output's transient data (a whole search index, the sitemap) in a forked child process,
         # so it does not stay in the heap render workers inherit: for a build, never for the threaded dev server
         self.apart = apart
+        # part of a kept plan (``digest.plan.kept``): what only a whole plan can check (every feed entry's id
+        # against the others) was checked by the build that kept it, and the plan's key holds what it read
+        self.settled = False
 
     @cached_property
     def related(self) -> Mapping[int, tuple[Article, ...]]:

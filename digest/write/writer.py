@@ -32,7 +32,7 @@ import shutil
 import signal
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Sequence
 
 from digest.errors import DigestError, Problem
 from digest.rules.urls import UnsafePath, check_relative, lexical_join, safe_join
@@ -141,6 +141,16 @@ def find_collisions(claims: Iterable[tuple[str, str]]) -> list[Problem]:
                 )
                 break
     return problems
+
+
+def new_collisions(settled: Sequence[tuple[str, str]], new: Sequence[tuple[str, str]]) -> list[Problem]:
+    """``find_collisions`` of the ``settled`` claims (known to be clear among themselves) and the ``new``
+    ones, looking only at the settled claims in the top folders of the new ones: paths that collide
+    have the same first name, folded (a kept plan adds a few dozen paths to 23,000 settled ones)."""
+    if not new:
+        return []
+    tops = {_fold(rel.partition("/")[0]) for rel, _ in new}
+    return find_collisions([*(c for c in settled if _fold(c[0].partition("/")[0]) in tops), *new])
 
 
 NAME_MAX = 255  # bytes in one file or folder name on every common file system
