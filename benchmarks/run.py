@@ -893,7 +893,7 @@ def header(args: argparse.Namespace, argv: Sequence[str], load_before: tuple[flo
         "shared by forked workers counts once per process); peak PSS = the same sum of proportional set sizes, "
         "sampled every 100 ms (a shared page counts once); pages/s = HTML "
         "files in the output / median cold seconds; article pages = HTML files carrying the benchmark "
-        "template's marker",
+        "template's marker; digest's modules are byte-compiled before the first build, as an install compiles them",
     ])
 
 
@@ -944,6 +944,10 @@ def main(argv: list[str] | None = None) -> int:
         why = digest_runnable(args.digest_src)
         if why is not None:
             ap.error(f"digest cannot build yet ({why}); use --skip-digest to measure the peers only")
+        # as an install does (pip compiles every module): with PYTHONDONTWRITEBYTECODE set, a worktree's
+        # digest would otherwise compile its source on every command, which no user's digest does
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(args.digest_src / "digest")], check=True,
+                       env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"})
 
     load_before = os.getloadavg()
     WORK.mkdir(parents=True, exist_ok=True)
