@@ -72,8 +72,18 @@ def test_each_change_patches_the_index_to_what_a_cold_build_makes(corpus_site, r
         ("a new newest article", lambda: (site / "content/2099-new.md").write_text(
             article("Brand new quokka", "2024-01-01", "Quokkas and zebras, zebras and quokkas."), encoding="utf-8"), True),
         ("the newest article deleted", lambda: (site / "content/2099-new.md").unlink(), True),
-        ("an old article deleted: every later id shifts", lambda: _post(site, "2013-05-08").unlink(), False),
+        ("an old article deleted: every later id shifts", lambda: _post(site, "2013-05-08").unlink(), True),
         ("an edit after the shift", lambda: _edit(newest, lambda t: t + "\nOne more line about yaks.\n"), True),
+        ("an article added in the middle, with new words", lambda: (site / "content/2016-06-06-quokka.md").write_text(
+            article("Quokka release notes", "2016-06-06", "Wombats, numbats and bilbies."), encoding="utf-8"), True),
+        ("an article moved in the order", lambda: _edit(site / "content/2016-06-06-quokka.md",
+                                                       lambda t: t.replace("2016-06-06", "2014-02-02")), True),
+        ("one added and one deleted at once", lambda: (
+            (site / "content/2016-06-06-quokka.md").unlink(), _post(site, "2015-").unlink(),
+            (site / "content/2015-03-03-numbat.md").write_text(article("Numbat notes", "2015-03-03", "Numbats."),
+                                                               encoding="utf-8")), True),
+        ("a tenth of the articles deleted: made whole", lambda: [p.unlink() for p in sorted(
+            (site / "content").glob("201[67]-*"))[:10]], False),
     ]
     for label, change, patched in steps:
         made_cold.clear()

@@ -75,13 +75,14 @@ class IndexState:
     ) -> tuple[set[str], set[int]] | None:
         """Make this the state of ``ordered``; the terms whose postings changed and the chunks whose
         documents did. ``old_bodies``: the body terms of articles by key (``LookupError`` for one it
-        lost). ``None`` (and nothing changed) when more than ``PATCH_AT_MOST`` of the documents
-        differ (an article moved in the order shifts every id after it) or an old body is lost."""
+        lost). An article that came or went in the middle shifts every id after it: see ``_renumber``.
+        ``None`` (and nothing changed) when more than ``PATCH_AT_MOST`` of the articles differ or an old
+        body is lost."""
         sigs = [_sig(a) for a in ordered]
         old_n, new_n = len(self.sigs), len(sigs)
         changed = [i for i in range(max(old_n, new_n)) if i >= old_n or i >= new_n or self.sigs[i] != sigs[i]]
         if len(changed) > max(8, PATCH_AT_MOST * new_n):
-            return None
+            return self._renumber(ordered, sigs)
         old_keys = {i: self.sigs[i].split(":", 1)[0] for i in changed if i < old_n}  # a sig is "key:header"
         try:
             found = old_bodies(list(old_keys.values()))
@@ -128,6 +129,61 @@ class IndexState:
         del self.strong[new_n:]
         self.sigs = sigs
         return set(edits), {i // CHUNK for i in changed}
+
+    def _renumber(self, ordered: Sequence[Article], sigs: list[str]) -> tuple[set[str], set[int]] | None:
+        """``patch`` when articles came or went in the middle of the order, so every id after them moved.
+        The documents that stayed keep their terms under their new ids (no body is read back), those
+        gone drop out of every posting, and only the new ones are tokenised. ``None`` when more than
+        ``PATCH_AT_MOST`` of the documents came or went, or the ones that stayed changed their order."""
+        old_n, new_n = len(self.sigs), len(sigs)
+        where = {sig: i for i, sig in enumerate(self.sigs)}
+        if len(where) != old_n:
+            return None
+        remap = [-1] * old_n  # old id -> new id, or -1 when the document is gone (or changed)
+        old_of = [-1] * new_n
+        added: list[int] = []
+        for j, sig in enumerate(sigs):
+            i = where.pop(sig, None)
+            if i is None:
+                added.append(j)
+            else:
+                remap[i], old_of[j] = j, i
+        if len(added) + len(where) > max(8, PATCH_AT_MOST * new_n):
+            return None
+        kept = [j for j in remap if j >= 0]
+        if any(a >= b for a, b in zip(kept, kept[1:])):  # mapped postings must stay sorted
+            return None
+        made = dict(zip(added, (_doc_terms(ordered[j], t) for j, t in
+                                zip(added, search_terms([ordered[j] for j in added])))))
+        more: dict[str, tuple[list[int], list[int]]] = {}  # term -> the new documents' (strong, weak) ids
+        for j in added:  # ascending: each list stays sorted
+            for slot, words in enumerate(made[j]):
+                for word in words.split():
+                    more.setdefault(word, ([], []))[slot].append(j)
+        touched: set[str] = set()
+        pairs: list[tuple[str, str]] = []
+        for term, value in zip(self.terms, self.values):
+            strong, weak = _undelta_pair(value)
+            strong = [remap[i] for i in strong if remap[i] >= 0]
+            weak = [remap[i] for i in weak if remap[i] >= 0]
+            extra = more.pop(term, None)
+            if extra is not None:
+                strong, weak = sorted(strong + extra[0]), sorted(weak + extra[1])
+            if not strong and not weak:
+                touched.add(term)
+                continue
+            encoded = _encode(strong, weak)
+            if encoded != value:
+                touched.add(term)
+            pairs.append((term, encoded))
+        if more:  # words no document had
+            touched.update(more)
+            pairs = sorted([*pairs, *((term, _encode(*ids)) for term, ids in more.items())])
+        self.terms = [t for t, _ in pairs]
+        self.values = [v for _, v in pairs]
+        self.strong = [made[j][0] if old_of[j] < 0 else self.strong[old_of[j]] for j in range(new_n)]
+        self.sigs = sigs
+        return touched, {j // CHUNK for j in range(max(old_n, new_n)) if j >= new_n or old_of[j] != j}
 
     # ------------------------------------------------------------ the files
 
